@@ -1,0 +1,334 @@
+"""APIStore: the etcd + kube-apiserver stand-in every component reads and writes through.
+
+In Kubernetes nothing talks to anything directly: the scheduler, the kubelets and the
+controllers each *watch* the API server and *write* back to it. This store reproduces
+that shape in one process:
+
+* every write (create, update, bind, delete) bumps one global ``resourceVersion``
+  counter, like etcd's revision, and stamps it on the object;
+* watchers registered with :meth:`APIStore.watch` receive ``ADDED`` / ``MODIFIED`` /
+  ``DELETED`` :class:`WatchEvent` s, in registration order, after the write is
+  committed. A write made *inside* a handler is queued and delivered after the
+  current event has reached every watcher, so each watcher sees events in
+  resourceVersion order (as with a real watch stream);
+* every write is also appended to :attr:`APIStore.log` (time, resourceVersion, actor,
+  verb, kind, namespace, name), so a learner can list the ripple one ``apply`` causes;
+* :meth:`APIStore.record_event` keeps kubectl-style Events (aggregated by object,
+  reason and message, with a count) in a side list -- in Kubernetes Events are API
+  objects too; here they stay out of the write log so it stays readable.
+
+Objects are plain dicts in API JSON form. For speed the store does **not** copy them:
+``update(obj)`` stores the very dict it is given, and readers must not mutate what
+``get``/``list`` return without calling ``update``. Pod deletion is graceful as in
+Kubernetes: deleting a Pod that is bound to a node only sets
+``metadata.deletionTimestamp`` (the Pod shows ``Terminating``); the node's kubelet
+stops the containers and then removes the Pod with ``grace_period_seconds=0``.
+An unbound Pod (or ``grace_period_seconds=0``) is removed at once.
+
+>>> from labsupport.core import Simulation
+>>> store = APIStore(Simulation(seed=0))
+>>> seen = []
+>>> store.watch("Pod", lambda ev: seen.append((ev.type, ev.object["metadata"]["name"], ev.resource_version)))
+>>> _ = store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": {}}, actor="kubectl")
+>>> store.bind("default", "web", "node-1")
+>>> seen
+[('ADDED', 'web', 1), ('MODIFIED', 'web', 2)]
+>>> [(r.resource_version, r.actor, r.verb) for r in store.log]
+[(1, 'kubectl', 'create'), (2, 'default-scheduler', 'bind')]
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable, Iterable, NamedTuple
+
+from labsupport.core import Simulation
+from labsupport.k8s.errors import ConflictError, NotFoundError
+
+__all__ = [
+    "APIStore",
+    "WatchEvent",
+    "WriteRecord",
+    "EventRecord",
+    "CLUSTER_SCOPED_KINDS",
+    "ADDED",
+    "MODIFIED",
+    "DELETED",
+    "object_key",
+]
+
+ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+
+#: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
+
+Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
+
+
+def object_key(obj: dict) -> tuple[str, str]:
+    """``(namespace, name)`` of an object; cluster-scoped kinds have namespace ``""``.
+
+    >>> object_key({"kind": "Pod", "metadata": {"name": "web"}})
+    ('default', 'web')
+    >>> object_key({"kind": "Node", "metadata": {"name": "node-1"}})
+    ('', 'node-1')
+    """
+    meta = obj["metadata"]
+    if obj["kind"] in CLUSTER_SCOPED_KINDS:
+        return ("", meta["name"])
+    return (meta.get("namespace") or "default", meta["name"])
+
+
+class WatchEvent:
+    """One watch notification: ``type`` (ADDED/MODIFIED/DELETED), ``object``, ``actor``, ``time``, ``resource_version``."""
+
+    __slots__ = ("type", "object", "actor", "time", "resource_version", "verb")
+
+    def __init__(self, type: str, object: dict, actor: str, time: float, resource_version: int, verb: str) -> None:
+        self.type = type
+        self.object = object
+        self.actor = actor
+        self.time = time
+        self.resource_version = resource_version
+        self.verb = verb
+
+    def __repr__(self) -> str:
+        m = self.object["metadata"]
+        return f"WatchEvent({self.type} {self.object['kind']}/{m['name']} rv={self.resource_version} by {self.actor})"
+
+
+class WriteRecord(NamedTuple):
+    """One committed write, as kept in :attr:`APIStore.log`."""
+
+    time: float
+    resource_version: int
+    actor: str
+    verb: str
+    type: str
+    kind: str
+    namespace: str
+    name: str
+
+
+class EventRecord:
+    """A kubectl-style Event (aggregated: same object, reason and message -> ``count`` + 1)."""
+
+    __slots__ = ("first_time", "last_time", "count", "type", "reason", "kind", "namespace", "name", "message", "source", "seq")
+
+    def __init__(self, time: float, type: str, reason: str, kind: str, namespace: str, name: str, message: str, source: str, seq: int):
+        self.first_time = self.last_time = time
+        self.count = 1
+        self.type, self.reason, self.kind, self.namespace = type, reason, kind, namespace
+        self.name, self.message, self.source, self.seq = name, message, source, seq
+
+    def __repr__(self) -> str:
+        return f"EventRecord({self.type} {self.reason} {self.kind}/{self.name}: {self.message} x{self.count})"
+
+
+Handler = Callable[[WatchEvent], Any]
+
+
+class APIStore:
+    """Objects by kind and ``(namespace, name)``, one resourceVersion counter, watches and a write log.
+
+    ``log_limit`` bounds :attr:`log` (oldest records dropped first; ``None`` keeps all).
+    """
+
+    def __init__(self, sim: Simulation, log_limit: int | None = None) -> None:
+        self.sim = sim
+        self.resource_version = 0
+        self._objects: dict[str, dict[Key, dict]] = {}
+        self._sorted_keys: dict[str, list[Key] | None] = {}
+        self._watchers: dict[str, list[Handler]] = {}
+        self._queue: deque[tuple[list[Handler], WatchEvent]] = deque()
+        self._delivering = False
+        self._uid = 0
+        self._indexes: dict[str, tuple[str, Callable[[dict], Any], dict[Any, dict[Key, dict]], dict[Key, Any]]] = {}
+        self._kind_indexes: dict[str, list[str]] = {}
+        self.log: deque[WriteRecord] | list[WriteRecord] = deque(maxlen=log_limit) if log_limit else []
+        self.events: list[EventRecord] = []
+        self._event_index: dict[tuple, EventRecord] = {}
+
+    # ------------------------------------------------------------------ reads
+    def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
+        """The stored object, or None. ``namespace`` is ignored for cluster-scoped kinds."""
+        ns = "" if kind in CLUSTER_SCOPED_KINDS else (namespace or "default")
+        return self._objects.get(kind, {}).get((ns, name))
+
+    def list(self, kind: str, namespace: str | None = None) -> list[dict]:
+        """All objects of ``kind`` (optionally one namespace) in ``(namespace, name)`` order."""
+        objs = self._objects.get(kind)
+        if not objs:
+            return []
+        keys = self._sorted_keys.get(kind)
+        if keys is None:
+            keys = self._sorted_keys[kind] = sorted(objs)
+        if namespace is None:
+            return [objs[k] for k in keys]
+        return [objs[k] for k in keys if k[0] == namespace]
+
+    def count(self, kind: str) -> int:
+        """Number of stored objects of ``kind``."""
+        return len(self._objects.get(kind, ()))
+
+    # ---------------------------------------------------------------- indexes
+    def add_index(self, kind: str, index: str, key_fn: Callable[[dict], Any]) -> None:
+        """Maintain ``index``: objects of ``kind`` grouped by ``key_fn(obj)`` (None = not indexed).
+
+        Like client-go's Indexer; controllers use it to find "Pods owned by this
+        ReplicaSet" or "Pods on this node" without scanning every Pod.
+        """
+        buckets: dict[Any, dict[Key, dict]] = {}
+        keys: dict[Key, Any] = {}
+        self._indexes[index] = (kind, key_fn, buckets, keys)
+        self._kind_indexes.setdefault(kind, []).append(index)
+        for k, obj in self._objects.get(kind, {}).items():
+            self._index_put(index, k, obj)
+
+    def by_index(self, index: str, value: Any) -> list[dict]:
+        """Objects whose index key equals ``value``, in ``(namespace, name)`` order."""
+        bucket = self._indexes[index][2].get(value)
+        if not bucket:
+            return []
+        return [bucket[k] for k in sorted(bucket)]
+
+    def index_size(self, index: str, value: Any) -> int:
+        """How many objects sit under ``value`` in ``index``."""
+        return len(self._indexes[index][2].get(value, ()))
+
+    def _index_put(self, index: str, k: Key, obj: dict | None) -> None:
+        _, key_fn, buckets, keys = self._indexes[index]
+        new = key_fn(obj) if obj is not None else None
+        old = keys.get(k)
+        if old is not None and old != new:
+            bucket = buckets[old]
+            del bucket[k]
+            if not bucket:
+                del buckets[old]
+        if new is None:
+            keys.pop(k, None)
+        else:
+            keys[k] = new
+            buckets.setdefault(new, {})[k] = obj
+
+    # ----------------------------------------------------------------- writes
+    def watch(self, kind: str, handler: Handler) -> None:
+        """Call ``handler(event)`` for every later write to objects of ``kind``."""
+        self._watchers.setdefault(kind, []).append(handler)
+
+    def _commit(self, verb: str, type: str, obj: dict, k: Key, actor: str) -> None:
+        self.resource_version += 1
+        rv = self.resource_version
+        kind = obj["kind"]
+        obj["metadata"]["resourceVersion"] = str(rv)
+        now = self.sim.now
+        self.log.append(WriteRecord(now, rv, actor, verb, type, kind, k[0], k[1]))
+        for index in self._kind_indexes.get(kind, ()):
+            self._index_put(index, k, None if type == DELETED else obj)
+        handlers = self._watchers.get(kind)
+        if not handlers:
+            return
+        self._queue.append((handlers, WatchEvent(type, obj, actor, now, rv, verb)))
+        if self._delivering:
+            return
+        self._delivering = True
+        try:
+            while self._queue:
+                hs, ev = self._queue.popleft()
+                for h in hs:
+                    h(ev)
+        finally:
+            self._delivering = False
+            self._queue.clear()
+
+    def create(self, obj: dict, actor: str) -> dict:
+        """Store a new object (uid, creationTimestamp and resourceVersion are filled in) and notify watchers."""
+        kind = obj["kind"]
+        meta = obj["metadata"]
+        if kind not in CLUSTER_SCOPED_KINDS and not meta.get("namespace"):
+            meta["namespace"] = "default"
+        k = object_key(obj)
+        objs = self._objects.setdefault(kind, {})
+        if k in objs:
+            raise ConflictError(f'{kind} "{k[1]}" already exists')
+        self._uid += 1
+        meta["uid"] = f"00000000-0000-4000-8000-{self._uid:012d}"
+        meta["creationTimestamp"] = self.sim.now
+        objs[k] = obj
+        self._sorted_keys[kind] = None
+        self._commit("create", ADDED, obj, k, actor)
+        return obj
+
+    def update(self, obj: dict, actor: str, verb: str = "update") -> dict:
+        """Replace the stored object with ``obj`` (often the same dict, changed) and notify watchers.
+
+        ``verb`` only labels the write-log record (e.g. ``"update status"``).
+        """
+        kind = obj["kind"]
+        k = object_key(obj)
+        objs = self._objects.get(kind)
+        if not objs or k not in objs:
+            raise NotFoundError(f'{kind} "{k[1]}" not found')
+        objs[k] = obj
+        self._commit(verb, MODIFIED, obj, k, actor)
+        return obj
+
+    def bind(self, namespace: str, pod_name: str, node_name: str, actor: str = "default-scheduler") -> None:
+        """The ``pods/binding`` subresource: set ``spec.nodeName`` of an unbound Pod and notify watchers."""
+        pod = self.get("Pod", namespace, pod_name)
+        if pod is None:
+            raise NotFoundError(f'pods "{pod_name}" not found')
+        if pod["spec"].get("nodeName"):
+            raise ConflictError(f'pod {pod_name} is already assigned to node "{pod["spec"]["nodeName"]}"')
+        pod["spec"]["nodeName"] = node_name
+        self._commit("bind", MODIFIED, pod, object_key(pod), actor)
+
+    def delete(self, kind: str, namespace: str | None, name: str, actor: str, grace_period_seconds: float | None = None) -> dict | None:
+        """Delete an object; a Pod bound to a node is deleted gracefully (see the module docstring).
+
+        Returns the object (as last stored), or None if it did not exist. Deleting a Pod that
+        is already terminating with a grace period is a no-op (it keeps its first deadline).
+        """
+        obj = self.get(kind, namespace, name)
+        if obj is None:
+            return None
+        meta = obj["metadata"]
+        if kind == "Pod" and grace_period_seconds != 0 and obj["spec"].get("nodeName"):
+            if meta.get("deletionTimestamp") is not None:
+                return obj
+            grace = grace_period_seconds
+            if grace is None:
+                grace = obj["spec"].get("terminationGracePeriodSeconds", 30)
+            meta["deletionTimestamp"] = self.sim.now + grace
+            meta["deletionGracePeriodSeconds"] = grace
+            self._commit("delete", MODIFIED, obj, object_key(obj), actor)
+            return obj
+        k = object_key(obj)
+        del self._objects[kind][k]
+        self._sorted_keys[kind] = None
+        self._commit("delete", DELETED, obj, k, actor)
+        return obj
+
+    # ----------------------------------------------------------------- events
+    def record_event(self, obj: dict, reason: str, message: str, type: str = "Normal", source: str = "") -> EventRecord:
+        """Record a kubectl-style Event about ``obj``; repeats of the same one increase its count."""
+        kind = obj["kind"]
+        meta = obj["metadata"]
+        ns = "" if kind in CLUSTER_SCOPED_KINDS else meta.get("namespace", "default")
+        key = (kind, ns, meta["name"], type, reason, message, source)
+        ev = self._event_index.get(key)
+        if ev is not None:
+            ev.count += 1
+            ev.last_time = self.sim.now
+            return ev
+        ev = EventRecord(self.sim.now, type, reason, kind, ns, meta["name"], message, source, len(self.events))
+        self.events.append(ev)
+        self._event_index[key] = ev
+        return ev
+
+    def writes(self, since: int = 0) -> Iterable[WriteRecord]:
+        """Write-log records with ``resource_version > since``, oldest first."""
+        log = self.log
+        if isinstance(log, list):
+            # resourceVersions are dense in a list log: record i has rv i+1
+            return log[since:] if since >= 0 else log
+        return [r for r in log if r.resource_version > since]
