@@ -10,10 +10,10 @@ the first failing case.
 ...     solution="def free_percent(capacity, requested):\\n    return (capacity - requested) / capacity * 100",
 ...     mistakes={25.0: "That is the used share; LeastAllocated scores the free share."})
 >>> print(q2.check(lambda capacity, requested: requested / capacity * 100))
-✘ Not yet -- q2: your function returned 25.0 for (4, 1); expected 75.0.
+✘ Not yet -- q2: your_function(4, 1) returned 25.0; expected 75.0.
   Next: That is the used share; LeastAllocated scores the free share.
 >>> print(q2.check(lambda capacity, requested: 1 / 0))
-⚠ Error -- q2: your function raised ZeroDivisionError: division by zero (in `<lambda>`, line 1) when called with (4, 1).
+⚠ Error -- q2: your_function(4, 1) raised ZeroDivisionError: division by zero (in `<lambda>`, line 1).
   Next: Fix the error and run the check again; `q2.hint()` gives a hint.
 """
 from __future__ import annotations
@@ -38,12 +38,12 @@ class Case:
     kwargs: dict = field(default_factory=dict)
     label: str = ""
 
-    def call_text(self) -> str:
-        """How the call reads in feedback, e.g. ``(4, 1)`` or ``(4, requested=1)``, or the label."""
+    def call_text(self, function_name: str = "f") -> str:
+        """How the call reads in feedback, e.g. ``score(4, 1)`` or ``score(4, requested=1)``, or the label."""
         if self.label:
             return self.label
         parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return "(" + ", ".join(parts) + ")"
+        return f"{function_name}(" + ", ".join(parts) + ")"
 
 
 def _as_case(item: Any) -> Case:
@@ -76,16 +76,18 @@ class FunctionQuestion(Question):
                 nudge=f"Pass the function itself, `{self.name}.check(my_function)`, not the result of calling it.",
             )
         codes = learner_code_objects(answer)
+        fname = getattr(answer, "__name__", "")
+        fname = fname if fname.isidentifier() else "your_function"
         for case in self.cases:
             try:
                 got = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
             except Exception as e:
                 raise LearnerCodeError(
-                    f"your function raised {describe_exception(e, codes)} when called with {case.call_text()}."
+                    f"{case.call_text(fname)} raised {describe_exception(e, codes)}."
                 ) from None
             if not values_equal(got, case.expected, abs_tol=self.tolerance, rel_tol=self.rel_tol):
                 return Judgement(
-                    False, f"your function returned {got!r} for {case.call_text()}; expected {case.expected!r}.", subject=got
+                    False, f"{case.call_text(fname)} returned {got!r}; expected {case.expected!r}.", subject=got
                 )
         n = len(self.cases)
         return Judgement(True, f"your function passes all {n} test case{'s' if n > 1 else ''}.")

@@ -14,6 +14,7 @@ validation error) is reported to the learner as an Error verdict.
 >>> q5 = ManifestQuestion("q5", judge, solution="spec:\\n  replicas: 3")
 >>> print(q5.check("kind: Deployment\\nspec:\\n  replicas 3\\n  selector: {}"))
 ⚠ Error -- q5: your YAML does not parse: line 4, column 11: mapping values are not allowed here
+    line 3: `  replicas 3`
     line 4: `  selector: {}`
   Next: YAML nests by indentation (spaces, never tabs) and needs `key: value` with a space after the colon.
 """
@@ -48,7 +49,9 @@ def parse_manifests(text: str) -> list:
         if mark is None:
             raise LearnerCodeError(f"your YAML does not parse: {problem}", nudge) from None
         lines = text.splitlines()
-        shown = f"\n    line {mark.line + 1}: `{lines[mark.line]}`" if mark.line < len(lines) else ""
+        # PyYAML often notices a slip one line late (`replicas 3` is only an error at the next `key:`),
+        # so show the line before the mark too.
+        shown = "".join(f"\n    line {i + 1}: `{lines[i]}`" for i in (mark.line - 1, mark.line) if 0 <= i < len(lines))
         raise LearnerCodeError(
             f"your YAML does not parse: line {mark.line + 1}, column {mark.column + 1}: {problem}{shown}", nudge
         ) from None

@@ -43,13 +43,13 @@ class ValueQuestion(Question):
 
     def _judge(self, answer: Any) -> Judgement:
         if values_equal(answer, self.expected):
-            return Judgement(True, f"{describe(answer)} is right.")
+            return Judgement(True, f"{answer!r} is right.")
         if type(answer) is not type(self.expected) and not (is_number(answer) and is_number(self.expected)):
             want = "a number" if is_number(self.expected) else f"a {type(self.expected).__name__}"
             if isinstance(self.expected, str):
                 want = "text (in quotes)"
             return Judgement(False, f"Expected {want}, got {describe(answer)}.")
-        return Judgement(False, f"{describe(answer)} is not it.")
+        return Judgement(False, f"{answer!r} is not it.")
 
 
 class NumberQuestion(Question):
@@ -131,7 +131,7 @@ class MappingQuestion(Question):
 
     def _judge(self, answer: Any) -> Judgement:
         problem = mapping_problem(answer, self.expected, abs_tol=self.tolerance, rel_tol=self.rel_tol)
-        return Judgement(problem is None, problem or f"All {len(self.expected)} keys have the right values.")
+        return Judgement(problem is None, problem or "Every key is there, with the right value.")
 
     def _matches(self, subject: Any, wrong: Any) -> bool:
         return mapping_problem(subject, wrong, abs_tol=self.tolerance, rel_tol=self.rel_tol) is None
