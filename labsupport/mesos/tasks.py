@@ -132,9 +132,11 @@ class TaskInfo:
     command: str | None
     duration: float | None
     exit_code: int
-    state: TaskState = TaskState.TASK_STAGING
+    state: TaskState = TaskState.TASK_STAGING        # the master's view (what the framework was told)
+    agent_state: TaskState = TaskState.TASK_STAGING  # the truth on the agent
     launched_at: float = 0.0
-    history: list = field(default_factory=list)   # [(time, state)]
+    history: list = field(default_factory=list)      # [(time, state)] as the master saw it
+    timers: list = field(default_factory=list, repr=False)  # pending agent-side events
 
     @property
     def kind(self) -> str:

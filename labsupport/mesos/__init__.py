@@ -1,0 +1,44 @@
+"""labsupport.mesos: a faithful, small simulation of Apache Mesos' two-level scheduling.
+
+The master decides *who is offered what* (the hierarchical allocator with a DRF sorter);
+frameworks decide *what to run* on the offers they get. Write a :class:`Scheduler`,
+register it, and watch offers, decline filters, roles, quota and failures play out.
+
+>>> from labsupport import mesos
+>>> class OneTaskPerOffer(mesos.Scheduler):
+...     def resource_offers(self, driver, offers):
+...         for offer in offers:
+...             driver.accept([offer.id], [mesos.Task(f"job-{offer.id}", "cpus:1;mem:256", duration=10)])
+>>> cluster = mesos.Cluster(seed=0, allocation_interval=1.0, masters=1)
+>>> cluster.add_agent("agent-1", resources="cpus:4;mem:8192;ports:[31000-32000]", attributes="rack:r1")
+>>> fid = cluster.register(OneTaskPerOffer(), name="my-fw", role="*")
+>>> cluster.run(1)
+>>> print(cluster.offers_log())
+Offers
+TIME   OFFER   FRAMEWORK   AGENT     RESOURCES                             OUTCOME    AT   DETAIL
+0      O1      my-fw       agent-1   cpus:4;mem:8192;ports:[31000-32000]   accepted   0    launched job-O1
+>>> mesos.drf_allocate({"cpus": 9, "mem": 18}, {"A": {"cpus": 1, "mem": 4}, "B": {"cpus": 3, "mem": 1}})
+{'A': 3, 'B': 2}
+>>> mesos.dns_name("web", "marathon")
+'web.marathon.mesos'
+"""
+from labsupport.mesos.agent import Agent, AgentState
+from labsupport.mesos.allocator import HierarchicalAllocator
+from labsupport.mesos.cluster import TABLES, Cluster
+from labsupport.mesos.dns import dns_name
+from labsupport.mesos.drf import dominant_share, drf_allocate
+from labsupport.mesos.errors import OfferError, ResourceError, SchedulerError
+from labsupport.mesos.master import AGENT_PING_TIMEOUT, MAX_AGENT_PING_TIMEOUTS
+from labsupport.mesos.operations import Create, Destroy, Reserve, Unreserve
+from labsupport.mesos.resources import Resources, parse_attributes, parse_resources
+from labsupport.mesos.scheduler import DEFAULT_REFUSE_SECONDS, DriverCallError, Filters, Offer, Scheduler, SchedulerDriver
+from labsupport.mesos.sorter import DRFSorter, RandomSorter
+from labsupport.mesos.tasks import Task, TaskInfo, TaskState, TaskStatus
+
+__all__ = [
+    "AGENT_PING_TIMEOUT", "DEFAULT_REFUSE_SECONDS", "MAX_AGENT_PING_TIMEOUTS", "TABLES",
+    "Agent", "AgentState", "Cluster", "Create", "DRFSorter", "Destroy", "DriverCallError", "Filters",
+    "HierarchicalAllocator", "Offer", "OfferError", "RandomSorter", "Reserve", "ResourceError", "Resources",
+    "Scheduler", "SchedulerDriver", "SchedulerError", "Task", "TaskInfo", "TaskState", "TaskStatus", "Unreserve",
+    "dns_name", "dominant_share", "drf_allocate", "parse_attributes", "parse_resources",
+]

@@ -1,0 +1,349 @@
+"""``mesos.Cluster``: agents, masters with leader election, frameworks, and tables like the Mesos UI.
+
+The cluster owns the one :class:`labsupport.core.Simulation` (clock, event queue, seeded RNG),
+the agents, a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` logic. Failures
+are injected here: ``fail_agent`` / ``restore_agent``, ``fail_master``, and
+``disconnect_framework`` / ``reconnect_framework``. Every step shows up in ``events()``.
+
+>>> from labsupport import mesos
+>>> class Sleeper(mesos.Scheduler):
+...     def resource_offers(self, driver, offers):
+...         for o in offers:
+...             driver.accept([o.id], [mesos.Task(f"sleep-{o.id}", "cpus:1;mem:128", duration=5)])
+>>> cluster = mesos.Cluster(seed=0)
+>>> cluster.add_agent("agent-1", resources="cpus:4;mem:8192")
+>>> fid = cluster.register(Sleeper(), name="sleeper")
+>>> cluster.run(3)
+>>> [(t.task_id, t.state.value) for t in cluster.tasks()]
+[('sleep-O1', 'TASK_RUNNING')]
+>>> cluster.run(5)
+>>> cluster.tasks()[0].state.value
+'TASK_FINISHED'
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from labsupport.core import LabError, Simulation, Table
+from labsupport.mesos.agent import Agent, AgentState
+from labsupport.mesos.allocator import scalars_of
+from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
+from labsupport.mesos.master import Master
+from labsupport.mesos.resources import Resources, _ROLE, as_resources, parse_attributes, parse_resources
+from labsupport.mesos.scheduler import Scheduler
+from labsupport.mesos.tasks import TaskInfo
+
+__all__ = ["Cluster", "TABLES"]
+
+TABLES = ("agents", "frameworks", "tasks", "roles")
+DEFAULT_AGENT_RESOURCES = "cpus:4;mem:8192;disk:10240"
+
+
+def _number(value: Any, field: str, minimum: float = 0.0, allow_inf: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise LabError(f"{field}: must be a number, got {value!r}")
+    if value < minimum or (math.isinf(value) and not allow_inf):
+        raise LabError(f"{field}: must be a finite number >= {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def _fmt(used: float, total: float) -> str:
+    return f"{used:g} / {total:g}"
+
+
+class Cluster:
+    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+
+    def __init__(
+        self,
+        seed: int = 0,
+        allocation_interval: float = 1.0,
+        masters: int = 1,
+        *,
+        offer_timeout: float | None = None,
+        role_sorter: str = "drf",
+        framework_sorter: str = "drf",
+    ) -> None:
+        _number(allocation_interval, "allocation_interval")
+        if allocation_interval <= 0:
+            raise LabError(f"allocation_interval: must be > 0 seconds, got {allocation_interval!r}")
+        if isinstance(masters, bool) or not isinstance(masters, int) or masters < 1:
+            raise LabError(f"masters: must be a whole number >= 1, got {masters!r}")
+        if offer_timeout is not None and _number(offer_timeout, "offer_timeout") <= 0:
+            raise LabError(f"offer_timeout: must be > 0 seconds or None, got {offer_timeout!r}")
+        for field, kind in (("role_sorter", role_sorter), ("framework_sorter", framework_sorter)):
+            if kind not in ("drf", "random"):
+                raise LabError(f"{field}: must be 'drf' or 'random', got {kind!r}")
+        self.sim = Simulation(seed)
+        self.agents: dict[str, Agent] = {}
+        self._events: list[dict] = []
+        self.zk = ZooKeeper()
+        self.master = Master(self.sim, self.agents, self._log, allocation_interval=allocation_interval,
+                             offer_timeout=offer_timeout, role_sorter=role_sorter, framework_sorter=framework_sorter)
+        self.masters: dict[str, dict] = {}
+        for i in range(1, masters + 1):
+            self._start_master(f"master-{i}")
+        znode, leader = self.zk.leader()
+        self._log("zookeeper", f"{leader} owns the lowest znode {znode}: elected leading master")
+        self.master.start(leader)
+
+    # ---------------------------------------------------------------- basics
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster started."""
+        return self.sim.now
+
+    @property
+    def leader(self) -> str | None:
+        """Name of the leading master, or None during an election."""
+        return self.master.leader
+
+    def run(self, seconds: float) -> None:
+        """Advance simulated time by ``seconds``."""
+        self.sim.run(_number(seconds, "seconds"))
+
+    def _log(self, source: str, message: str) -> None:
+        self._events.append({"TIME": self.sim.now, "SOURCE": source, "EVENT": message})
+
+    def events(self, source: str | None = None) -> Table:
+        """Everything that happened (registrations, elections, missed pings, executors...)."""
+        rows = [e for e in self._events if source is None or e["SOURCE"] == source]
+        return Table(["TIME", "SOURCE", "EVENT"], rows, title="Events")
+
+    # ---------------------------------------------------------------- agents
+    def add_agent(self, name: str, resources: str = DEFAULT_AGENT_RESOURCES, attributes: str | None = None) -> None:
+        """Start ``mesos-agent --resources=... --attributes=...``; ports default to [31000-32000]."""
+        if not isinstance(name, str) or not name.strip():
+            raise LabError(f"name: an agent needs a non-empty name, got {name!r}")
+        if name in self.agents:
+            raise LabError(f"name: agent {name!r} already exists")
+        total = parse_resources(resources, default_ports=True)
+        attrs = parse_attributes(attributes)
+        for (n, role, vol) in total.entries:
+            if vol:
+                raise LabError(f"resources: persistent volumes are created with a CREATE operation, not in --resources ({n}[{vol}])")
+        agent = Agent(name, total, attrs, registered_at=self.sim.now)
+        self.agents[name] = agent
+        if self.master.leader is None:
+            agent.reregistered = False
+            self._log(name, "agent started; waiting for a leading master")
+        else:
+            self.master.add_agent(agent)
+
+    def _agent(self, name: str) -> Agent:
+        if name not in self.agents:
+            raise LabError(f"agent: unknown agent {name!r}; agents: {sorted(self.agents)}")
+        return self.agents[name]
+
+    def fail_agent(self, name: str) -> None:
+        """The agent stops answering (crash or partition). Its tasks keep running if it is only partitioned."""
+        agent = self._agent(name)
+        if agent.failed:
+            return
+        self._log(name, "agent stopped answering the master (crash or network partition)")
+        self.master.agent_failed(agent)
+
+    def restore_agent(self, name: str, rebooted: bool = False) -> None:
+        """The agent answers again; with ``rebooted=True`` its tasks died with the machine (TASK_GONE)."""
+        agent = self._agent(name)
+        if not agent.failed:
+            return
+        self._log(name, "agent is back" + (" after a reboot: its tasks are gone" if rebooted else ""))
+        self.master.agent_restored(agent, rebooted)
+
+    def agent_accounting(self, name: str) -> dict[str, Resources]:
+        """``total``, ``offered``, ``used`` and ``idle`` resources of an agent; offered + used + idle = total."""
+        agent = self._agent(name)
+        offered = Resources()
+        for o in self.master.offers.values():
+            if o.agent == name:
+                offered = offered + o.resources
+        used = Resources()
+        for t in agent.tasks.values():
+            if not t.state.is_terminal:
+                used = used + t.resources
+        ag = self.master.allocator.agents.get(name)
+        idle = Resources(ag.available) if ag is not None else Resources()
+        return {"total": agent.total, "offered": offered, "used": used, "idle": idle}
+
+    # ---------------------------------------------------------------- frameworks
+    def register(self, scheduler: Scheduler, name: str = "my-fw", role: str = "*", weight: float | None = None,
+                 failover_timeout: float = 0, partition_aware: bool = False) -> str:
+        """Register a framework; returns its framework id. ``weight`` sets the role's weight (default 1)."""
+        if not isinstance(scheduler, Scheduler):
+            raise LabError(f"scheduler: must be an instance of a mesos.Scheduler subclass, got {type(scheduler).__name__}")
+        if not isinstance(name, str) or not name.strip():
+            raise LabError(f"name: a framework needs a non-empty name, got {name!r}")
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise LabError(f"role: {role!r} is not a valid role name (letters, digits, '_', '-', '.', or '*')")
+        if weight is not None and _number(weight, "weight") <= 0:
+            raise LabError(f"weight: must be > 0, got {weight!r}")
+        _number(failover_timeout, "failover_timeout", allow_inf=True)
+        if self.master.leader is None:
+            raise LabError("register: no leading master right now (an election is under way); run the cluster a little and retry")
+        return self.master.register(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware))
+
+    def disconnect_framework(self, framework_id: str) -> None:
+        """The scheduler process dies; after its ``failover_timeout`` its tasks are killed."""
+        self.master.disconnect_framework(framework_id)
+
+    def reconnect_framework(self, framework_id: str) -> None:
+        """The scheduler fails over in time and re-registers with the same framework id."""
+        self.master.reconnect_framework(framework_id)
+
+    def driver(self, framework_id: str):
+        """The :class:`SchedulerDriver` of a framework (to call ``revive`` etc. from a notebook cell)."""
+        return self.master.framework(framework_id).driver
+
+    def set_weight(self, role: str, weight: float) -> None:
+        """Set a role's weight (``/weights`` operator endpoint)."""
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise LabError(f"role: {role!r} is not a valid role name")
+        if _number(weight, "weight") <= 0:
+            raise LabError(f"weight: must be > 0, got {weight!r}")
+        self.master.set_weight(role, float(weight))
+
+    def set_quota(self, role: str, guarantee: Any = None, limit: Any = None) -> None:
+        """Set a role's quota: ``guarantee`` and/or ``limit`` as ``"cpus:4;mem:4096"`` or a mapping."""
+        if not isinstance(role, str) or not _ROLE.match(role) or role == "*":
+            raise LabError(f"role: quota needs a named role, got {role!r}")
+        g = as_resources(guarantee, what="guarantee").scalars() if guarantee is not None else None
+        lim = as_resources(limit, what="limit").scalars() if limit is not None else None
+        if g and lim:
+            for n, v in g.items():
+                if n in lim and lim[n] < v:
+                    raise LabError(f"limit: {n} limit {lim[n]:g} is below the guarantee {v:g}")
+        self.master.set_quota(role, g, lim)
+        self._log("master", f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}")
+
+    # ---------------------------------------------------------------- masters
+    def _start_master(self, name: str) -> None:
+        znode = self.zk.create_ephemeral_sequential(name)
+        self.masters[name] = {"alive": True, "znode": znode}
+        self._log("zookeeper", f"{name} started and created ephemeral sequential znode {znode}")
+
+    def fail_master(self) -> None:
+        """Crash the leading master. Its ZooKeeper session expires, the next master is elected, all re-register."""
+        leader = self.master.leader
+        if leader is None:
+            raise LabError("fail_master: there is no leading master right now (an election is under way)")
+        info = self.masters[leader]
+        info["alive"] = False
+        self._log(leader, "leading master crashed")
+        self.master.lose_leadership("crashed")
+        self.sim.schedule(ZK_SESSION_TIMEOUT, lambda: self._session_expired(leader, info["znode"]), label="zk session")
+        self.sim.schedule(MASTER_RESTART_SECONDS, lambda: self._restart_master(leader), label="master restart")
+
+    def _session_expired(self, name: str, znode: str) -> None:
+        self.zk.delete(znode)
+        self._log("zookeeper", f"session of {name} expired after {ZK_SESSION_TIMEOUT:g}s: deleted {znode}")
+        self._elect()
+
+    def _restart_master(self, name: str) -> None:
+        self.masters[name]["alive"] = True
+        self._start_master(name)
+        if self.master.leader is None and name not in self.zk.nodes.values():
+            return
+        if self.master.leader is None:
+            self._elect()
+        else:
+            self._log(name, f"standing by: {self.master.leader} leads")
+
+    def _elect(self) -> None:
+        if self.master.leader is not None:
+            return
+        found = self.zk.leader()
+        if found is None:
+            self._log("zookeeper", "no master is contending; waiting for one to start")
+            return
+        znode, name = found
+        self._log("zookeeper", f"{name} owns the lowest znode {znode}: elected leading master")
+        self._log(name, "recovering the registry; agents and frameworks will re-register")
+        self.master.take_leadership(name)
+
+    # ---------------------------------------------------------------- read-outs
+    def tasks(self) -> list[TaskInfo]:
+        """Every task ever launched (newest per id), in launch order."""
+        return sorted(self.master.tasks.values(), key=lambda t: (t.launched_at, t.framework, t.task_id))
+
+    def offers(self) -> list:
+        """Offers still outstanding."""
+        return sorted(self.master.offers.values(), key=lambda o: int(o.id[1:]))
+
+    def offers_log(self) -> Table:
+        """Who was offered what, when, and what they did with it (accepted/declined/rescinded/expired)."""
+        cols = ["TIME", "OFFER", "FRAMEWORK", "AGENT", "RESOURCES", "OUTCOME", "AT", "DETAIL"]
+        return Table(cols, self.master.offers_log, title="Offers")
+
+    def status_updates(self) -> Table:
+        """Every status update the master sent, in order."""
+        rows = [{"TIME": t, "FRAMEWORK": f, "TASK": tid, "STATE": s, "REASON": r}
+                for t, f, tid, s, r in self.master.updates_log]
+        return Table(["TIME", "FRAMEWORK", "TASK", "STATE", "REASON"], rows, title="Status updates")
+
+    def get(self, what: str) -> Table:
+        """A table like the Mesos UI: ``"agents"``, ``"frameworks"``, ``"tasks"`` or ``"roles"``."""
+        if what not in TABLES:
+            raise LabError(f"get: unknown table {what!r}; valid: {', '.join(TABLES)}")
+        return getattr(self, f"_table_{what}")()
+
+    def _table_agents(self) -> Table:
+        rows = []
+        for name in sorted(self.agents):
+            a = self.agents[name]
+            acc = self.agent_accounting(name)
+            tot, used, off = acc["total"], acc["used"].scalars(), acc["offered"].scalars()
+            rows.append({
+                "ID": name, "STATE": str(a.state) + (" (not answering)" if a.failed and a.state == AgentState.ACTIVE else ""),
+                "CPUS": _fmt(used.get("cpus", 0), tot.get("cpus", 0)), "MEM": _fmt(used.get("mem", 0), tot.get("mem", 0)),
+                "DISK": _fmt(used.get("disk", 0), tot.get("disk", 0)), "OFFERED": str(Resources({k: v for k, v in acc["offered"].entries.items() if k[0] != "ports"})) or "-",
+                "RESERVED": str(a.total.reserved()) or "-",
+                "ATTRIBUTES": ";".join(f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}" for k, v in a.attributes.items()) or "-",
+                "TASKS": len([t for t in a.tasks.values() if not t.state.is_terminal]),
+            })
+        return Table(["ID", "STATE", "CPUS", "MEM", "DISK", "OFFERED", "RESERVED", "ATTRIBUTES", "TASKS"], rows, title="Agents")
+
+    def _table_frameworks(self) -> Table:
+        rows = []
+        alloc = self.master.allocator
+        for fid in sorted(self.master.frameworks):
+            fw = self.master.frameworks[fid]
+            sorter = alloc.framework_sorters.get(fw.role)
+            held = sorter.allocation(fid) if sorter is not None and fid in sorter else {}
+            share = sorter.share(fid) if sorter is not None and fid in sorter else 0.0
+            live = [t for t in self.master.tasks.values() if t.framework == fid and not t.state.is_terminal]
+            f = alloc.frameworks.get(fid)
+            state = "removed" if fw.removed else ("disconnected" if not fw.connected else ("suppressed" if f and f.suppressed else "active"))
+            rows.append({"ID": fid, "NAME": fw.name, "ROLE": fw.role, "STATE": state, "TASKS": len(live),
+                         "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),
+                         "OFFERS": len(fw.offers), "SHARE": round(share, 4)})
+        return Table(["ID", "NAME", "ROLE", "STATE", "TASKS", "CPUS", "MEM", "OFFERS", "SHARE"], rows, title="Frameworks")
+
+    def _table_tasks(self) -> Table:
+        rows = [{"ID": t.task_id, "NAME": t.name, "FRAMEWORK": t.framework_name, "AGENT": t.agent, "STATE": t.state.value,
+                 "KIND": t.kind, "RESOURCES": str(t.resources) or "-"} for t in self.tasks()]
+        return Table(["ID", "NAME", "FRAMEWORK", "AGENT", "STATE", "KIND", "RESOURCES"], rows, title="Tasks")
+
+    def _table_roles(self) -> Table:
+        alloc = self.master.allocator
+        roles = sorted({fw.role for fw in self.master.frameworks.values()} | set(self.master.weights) | set(self.master.quotas))
+        rows = []
+        for role in roles:
+            held = alloc.consumed(role)
+            g, lim = self.master.quotas.get(role, (None, None))
+            share = alloc.role_sorter.share(role) if role in alloc.framework_sorters else 0.0
+            rows.append({"ROLE": role, "WEIGHT": self.master.weights.get(role, 1.0),
+                         "FRAMEWORKS": sum(1 for fw in self.master.frameworks.values() if fw.role == role and not fw.removed),
+                         "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),
+                         "SHARE": round(share, 4),
+                         "GUARANTEE": ";".join(f"{k}:{v:g}" for k, v in sorted((g or {}).items())) or "-",
+                         "LIMIT": ";".join(f"{k}:{v:g}" for k, v in sorted((lim or {}).items())) or "-"})
+        return Table(["ROLE", "WEIGHT", "FRAMEWORKS", "CPUS", "MEM", "SHARE", "GUARANTEE", "LIMIT"], rows, title="Roles")
+
+    def __repr__(self) -> str:
+        return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
+                f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
+
+
+_ = scalars_of  # the allocator helper is re-used by tests through this module's namespace

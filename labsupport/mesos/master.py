@@ -1,0 +1,688 @@
+"""The Mesos master: frameworks, offers, tasks, agent health checks and failover recovery.
+
+The master runs the allocator every ``allocation_interval``, turns its decisions into offers,
+validates what frameworks do with them (``Master::accept`` in src/master/master.cpp), and
+relays task status updates. Things to notice when reading it:
+
+* an accepted offer's unused resources go back to the allocator *with a decline filter*
+  (``refuse_seconds``, default 5 s), exactly like a decline;
+* a misused offer raises :class:`OfferError` before anything changes;
+* agents are health-checked with pings every ``agent_ping_timeout`` (15 s); after
+  ``max_agent_ping_timeouts`` (5) missed pongs the agent is marked unreachable
+  (src/master/constants.hpp; flags in https://mesos.apache.org/documentation/latest/configuration/master/);
+  its tasks become ``TASK_UNREACHABLE`` for partition-aware frameworks, ``TASK_LOST`` otherwise
+  (https://mesos.apache.org/documentation/latest/high-availability-framework-guide/);
+* a framework that disconnects has ``failover_timeout`` seconds to come back, else its tasks
+  are killed and it is removed (default 0: at once).
+
+The master holds no pointer back to the cluster: it gets the simulation, the agents and a log
+function when it is built.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from labsupport.core import LabError, Simulation
+from labsupport.mesos.agent import Agent, AgentState
+from labsupport.mesos.allocator import HierarchicalAllocator, scalars_of
+from labsupport.mesos.errors import OfferError, SchedulerError
+from labsupport.mesos.operations import Operation
+from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
+from labsupport.mesos.scheduler import Filters, Offer, Scheduler, SchedulerDriver
+from labsupport.mesos.tasks import (
+    IMAGE_PULL_SECONDS, KILL_GRACE_SECONDS, STAGING_SECONDS, STARTING_SECONDS,
+    Task, TaskInfo, TaskState, TaskStatus,
+)
+
+__all__ = ["AGENT_PING_TIMEOUT", "AGENT_REREGISTER_TIMEOUT", "MAX_AGENT_PING_TIMEOUTS", "Framework", "Master"]
+
+AGENT_PING_TIMEOUT = 15.0           # DEFAULT_AGENT_PING_TIMEOUT, src/master/constants.hpp
+MAX_AGENT_PING_TIMEOUTS = 5         # DEFAULT_MAX_AGENT_PING_TIMEOUTS
+AGENT_REREGISTER_TIMEOUT = 600.0    # --agent_reregister_timeout default 10 mins
+REREGISTER_DELAY = 1.0              # our choice: agents/frameworks notice a new leader and re-register
+
+S = TaskState
+
+
+@dataclass
+class Framework:
+    """The master's record of a registered framework."""
+
+    id: str
+    name: str
+    role: str
+    scheduler: Scheduler
+    driver: SchedulerDriver
+    failover_timeout: float
+    partition_aware: bool
+    registered_at: float
+    connected: bool = True
+    removed: bool = False
+    offers: set = field(default_factory=set)
+    pending: list = field(default_factory=list)   # status updates waiting for a connection
+    told: dict = field(default_factory=dict)      # task_id -> last state delivered
+    epoch: int = 0
+
+
+class Master:
+    """The leading master's logic. ``leader`` is None while an election is under way."""
+
+    def __init__(
+        self,
+        sim: Simulation,
+        agents: dict[str, Agent],
+        log: Callable[[str, str], None],
+        *,
+        allocation_interval: float = 1.0,
+        offer_timeout: float | None = None,
+        role_sorter: str = "drf",
+        framework_sorter: str = "drf",
+    ) -> None:
+        self.sim = sim
+        self.agents = agents
+        self.log = log
+        self.allocation_interval = allocation_interval
+        self.offer_timeout = offer_timeout
+        self._sorters = (role_sorter, framework_sorter)
+        self.allocator = HierarchicalAllocator(sim.rng, role_sorter, framework_sorter)
+        self.frameworks: dict[str, Framework] = {}
+        self.offers: dict[str, Offer] = {}
+        self.offer_rows: dict[str, dict] = {}      # offer id -> its offers_log row
+        self.offers_log: list[dict] = []
+        self.leader: str | None = None
+        self.weights: dict[str, float] = {}
+        self.quotas: dict[str, tuple] = {}
+        self._offer_seq = 0
+        self._fw_seq = 0
+        self._alloc_pending = False
+        self.updates_log: list[tuple] = []        # (time, framework id, task id, state, reason)
+        self.tasks: dict[tuple, TaskInfo] = {}     # (framework id, task id) -> newest task with that id
+
+    # ================================================================== allocation loop
+    def start(self, leader: str) -> None:
+        """Become the leader and start the periodic allocation (``--allocation_interval``)."""
+        self.leader = leader
+        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+
+    def _tick(self) -> None:
+        if self.leader is not None:
+            self.allocate()
+        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+
+    def trigger_allocation(self) -> None:
+        """Run an allocation now (batched), as the allocator does on new agents, frameworks and revives."""
+        if self._alloc_pending or self.leader is None:
+            return
+        self._alloc_pending = True
+
+        def run() -> None:
+            self._alloc_pending = False
+            if self.leader is not None:
+                self.allocate()
+
+        self.sim.schedule(0, run, priority=1, label="allocation(triggered)")
+
+    def allocate(self) -> list[Offer]:
+        """One allocation round: ask the allocator, make offers, send them (one callback per framework)."""
+        now = self.sim.now
+        made: dict[str, list[Offer]] = {}
+        for fid, agent_name, entries in self.allocator.allocate(now):
+            self._offer_seq += 1
+            agent = self.agents[agent_name]
+            offer = Offer(f"O{self._offer_seq}", fid, agent_name, agent.hostname, Resources(entries), agent.attributes)
+            self.offers[offer.id] = offer
+            fw = self.frameworks[fid]
+            fw.offers.add(offer.id)
+            row = {"TIME": now, "OFFER": offer.id, "FRAMEWORK": fw.name, "AGENT": agent_name,
+                   "RESOURCES": str(offer.resources), "OUTCOME": "outstanding", "AT": None, "DETAIL": "", "_fid": fid}
+            self.offers_log.append(row)
+            self.offer_rows[offer.id] = row
+            made.setdefault(fid, []).append(offer)
+            if self.offer_timeout is not None:
+                self.sim.schedule(self.offer_timeout, lambda o=offer.id: self._expire(o), label="offer_timeout")
+        for fid, offers in made.items():
+            fw = self.frameworks[fid]
+            self._deliver(fw, "resource_offers", offers)
+        return [o for offers in made.values() for o in offers]
+
+    # ================================================================== frameworks
+    def register(self, scheduler: Scheduler, name: str, role: str, weight: float | None,
+                 failover_timeout: float, partition_aware: bool) -> str:
+        self._fw_seq += 1
+        fid = f"{self._fw_seq - 1:04d}-{name}"
+        fw = Framework(fid, name, role, scheduler, SchedulerDriver(self, fid), failover_timeout,
+                       partition_aware, self.sim.now)
+        self.frameworks[fid] = fw
+        if weight is not None:
+            self.set_weight(role, weight)
+        self.allocator.add_framework(fid, role)
+        self.log("master", f"registered framework {name!r} as {fid} in role {role!r}")
+        self._deliver(fw, "registered", fid)
+        self.trigger_allocation()
+        return fid
+
+    def set_weight(self, role: str, weight: float) -> None:
+        self.weights[role] = weight
+        self.allocator.set_weight(role, weight)
+
+    def set_quota(self, role: str, guarantee: dict | None, limit: dict | None) -> None:
+        self.quotas[role] = (guarantee, limit)
+        self.allocator.set_quota(role, guarantee, limit)
+
+    def framework(self, fid: str) -> Framework:
+        fw = self.frameworks.get(fid)
+        if fw is None:
+            raise LabError(f"framework_id: unknown framework {fid!r}; known: {sorted(self.frameworks)}")
+        return fw
+
+    def _live_framework(self, fid: str) -> Framework:
+        fw = self.framework(fid)
+        if fw.removed:
+            raise LabError(f"framework {fw.name!r} ({fid}) was removed (failover_timeout passed); register it again")
+        return fw
+
+    def disconnect_framework(self, fid: str) -> None:
+        """The scheduler process goes away. After ``failover_timeout`` its tasks are killed."""
+        fw = self._live_framework(fid)
+        if not fw.connected:
+            return
+        fw.connected = False
+        fw.epoch += 1
+        if fid in self.allocator.frameworks:
+            self.allocator.set_active(fid, False)
+        for oid in sorted(fw.offers, key=_offer_num):
+            self._rescind(oid, "framework disconnected", notify=False)
+        self.log("master", f"framework {fw.name!r} disconnected; failover_timeout {fw.failover_timeout:g}s")
+        epoch = fw.epoch
+        self.sim.schedule(fw.failover_timeout, lambda: self._failover_expired(fid, epoch), label="failover_timeout")
+
+    def _failover_expired(self, fid: str, epoch: int) -> None:
+        fw = self.frameworks[fid]
+        if fw.connected or fw.removed or fw.epoch != epoch:
+            return
+        self.log("master", f"framework {fw.name!r} did not reconnect within failover_timeout: removing it and killing its tasks")
+        fw.removed = True
+        for agent in self._sorted_agents():
+            for task in agent.live_tasks():
+                if task.framework == fid:
+                    self._end_on_agent(agent, task, S.TASK_KILLED, "REASON_FRAMEWORK_REMOVED", report=False)
+                    self._master_state(task, S.TASK_KILLED, "REASON_FRAMEWORK_REMOVED", notify=False)
+        self.allocator.remove_framework(fid)
+
+    def reconnect_framework(self, fid: str) -> None:
+        fw = self._live_framework(fid)
+        if fw.connected:
+            return
+        fw.connected = True
+        fw.epoch += 1
+        if fid in self.allocator.frameworks:
+            self.allocator.set_active(fid, True)
+        self.log("master", f"framework {fw.name!r} re-registered")
+        self._deliver(fw, "reregistered", self.leader)
+        self._flush_framework(fw)
+        self.trigger_allocation()
+
+    # ================================================================== driver calls
+    def _check_offers(self, fw: Framework, offer_ids: Any, call: str) -> list[Offer]:
+        if isinstance(offer_ids, (str, Offer)):
+            offer_ids = [offer_ids]
+        try:
+            ids = [o.id if isinstance(o, Offer) else o for o in offer_ids]
+        except TypeError:
+            raise OfferError(f"{call}: offer_ids must be a list of offer ids, got {offer_ids!r}") from None
+        if not ids:
+            raise OfferError(f"{call}: offer_ids is empty")
+        if len(set(ids)) != len(ids):
+            raise OfferError(f"{call}: offer_ids lists the same offer twice: {ids}")
+        offers = []
+        for oid in ids:
+            offer = self.offers.get(oid)
+            if offer is None or offer.framework_id != fw.id:
+                row = self.offer_rows.get(oid)
+                if row is None:
+                    raise OfferError(f"{call}: unknown offer id {oid!r}")
+                if row["_fid"] != fw.id:
+                    raise OfferError(f"{call}: offer {oid} was made to framework {row['FRAMEWORK']!r}, not {fw.name!r}")
+                when = f" at t={row['AT']:g}s" if row["AT"] is not None else ""
+                extra = f" ({row['DETAIL']})" if row["DETAIL"] else ""
+                raise OfferError(f"{call}: offer {oid} is no longer valid: it was already {row['OUTCOME']}{when}{extra}")
+            offers.append(offer)
+        agents = sorted({o.agent for o in offers})
+        if len(agents) > 1:
+            raise OfferError(f"{call}: offers {ids} come from several agents {agents}; one accept uses offers of one agent")
+        return offers
+
+    def accept(self, fid: str, offer_ids: Any, items: Any, filters: Any = None) -> None:
+        """Validate everything first, then commit: operations, task launches, leftovers declined."""
+        fw = self._live_framework(fid)
+        flt = Filters.coerce(filters)
+        offers = self._check_offers(fw, offer_ids, "accept")
+        if isinstance(items, (Task, Operation)):
+            items = [items]
+        if not isinstance(items, (list, tuple)):
+            raise OfferError(f"accept: tasks_or_operations must be a list of mesos.Task / Reserve / Unreserve / Create / Destroy, got {type(items).__name__}")
+        agent = self.agents[offers[0].agent]
+        pool = Resources()
+        for o in offers:
+            pool = pool + o.resources
+        work, used_total = pool, Resources()
+        launches: list[tuple[Task, Resources | None, str]] = []
+        live_ids = set()
+        for i, item in enumerate(items):
+            if isinstance(item, Operation):
+                work = item.apply(work, fw.role)
+            elif isinstance(item, Task):
+                problem = None
+                old = self.tasks.get((fid, item.task_id))
+                if item.task_id in live_ids or (old is not None and not old.state.is_terminal):
+                    problem = f"Task {item.task_id!r} is already in use"
+                elif not item.resources.scalars():
+                    problem = "Task uses no resources"
+                if problem:
+                    launches.append((item, None, problem))
+                    continue
+                take = _match(item, work, fw.role)
+                work = work - take
+                used_total = used_total + take
+                live_ids.add(item.task_id)
+                launches.append((item, take, ""))
+            else:
+                raise OfferError(f"accept: item {i} is a {type(item).__name__}; expected mesos.Task or an operation (Reserve, Unreserve, Create, Destroy)")
+        # ---- commit (nothing above changed any state)
+        now = self.sim.now
+        names = [t.task_id for t, take, _ in launches if take is not None]
+        ops = [it.kind for it in items if isinstance(it, Operation)]
+        for o in offers:
+            self._resolve(o.id, "accepted", ", ".join(ops + ([f"launched {', '.join(names)}"] if names else [])))
+        agent.total = agent.total - pool + work + used_total
+        for op in ops:
+            self.log(agent.name, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}")
+        self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
+        for task, take, problem in launches:
+            if take is None:
+                info = self._new_task(fw, agent, task, Resources())
+                info.agent_state = S.TASK_ERROR
+                self._master_state(info, S.TASK_ERROR, "REASON_TASK_INVALID", message=problem)
+            else:
+                self._launch(fw, agent, task, take)
+
+    def decline(self, fid: str, offer_ids: Any, filters: Any = None) -> None:
+        fw = self._live_framework(fid)
+        flt = Filters.coerce(filters)
+        offers = self._check_offers(fw, offer_ids, "decline")
+        for o in offers:
+            self._resolve(o.id, "declined", f"refuse_seconds={flt.refuse_seconds:g}")
+            self.allocator.recover(o.agent, fid, o.resources.entries, now=self.sim.now, refuse_seconds=flt.refuse_seconds)
+
+    def _check_roles(self, fw: Framework, roles: Any, call: str) -> None:
+        if roles is None:
+            return
+        roles = [roles] if isinstance(roles, str) else list(roles)
+        wrong = [r for r in roles if r != fw.role]
+        if wrong:
+            raise LabError(f"{call}: roles {wrong} are not the framework's role {fw.role!r}")
+
+    def suppress(self, fid: str, roles: Any = None) -> None:
+        fw = self._live_framework(fid)
+        self._check_roles(fw, roles, "suppress")
+        self.allocator.suppress(fid)
+        self.log("master", f"framework {fw.name!r} suppressed offers")
+
+    def revive(self, fid: str, roles: Any = None) -> None:
+        fw = self._live_framework(fid)
+        self._check_roles(fw, roles, "revive")
+        self.allocator.revive(fid)
+        self.log("master", f"framework {fw.name!r} revived offers (filters cleared)")
+        self.trigger_allocation()
+
+    def kill(self, fid: str, task_id: str) -> None:
+        fw = self._live_framework(fid)
+        task = self.tasks.get((fid, task_id))
+        if task is None:
+            raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
+        agent = self.agents[task.agent]
+        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING:
+            return
+        if agent.failed or agent.state != AgentState.ACTIVE:
+            self.log("master", f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost")
+            return
+        self._cancel(task)
+        self._agent_state(agent, task, S.TASK_KILLING, "REASON_TASK_KILLED_DURING_LAUNCH" if task.agent_state == S.TASK_STAGING else None)
+        task.timers.append(self.sim.schedule(KILL_GRACE_SECONDS, lambda: self._finish(agent, task, S.TASK_KILLED, None), label="kill"))
+
+    def reconcile(self, fid: str) -> None:
+        fw = self._live_framework(fid)
+        for agent in self._sorted_agents():
+            for task in agent.tasks.values():
+                if task.framework == fid and (not task.state.is_terminal or task.state == S.TASK_UNREACHABLE):
+                    self._send(fw, TaskStatus(task.task_id, task.state, "REASON_RECONCILIATION", "", agent.name, fid, self.sim.now))
+
+    # ================================================================== tasks on agents
+    def _new_task(self, fw: Framework, agent: Agent, task: Task, res: Resources) -> TaskInfo:
+        if fw.id not in agent.executors and res:
+            agent.executors[fw.id] = f"{fw.name}-executor@{agent.name}"
+            self.log(agent.name, f"launched executor {agent.executors[fw.id]} for framework {fw.name!r}")
+        info = TaskInfo(task.task_id, task.name, fw.id, fw.name, agent.name, res, agent.executors.get(fw.id, ""),
+                        task.container, task.command, task.duration, task.exit_code, launched_at=self.sim.now)
+        info.history.append((self.sim.now, S.TASK_STAGING))
+        key = (fw.id, task.task_id)
+        if key in agent.tasks:   # an old terminal task with the same id: keep the newest
+            del agent.tasks[key]
+        agent.tasks[key] = info
+        old = self.tasks.get(key)
+        if old is not None and old.agent != agent.name and old.agent_state.is_terminal:
+            self.agents[old.agent].tasks.pop(key, None)
+        self.tasks[key] = info
+        return info
+
+    def _launch(self, fw: Framework, agent: Agent, task: Task, res: Resources) -> None:
+        info = self._new_task(fw, agent, task, res)
+        pull = 0.0
+        if task.container and task.container not in agent.images:
+            pull = IMAGE_PULL_SECONDS
+            agent.images.add(task.container)
+        t_start = STAGING_SECONDS + pull
+        t_run = t_start + STARTING_SECONDS
+        sched = self.sim.schedule
+        info.timers.append(sched(t_start, lambda: self._agent_state(agent, info, S.TASK_STARTING, None), label="task"))
+        info.timers.append(sched(t_run, lambda: self._agent_state(agent, info, S.TASK_RUNNING, None), label="task"))
+        if task.duration is not None:
+            end = S.TASK_FINISHED if task.exit_code == 0 else S.TASK_FAILED
+            reason = None if task.exit_code == 0 else "REASON_COMMAND_EXECUTOR_FAILED"
+            info.timers.append(sched(t_run + task.duration, lambda: self._finish(agent, info, end, reason), label="task"))
+
+    def _cancel(self, task: TaskInfo) -> None:
+        for ev in task.timers:
+            ev.cancel()
+        task.timers.clear()
+
+    def _finish(self, agent: Agent, task: TaskInfo, state: TaskState, reason: str | None) -> None:
+        self._end_on_agent(agent, task, state, reason, report=True)
+
+    def _end_on_agent(self, agent: Agent, task: TaskInfo, state: TaskState, reason: str | None, *, report: bool) -> None:
+        """The task's process ends on the agent; the executor exits with the framework's last task."""
+        self._cancel(task)
+        if report:
+            self._agent_state(agent, task, state, reason)
+        else:
+            task.agent_state = state
+        if not any(t.framework == task.framework for t in agent.live_tasks()) and task.framework in agent.executors:
+            self.log(agent.name, f"executor {agent.executors.pop(task.framework)} exited")
+
+    def _agent_state(self, agent: Agent, task: TaskInfo, state: TaskState, reason: str | None) -> None:
+        """The agent sees a new task state and sends an update (held while no master hears it)."""
+        task.agent_state = state
+        if agent.failed or agent.state != AgentState.ACTIVE or self.leader is None or not agent_registered(agent):
+            agent.pending.append((task, state, reason))
+            return
+        self._master_state(task, state, reason)
+
+    def _master_state(self, task: TaskInfo, state: TaskState, reason: str | None, *, message: str = "", notify: bool = True) -> None:
+        """The master records a task state, frees resources of finished tasks and tells the framework."""
+        was_terminal = task.state.is_terminal
+        task.state = state
+        task.history.append((self.sim.now, state))
+        if state.is_terminal and not was_terminal and task.resources:
+            self.allocator.recover(task.agent, task.framework, task.resources.entries, now=self.sim.now)
+        fw = self.frameworks.get(task.framework)
+        if notify and fw is not None and not fw.removed:
+            self._send(fw, TaskStatus(task.task_id, state, reason, message, task.agent, fw.id, self.sim.now))
+
+    # ================================================================== delivery to schedulers
+    def _send(self, fw: Framework, status: TaskStatus) -> None:
+        self.updates_log.append((status.timestamp, fw.id, status.task_id, status.state.value, status.reason))
+        if not fw.connected or self.leader is None:
+            fw.pending.append(status)
+            return
+        self._deliver(fw, "status_update", status)
+
+    def _flush_framework(self, fw: Framework) -> None:
+        pending, fw.pending = fw.pending, []
+        for status in pending:
+            self._deliver(fw, "status_update", status)
+
+    def _deliver(self, fw: Framework, callback: str, *args: Any) -> None:
+        epoch = fw.epoch
+        self.sim.schedule(0, lambda: self._call(fw, epoch, callback, args), label=f"{fw.name}.{callback}")
+
+    def _call(self, fw: Framework, epoch: int, callback: str, args: tuple) -> None:
+        if fw.removed:
+            return
+        if callback == "status_update" and (not fw.connected or self.leader is None):
+            fw.pending.append(args[0])
+            return
+        if callback in ("resource_offers", "offer_rescinded") and (fw.epoch != epoch or not fw.connected):
+            return
+        if callback == "resource_offers":
+            args = ([o for o in args[0] if o.id in self.offers],)
+            if not args[0]:
+                return
+        if callback == "status_update":
+            fw.told[args[0].task_id] = args[0].state
+        try:
+            getattr(fw.scheduler, callback)(fw.driver, *args)
+        except Exception as exc:  # a learner's bug: name the framework and the callback
+            raise SchedulerError(
+                f"framework {fw.name!r} ({fw.id}) raised in {type(fw.scheduler).__name__}.{callback}(): "
+                f"{type(exc).__name__}: {exc}. The cluster state is unchanged by the failed call; "
+                f"fix the scheduler and run again."
+            ) from exc
+
+    # ================================================================== offers ending
+    def _resolve(self, oid: str, outcome: str, detail: str = "") -> Offer:
+        offer = self.offers.pop(oid)
+        fw = self.frameworks.get(offer.framework_id)
+        if fw is not None:
+            fw.offers.discard(oid)
+        row = self.offer_rows[oid]
+        row["OUTCOME"], row["AT"], row["DETAIL"] = outcome, self.sim.now, detail
+        return offer
+
+    def _rescind(self, oid: str, why: str, *, notify: bool = True, recover: bool = True) -> None:
+        offer = self._resolve(oid, "rescinded", why)
+        if recover:
+            self.allocator.recover(offer.agent, offer.framework_id, offer.resources.entries)
+        fw = self.frameworks.get(offer.framework_id)
+        if notify and fw is not None:
+            self._deliver(fw, "offer_rescinded", oid)
+
+    def _expire(self, oid: str) -> None:
+        if oid in self.offers:
+            offer = self._resolve(oid, "expired", "offer_timeout")
+            self.allocator.recover(offer.agent, offer.framework_id, offer.resources.entries)
+            self._deliver(self.frameworks[offer.framework_id], "offer_rescinded", oid)
+
+    # ================================================================== agents
+    def _sorted_agents(self) -> list[Agent]:
+        return [self.agents[n] for n in sorted(self.agents)]
+
+    def add_agent(self, agent: Agent) -> None:
+        agent.registered_at = self.sim.now
+        self.allocator.add_agent(agent.name, agent.total.entries)
+        self.log("master", f"agent {agent.name} registered with {agent.total}")
+        self.trigger_allocation()
+
+    def agent_failed(self, agent: Agent) -> None:
+        """Start missing pings: the master pings every 15 s; 5 missed pongs mark the agent unreachable."""
+        agent.failed = True
+        agent.epoch += 1
+        agent.missed_pings = 0
+        if agent.state != AgentState.ACTIVE or self.leader is None:
+            return
+        phase = (self.sim.now - agent.registered_at) % AGENT_PING_TIMEOUT
+        first_ping = self.sim.now + ((AGENT_PING_TIMEOUT - phase) % AGENT_PING_TIMEOUT)
+        epoch = agent.epoch
+        for n in range(1, MAX_AGENT_PING_TIMEOUTS + 1):
+            self.sim.schedule_at(first_ping + n * AGENT_PING_TIMEOUT,
+                                 lambda n=n: self._ping_timeout(agent, epoch, n), label="ping")
+
+    def _ping_timeout(self, agent: Agent, epoch: int, n: int) -> None:
+        if agent.epoch != epoch or not agent.failed or agent.state != AgentState.ACTIVE or self.leader is None:
+            return
+        agent.missed_pings = n
+        self.log("master", f"agent {agent.name} missed ping {n}/{MAX_AGENT_PING_TIMEOUTS}")
+        if n == MAX_AGENT_PING_TIMEOUTS:
+            self.mark_unreachable(agent, "health check timed out")
+
+    def mark_unreachable(self, agent: Agent, why: str) -> None:
+        agent.state = AgentState.UNREACHABLE
+        self.log("master", f"marked agent {agent.name} unreachable ({why})")
+        for oid in sorted((o.id for o in self.offers.values() if o.agent == agent.name), key=_offer_num):
+            self._rescind(oid, f"agent {agent.name} unreachable", recover=False)
+        self.allocator.remove_agent(agent.name)
+        for task in list(agent.tasks.values()):
+            if task.state.is_terminal:
+                continue
+            fw = self.frameworks.get(task.framework)
+            if fw is not None and fw.partition_aware:
+                self._master_state(task, S.TASK_UNREACHABLE, "REASON_SLAVE_REMOVED")
+            else:
+                self._master_state(task, S.TASK_LOST, "REASON_SLAVE_REMOVED")
+
+    def agent_restored(self, agent: Agent, rebooted: bool) -> None:
+        """The agent is back. If the master already gave it up, it re-registers (and may have rebooted)."""
+        agent.failed = False
+        agent.epoch += 1
+        agent.missed_pings = 0
+        if rebooted:
+            for task in agent.live_tasks():
+                self._end_on_agent(agent, task, S.TASK_GONE, "REASON_SLAVE_RESTARTED", report=False)
+            agent.pending = [p for p in agent.pending if not p[0].agent_state == S.TASK_GONE]
+            agent.images.clear()
+        if self.leader is None:
+            return
+        if agent.state == AgentState.UNREACHABLE:
+            self.reregister_agent(agent, "agent came back")
+        else:
+            self._flush_agent(agent)
+
+    def reregister_agent(self, agent: Agent, why: str) -> None:
+        """Re-admit an agent: partition-aware tasks carry on, others' tasks are killed."""
+        agent.state = AgentState.ACTIVE
+        agent.registered_at = self.sim.now
+        agent.pending = []
+        self.log("master", f"agent {agent.name} re-registered ({why})")
+        for task in list(agent.tasks.values()):
+            fw = self.frameworks.get(task.framework)
+            if task.agent_state.is_terminal:
+                if not task.state.is_terminal or task.state == S.TASK_UNREACHABLE:
+                    state = task.agent_state
+                    self._master_state(task, state, "REASON_SLAVE_RESTARTED" if state == S.TASK_GONE else None)
+                continue
+            if fw is None or fw.removed or (task.state.is_terminal and not fw.partition_aware):
+                # non-partition-aware: already told TASK_LOST; the master now shuts the task down
+                self._end_on_agent(agent, task, S.TASK_KILLED, "REASON_SLAVE_REMOVED", report=False)
+                continue
+            if task.state != task.agent_state:
+                self._master_state(task, task.agent_state, "REASON_SLAVE_REREGISTERED")
+        used: dict[str, dict] = {}
+        for task in agent.live_tasks():
+            acc = used.setdefault(task.framework, {})
+            for k, v in task.resources.entries.items():
+                acc[k] = _ranges_norm(acc.get(k, ()) + v) if isinstance(v, tuple) else acc.get(k, 0.0) + v
+        idle = agent.total
+        for entries in used.values():
+            idle = idle - Resources(entries)
+        self.allocator.add_agent(agent.name, idle.entries, used)
+        self.trigger_allocation()
+
+    def _flush_agent(self, agent: Agent) -> None:
+        pending, agent.pending = agent.pending, []
+        for task, state, reason in pending:
+            self._master_state(task, state, reason)
+
+    # ================================================================== master failover
+    def lose_leadership(self, why: str) -> None:
+        """The leader is gone: every offer vanishes, frameworks are told ``disconnected``."""
+        self.log("master", f"leader {self.leader} lost ({why}); offers are void until a new leader is elected")
+        for oid in sorted(self.offers, key=_offer_num):
+            self._rescind(oid, "master failed over", notify=False, recover=False)
+        self.leader = None
+        for fw in self.frameworks.values():
+            if not fw.removed and fw.connected:
+                self._deliver(fw, "disconnected")
+
+    def take_leadership(self, leader: str) -> None:
+        """A newly elected master recovers: empty allocator; frameworks and agents re-register."""
+        self.leader = leader
+        self.allocator = HierarchicalAllocator(self.sim.rng, *self._sorters)
+        for role, w in sorted(self.weights.items()):
+            self.allocator.set_weight(role, w)
+        for role, (g, lim) in sorted(self.quotas.items()):
+            self.allocator.set_quota(role, g, lim)
+        for agent in self._sorted_agents():
+            agent.reregistered = False
+        self.sim.schedule(REREGISTER_DELAY, lambda: self._recover(leader), label="reregister")
+        self.sim.schedule(AGENT_REREGISTER_TIMEOUT, lambda: self._reregister_timeout(leader), label="agent_reregister_timeout")
+
+    def _recover(self, leader: str) -> None:
+        if self.leader != leader:
+            return
+        for fid in sorted(self.frameworks):
+            fw = self.frameworks[fid]
+            if fw.removed:
+                continue
+            self.allocator.add_framework(fid, fw.role)
+            self.allocator.set_active(fid, fw.connected)
+            if fw.connected:
+                fw.epoch += 1
+                self.log(fw.name, f"re-registered with new leader {leader}")
+                self._deliver(fw, "reregistered", leader)
+                self._flush_framework(fw)
+        for agent in self._sorted_agents():
+            if agent.failed:
+                continue
+            agent.reregistered = True
+            self.reregister_agent(agent, f"new leader {leader}")
+
+    def _reregister_timeout(self, leader: str) -> None:
+        if self.leader != leader:
+            return
+        for agent in self._sorted_agents():
+            if agent.state == AgentState.ACTIVE and not agent_registered(agent):
+                self.mark_unreachable(agent, "did not re-register within agent_reregister_timeout")
+
+
+def agent_registered(agent: Agent) -> bool:
+    return agent.reregistered
+
+
+def _offer_num(oid: str) -> int:
+    return int(oid[1:])
+
+
+def _match(task: Task, pool: Resources, role: str) -> Resources:
+    """The concrete resources a task takes from ``pool``: role-less amounts use the role's reservation first."""
+    take: dict = {}
+    avail = dict(pool.entries)
+    for (name, r, vol), amount in sorted(task.resources.entries.items()):
+        keys = [(name, r, vol)] if (r != UNRESERVED or vol) else [(name, role, ""), (name, UNRESERVED, "")]
+        if isinstance(amount, tuple):
+            need = amount
+            for k in keys:
+                have = avail.get(k, ())
+                got = _ranges_sub(need, _ranges_sub(need, have))   # need & have
+                if got:
+                    take[k] = _ranges_norm(take.get(k, ()) + got)
+                    avail[k] = _ranges_sub(have, got)
+                    need = _ranges_sub(need, got)
+            if need:
+                raise OfferError(f"accept: task {task.task_id!r} asks for {name} {list(amount)} but the offers hold {list(pool.get(name, []) or [])}")
+        else:
+            need = amount
+            for k in keys:
+                got = min(need, avail.get(k, 0.0))
+                if got > 0:
+                    take[k] = round(take.get(k, 0.0) + got, 3)
+                    avail[k] = round(avail[k] - got, 3)
+                    need = round(need - got, 3)
+            if need > 1e-9:
+                label = name + (f"({r})" if r != UNRESERVED else "") + (f"[{vol}]" if vol else "")
+                have = pool.get(name, 0)
+                raise OfferError(
+                    f"accept: task {task.task_id!r} asks for {label}:{amount:g} but the offers hold only "
+                    f"{name}:{have:g} (less what earlier tasks in this accept took) -- beyond the offer"
+                )
+    return Resources(take)
