@@ -39,7 +39,7 @@ class JudgedQuestion(Judged):
         self.judge = judge
 
     def _judge(self, answer: Any) -> Judgement:
-        return self._call_judge(self.judge, answer, answer, "your answer")
+        return self._call_judge(self.judge, answer, answer, "judging your answer")
 
 
 class ClassQuestion(JudgedQuestion):
@@ -56,4 +56,4 @@ class ClassQuestion(JudgedQuestion):
                 nudge=(f"Pass the class itself, `{self.name}.check(MyClass)`, not an instance `MyClass()`."
                        if instance else f"Define a class with `class ...:` and pass it to `{self.name}.check`."),
             )
-        return self._call_judge(self.judge, answer, answer, f"your class {answer.__name__}")
+        return self._call_judge(self.judge, answer, answer, f"running your class {answer.__name__}")

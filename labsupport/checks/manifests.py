@@ -84,4 +84,4 @@ class ManifestQuestion(JudgedQuestion):
                     f"Document {i} is {describe(doc)}, not a mapping of `key: value` fields.",
                     nudge="Each manifest starts with fields such as `apiVersion:` and `kind:` at the left margin.",
                 )
-        return self._call_judge(self.judge, docs, self.judge, "applying your manifest")
+        return self._call_judge(self.judge, docs, None, "applying your manifest")

@@ -264,7 +264,7 @@ class Judged(Question):
             verdict = judge(subject)
         except Exception as e:
             codes = learner_code_objects(learner)
-            raise LearnerCodeError(f"running {what} raised {describe_exception(e, codes)}") from None
+            raise LearnerCodeError(f"{what} raised {describe_exception(e, codes)}") from None
         if not (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], str)):
             raise TypeError(f"judge must return (passed: bool, message: str), got {verdict!r}")
         return Judgement(bool(verdict[0]), verdict[1], subject)
