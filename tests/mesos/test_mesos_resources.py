@@ -1,0 +1,95 @@
+"""Resource and attribute strings in mesos-agent syntax (docs: attributes-resources.md)."""
+import pytest
+
+from labsupport.mesos import Resources, ResourceError, parse_attributes, parse_resources
+from labsupport.mesos.resources import as_resources
+
+
+@pytest.mark.parametrize("text, name, expected", [
+    ("cpus:4;mem:8192;disk:10240", "mem", 8192.0),
+    ("cpus:4;cpus(analytics):2", "cpus", 6.0),
+    ("cpus:0.1234", "cpus", 0.123),                       # fixed point, three decimals
+    ("gpus:2", "gpus", 2.0),
+    ("ports:[31000-32000]", "ports", [(31000, 32000)]),
+    ("ports:[1-3,5-5,4-4]", "ports", [(1, 5)]),            # ranges merge
+    ("bugs(qa):3", "bugs", 3.0),                           # custom scalar resource
+    (" cpus : 1 ; mem : 2 ", "mem", 2.0),                  # spaces are tolerated
+], ids=[
+    "scalars are read per name",
+    "a static reservation adds to the name's total",
+    "scalars keep three decimal digits like Mesos",
+    "gpus is a scalar",
+    "ports are ranges",
+    "adjacent and overlapping ranges merge",
+    "custom resources are scalars",
+    "whitespace around tokens is ignored",
+])
+def test_parse_resources(text, name, expected):
+    assert parse_resources(text)[name] == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("cpus:4;mem=8192", "token 'mem=8192'"),
+    ("cpus:-1", "negative amount"),
+    ("cpus:four", "'four' is not a number"),
+    ("ports:31000-32000", "ranges must look like"),
+    ("ports:[32000-31000]", "begin > end"),
+    ("cpus(a b):1", "bad resource name"),
+    ("cpus:inf", "must be finite"),
+    ("disk[vol]:10", "needs reserved disk"),
+    ("ports:{1,2}", "set values"),
+    (";;:3", "expected name:value"),
+], ids=[
+    "an equals sign instead of a colon names the token",
+    "a negative amount is refused",
+    "a word is not a number",
+    "ports without brackets are refused",
+    "a backwards range is refused",
+    "a space inside a role is refused",
+    "infinity is refused",
+    "a volume on unreserved disk is refused",
+    "set values are not simulated",
+    "a token with no name is refused",
+])
+def test_bad_resources_name_the_token(text, fragment):
+    with pytest.raises(ResourceError, match=None) as err:
+        parse_resources(text)
+    assert fragment in str(err.value)
+
+
+def test_default_ports_only_when_none_given():
+    assert parse_resources("cpus:1", default_ports=True)["ports"] == [(31000, 32000)]
+    assert parse_resources("cpus:1;ports:[1-2]", default_ports=True)["ports"] == [(1, 2)]
+
+
+def test_arithmetic_keeps_roles_apart():
+    r = parse_resources("cpus:4;cpus(web):2")
+    assert str(r.allocatable_to("web")) == "cpus:4;cpus(web):2"
+    assert str(r.allocatable_to("db")) == "cpus:4"
+    assert str(r.reserved()) == "cpus(web):2"
+    with pytest.raises(ResourceError, match="not enough"):
+        r - parse_resources("cpus(web):3")
+
+
+def test_mapping_input_and_negative_amounts():
+    assert as_resources({"cpus": 1, "mem(web)": 64}) == parse_resources("cpus:1;mem(web):64")
+    with pytest.raises(ResourceError, match="'cpus': negative amount"):
+        as_resources({"cpus": -1})
+    with pytest.raises(ResourceError, match="expected a string or a mapping"):
+        as_resources(42)
+    assert isinstance(as_resources("cpus:1"), Resources)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("rack:r1;zone:a", {"rack": "r1", "zone": "a"}),
+    ("level:2", {"level": 2.0}),
+    ("ids:[1-3]", {"ids": [(1, 3)]}),
+    (None, {}),
+], ids=["text attributes", "scalar attributes", "range attributes", "no attributes"])
+def test_parse_attributes(text, expected):
+    assert parse_attributes(text) == expected
+
+
+def test_bad_attribute_names_the_token():
+    with pytest.raises(ResourceError, match="token 'rack'"):
+        parse_attributes("rack;zone:a")
