@@ -9,7 +9,7 @@ and give a ``solution_value`` the check must accept.
 >>> from labsupport.exercises import example as ex
 >>> print(ex.q2.check(1.5))
 ✘ Not yet -- q2: 1.5 is too low.
-  Next: 1.5 CPUs is what web-2 requests; the question asks what is left on the node.
+  Next: 1.5 CPUs is what the two Pods request together; the question asks what is left on the node.
 >>> print(ex.q2.hint(3))
 q2 has only 2 hints
   `q2.hint(2)` was the last one. `q2.solution()` shows a worked answer.
@@ -46,12 +46,12 @@ q1 = ValueQuestion(
 
 q2 = NumberQuestion(
     "q2", expected=2.5, tolerance=0.01,
-    prompt="node-a has 4 allocatable CPUs and runs web-1 (1 CPU requested). How many CPUs can still be requested after web-2 (1.5 CPUs) lands there?",
+    prompt="node-a has 4 allocatable CPUs and runs web-1 (1 CPU requested). How many CPUs can still be requested after web-2 (0.5 CPU) lands there?",
     hints=["The scheduler counts requests, not what the containers use right now.",
            "Allocatable minus the sum of the requests of every Pod on the node."],
-    solution="answer = 4 - (1 + 1.5)  # = 2.5 CPUs",
+    solution="answer = 4 - (1 + 0.5)  # = 2.5 CPUs",
     insight="NodeResourcesFit compares requests with allocatable, so an idle but fully requested node is full.",
-    mistakes={1.5: "1.5 CPUs is what web-2 requests; the question asks what is left on the node.",
+    mistakes={1.5: "1.5 CPUs is what the two Pods request together; the question asks what is left on the node.",
               3: "3 CPUs were free before web-2 arrived; subtract its request too."},
 )
 
@@ -92,7 +92,8 @@ q6 = TableQuestion(
     Table(["POD", "NODE"], [{"POD": "web-1", "NODE": "node-a"}, {"POD": "web-2", "NODE": "node-b"},
                             {"POD": "web-3", "NODE": "node-c"}]),
     columns=["POD", "NODE"], key="POD",
-    prompt="Three empty, identical nodes; LeastAllocated scoring; ties broken by name. Where do web-1..3 land?",
+    prompt=("Three empty, identical nodes; LeastAllocated scoring; equal scores go to the first node by name "
+            "(real kube-scheduler picks at random among equal scores). Where do web-1..3 land?"),
     hints=["After web-1 lands, its node has less free capacity than the others.",
            "Each Pod goes to the emptiest node; among equals, the first by name."],
     solution='answer = [{"POD": "web-1", "NODE": "node-a"}, {"POD": "web-2", "NODE": "node-b"}, {"POD": "web-3", "NODE": "node-c"}]',
