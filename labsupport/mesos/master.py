@@ -301,10 +301,8 @@ class Master:
             self.log(agent.name, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}")
         self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
         for task, take, problem in launches:
-            if take is None:
-                info = self._new_task(fw, agent, task, Resources())
-                info.agent_state = S.TASK_ERROR
-                self._master_state(info, S.TASK_ERROR, "REASON_TASK_INVALID", message=problem)
+            if take is None:   # invalid: rejected by the master, never reaches the agent (no task record)
+                self._send(fw, TaskStatus(task.task_id, S.TASK_ERROR, "REASON_TASK_INVALID", problem, agent.name, fid, now))
             else:
                 self._launch(fw, agent, task, take)
 
