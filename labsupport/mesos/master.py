@@ -511,13 +511,14 @@ class Master:
             return
         phase = (self.sim.now - agent.registered_at) % AGENT_PING_TIMEOUT
         first_ping = self.sim.now + ((AGENT_PING_TIMEOUT - phase) % AGENT_PING_TIMEOUT)
-        epoch = agent.epoch
+        epoch, leader = agent.epoch, self.leader
         for n in range(1, MAX_AGENT_PING_TIMEOUTS + 1):
             self.sim.schedule_at(first_ping + n * AGENT_PING_TIMEOUT,
-                                 lambda n=n: self._ping_timeout(agent, epoch, n), label="ping")
+                                 lambda n=n: self._ping_timeout(agent, epoch, leader, n), label="ping")
 
-    def _ping_timeout(self, agent: Agent, epoch: int, n: int) -> None:
-        if agent.epoch != epoch or not agent.failed or agent.state != AgentState.ACTIVE or self.leader is None:
+    def _ping_timeout(self, agent: Agent, epoch: int, leader: str, n: int) -> None:
+        """One unanswered ping; only the master that sent it counts it."""
+        if agent.epoch != epoch or not agent.failed or agent.state != AgentState.ACTIVE or self.leader != leader:
             return
         agent.missed_pings = n
         self.log("master", f"agent {agent.name} missed ping {n}/{MAX_AGENT_PING_TIMEOUTS}")
