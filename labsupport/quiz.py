@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from labsupport.checks.placeholder import contains_placeholder
 from labsupport.checks.result import Result, Verdict, _inline_html

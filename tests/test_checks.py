@@ -77,7 +77,7 @@ def _uses_placeholder(offers):
 
 class _FrameworkWithPlaceholder:
     def resource_offers(self, offers):
-        ____  # your code here
+        ____  # your code here  # noqa: B018
 
 
 @pytest.mark.parametrize(

@@ -255,7 +255,7 @@ def _first_difference(current: str, wanted: str) -> str:
         return "it is not valid notebook JSON"
     if have.get("metadata", {}).get("generated_from") != want["metadata"]["generated_from"]:
         return "its solution notebook changed since it was generated"
-    for i, (a, b) in enumerate(zip(have.get("cells", []), want["cells"]), start=1):
+    for i, (a, b) in enumerate(zip(have.get("cells", []), want["cells"], strict=False), start=1):
         if a != b:
             return f"cell {i} differs from the generated one"
     if len(have.get("cells", [])) != len(want["cells"]):

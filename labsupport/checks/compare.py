@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections import Counter
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 __all__ = [
     "describe",
@@ -106,7 +107,7 @@ def values_equal(got: Any, expected: Any, *, abs_tol: float = 0.0, rel_tol: floa
         )
     if isinstance(got, (list, tuple)) and isinstance(expected, (list, tuple)):
         return len(got) == len(expected) and all(
-            values_equal(g, e, abs_tol=abs_tol, rel_tol=rel_tol) for g, e in zip(got, expected)
+            values_equal(g, e, abs_tol=abs_tol, rel_tol=rel_tol) for g, e in zip(got, expected, strict=True)
         )
     try:
         return bool(got == expected)
@@ -166,7 +167,7 @@ def sequence_problem(got: Any, expected: list, *, abs_tol: float = 0.0, rel_tol:
         same_items = False
     if same_items:
         return "The right items, in the wrong order."
-    for i, (g, e) in enumerate(zip(got, expected), start=1):
+    for i, (g, e) in enumerate(zip(got, expected, strict=False), start=1):
         if not values_equal(g, e, abs_tol=abs_tol, rel_tol=rel_tol):
             more = "" if len(got) == len(expected) else f" Also, it has {len(got)} items, not {len(expected)}."
             return f"Item {i} ({g!r}) is wrong.{more}"

@@ -19,8 +19,9 @@ the first failing case.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable
+from typing import Any, ClassVar
 
 from labsupport.checks.compare import describe, values_equal
 from labsupport.checks.question import Judgement, LearnerCodeError, Question, describe_exception, learner_code_objects

@@ -17,7 +17,8 @@ the learner's method and line, so the learner never sees the judge's traceback.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from labsupport.checks.compare import describe
 from labsupport.checks.question import Judged, Judgement

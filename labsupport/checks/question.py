@@ -14,8 +14,9 @@ Subclasses only implement ``_judge``; see :mod:`labsupport.checks.values` and fr
 from __future__ import annotations
 
 import types
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar
 
 from labsupport.checks.compare import values_equal
 from labsupport.checks.placeholder import PLACEHOLDER_NAME, contains_placeholder

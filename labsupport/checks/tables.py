@@ -13,7 +13,8 @@ that column and feedback names the row and column that differ.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, ClassVar, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar
 
 from labsupport.checks.compare import describe, values_equal
 from labsupport.checks.question import Judgement, Question
@@ -67,7 +68,7 @@ def table_problem(
             parts.append("The right rows, in the wrong order.")
         return " ".join(parts[:3]) or None
     if ordered:
-        for i, (g, w) in enumerate(zip(got_rows, want_rows), start=1):
+        for i, (g, w) in enumerate(zip(got_rows, want_rows, strict=False), start=1):
             if not same(g, w):
                 return f"Row {i} ({_row_text(g, columns)}) is wrong."
     else:

@@ -14,7 +14,8 @@
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
 
 from labsupport.checks.compare import (
     describe,
