@@ -1,0 +1,269 @@
+"""The scheduler cache: every node's allocatable and requested resources as numpy columns.
+
+kube-scheduler keeps a ``NodeInfo`` per node (``pkg/scheduler/framework/types.go``)
+updated from Pod and Node watch events, and takes a snapshot each cycle. Here the
+same numbers sit in one numpy array per resource (one element per node *slot*), so
+the Filter and Score plugins run over all nodes at once. Updates are incremental:
+a bind, a Pod deletion or a Node change touches only that node's elements.
+
+Node order is the ``NodeTree`` order (``pkg/scheduler/backend/cache/node_tree.go``):
+nodes grouped by zone, zones visited round-robin (zone-a node 1, zone-b node 1,
+zone-a node 2, ...), which is the order the round-robin filter walks.
+
+>>> c = NodeCache()
+>>> c.set_node({"metadata": {"name": "n1", "labels": {}}, "spec": {},
+...             "status": {"allocatable": {"cpu": "4", "memory": "8Gi", "pods": "110"}}})
+True
+>>> c.free(c.slot["n1"])
+(4000, 8589934592, 110)
+"""
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+import numpy as np
+
+from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory
+from labsupport.k8s.scheduler.podinfo import LABEL_ZONE, PodInfo, selector_matches
+
+__all__ = ["NodeCache"]
+
+_REGION = "topology.kubernetes.io/region"
+
+
+class NodeCache:
+    """Nodes (by slot) and the Pods assigned to them, with per-node numpy columns."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.names: list[str | None] = []
+        self.slot: dict[str, int] = {}
+        self.labels: list[dict] = []
+        self.taints: list[list] = []
+        self.pods: list[dict[tuple, PodInfo]] = []
+        self._cap = 0
+        self._grow(capacity)
+        self.owner_counts: dict[str, np.ndarray] = {}
+        #: (namespace, frozenset(labels)) -> Pods (not terminating) per node slot
+        self.label_groups: dict[tuple, np.ndarray] = {}
+        self._group_labels: dict[tuple, dict] = {}
+        self._selector_memo: dict[tuple, list] = {}
+        self.pod_slot: dict[tuple, int] = {}
+        self.pods_with_affinity: dict[tuple, PodInfo] = {}
+        self.nominated: dict[tuple, tuple[int, PodInfo]] = {}
+        self.generation = 0          # bumped when nodes, labels or taints change
+        self._order: np.ndarray | None = None
+        self._domains: dict[str, tuple[np.ndarray, list[str]]] = {}
+
+    # ------------------------------------------------------------ storage
+    def _grow(self, n: int) -> None:
+        old = self._cap
+        new = max(n, 2 * old, 64)
+
+        def g(a, dtype):
+            out = np.zeros(new, dtype=dtype)
+            if a is not None:
+                out[:old] = a
+            return out
+
+        for name in ("alloc_cpu", "alloc_mem", "alloc_pods", "req_cpu", "req_mem", "req_pods", "nz_cpu", "nz_mem"):
+            setattr(self, name, g(getattr(self, name, None), np.int64))
+        for name in ("alive", "unschedulable", "hard_tainted", "soft_tainted"):
+            setattr(self, name, g(getattr(self, name, None), bool))
+        for k, a in list(getattr(self, "owner_counts", {}).items()):
+            self.owner_counts[k] = g(a, np.int32)
+        for k, a in list(getattr(self, "label_groups", {}).items()):
+            self.label_groups[k] = g(a, np.int32)
+        self._cap = new
+
+    @property
+    def num_nodes(self) -> int:
+        """Number of live nodes."""
+        return len(self.slot)
+
+    def order(self) -> np.ndarray:
+        """Live node slots in NodeTree order (zones round-robin, nodes in arrival order within a zone)."""
+        if self._order is None:
+            zones: dict[str, list[int]] = {}
+            for s, name in enumerate(self.names):
+                if name is None:
+                    continue
+                lb = self.labels[s]
+                zone = lb.get(_REGION, "") + ":\x00:" + lb.get(LABEL_ZONE, "")
+                zones.setdefault(zone, []).append(s)
+            lists = list(zones.values())
+            out: list[int] = []
+            i = 0
+            while len(out) < sum(map(len, lists)):
+                for lst in lists:
+                    if i < len(lst):
+                        out.append(lst[i])
+                i += 1
+            self._order = np.array(out, dtype=np.int64)
+        return self._order
+
+    def domains(self, key: str) -> tuple[np.ndarray, list[str]]:
+        """Per slot, the index of its ``key`` label value in the returned value list (-1: no such label)."""
+        hit = self._domains.get(key)
+        if hit is None:
+            values: dict[str, int] = {}
+            ids = np.full(self._cap, -1, dtype=np.int64)
+            for s, name in enumerate(self.names):
+                if name is not None and key in self.labels[s]:
+                    ids[s] = values.setdefault(self.labels[s][key], len(values))
+            hit = self._domains[key] = (ids, list(values))
+        return hit
+
+    # -------------------------------------------------------------- nodes
+    def set_node(self, node: Mapping) -> bool:
+        """Add or update a Node from its dict; return True if anything the filters read changed."""
+        meta, spec, status = node["metadata"], node.get("spec") or {}, node.get("status") or {}
+        name = meta["name"]
+        alloc = status.get("allocatable") or status.get("capacity") or {}
+        cpu = parse_cpu(alloc.get("cpu", 0), "status.allocatable.cpu")
+        mem = parse_memory(alloc.get("memory", 0), "status.allocatable.memory")
+        pods = parse_count(alloc.get("pods", 0), "status.allocatable.pods")
+        labels = dict(meta.get("labels") or {})
+        taints = [dict(t) for t in spec.get("taints") or ()]
+        unsched = bool(spec.get("unschedulable"))
+        s = self.slot.get(name)
+        if s is None:
+            s = len(self.names)
+            if s >= self._cap:
+                self._grow(s + 1)
+            self.names.append(name)
+            self.labels.append(labels)
+            self.taints.append(taints)
+            self.pods.append({})
+            self.slot[name] = s
+            self.alive[s] = True
+            changed = True
+            self._invalidate()
+        else:
+            changed = (labels != self.labels[s] or taints != self.taints[s] or unsched != bool(self.unschedulable[s])
+                       or (cpu, mem, pods) != (self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s]))
+            if labels != self.labels[s] or taints != self.taints[s]:
+                self._invalidate()
+            self.labels[s], self.taints[s] = labels, taints
+        self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s] = cpu, mem, pods
+        self.unschedulable[s] = unsched
+        self.hard_tainted[s] = any(t.get("effect") in ("NoSchedule", "NoExecute") for t in taints)
+        self.soft_tainted[s] = any(t.get("effect") == "PreferNoSchedule" for t in taints)
+        return changed
+
+    def remove_node(self, name: str) -> None:
+        """Forget a node (its slot stays empty; Pods still bound to it are dropped from the cache)."""
+        s = self.slot.pop(name, None)
+        if s is None:
+            return
+        for key in list(self.pods[s]):
+            self.remove_pod(key)
+        self.names[s] = None
+        self.alive[s] = False
+        for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods):
+            a[s] = 0
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self.generation += 1
+        self._order = None
+        self._domains = {}
+
+    # --------------------------------------------------------------- pods
+    def _group_key(self, pod: PodInfo) -> tuple:
+        return (pod.namespace, frozenset(pod.labels.items()))
+
+    def add_pod(self, pod: PodInfo, node_name: str) -> bool:
+        """Account an assigned Pod on its node (``NodeInfo.AddPod``); False if the node is unknown."""
+        s = self.slot.get(node_name)
+        if s is None or pod.key in self.pod_slot:
+            return False
+        self.pod_slot[pod.key] = s
+        self.pods[s][pod.key] = pod
+        self.req_cpu[s] += pod.requests[0]
+        self.req_mem[s] += pod.requests[1]
+        self.req_pods[s] += 1
+        self.nz_cpu[s] += pod.nonzero_requests[0]
+        self.nz_mem[s] += pod.nonzero_requests[1]
+        if pod.owner_uid is not None:
+            arr = self.owner_counts.get(pod.owner_uid)
+            if arr is None:
+                arr = self.owner_counts[pod.owner_uid] = np.zeros(self._cap, dtype=np.int32)
+            arr[s] += 1
+        if not pod.terminating:
+            self._group_add(pod, s, 1)
+        if pod.has_affinity_terms:
+            self.pods_with_affinity[pod.key] = pod
+        return True
+
+    def _group_add(self, pod: PodInfo, s: int, delta: int) -> None:
+        gk = self._group_key(pod)
+        arr = self.label_groups.get(gk)
+        if arr is None:
+            arr = self.label_groups[gk] = np.zeros(self._cap, dtype=np.int32)
+            self._group_labels[gk] = dict(pod.labels)
+            self._selector_memo.clear()
+        arr[s] += delta
+
+    def mark_terminating(self, key: tuple) -> None:
+        """A Pod got a deletionTimestamp: it still holds resources but no longer counts for topology spread."""
+        s = self.pod_slot.get(key)
+        if s is None:
+            return
+        pod = self.pods[s][key]
+        if not pod.terminating:
+            pod.terminating = True
+            self._group_add(pod, s, -1)
+
+    def remove_pod(self, key: tuple) -> PodInfo | None:
+        """Release an assigned Pod's resources (``NodeInfo.RemovePod``)."""
+        s = self.pod_slot.pop(key, None)
+        if s is None:
+            return None
+        pod = self.pods[s].pop(key)
+        self.req_cpu[s] -= pod.requests[0]
+        self.req_mem[s] -= pod.requests[1]
+        self.req_pods[s] -= 1
+        self.nz_cpu[s] -= pod.nonzero_requests[0]
+        self.nz_mem[s] -= pod.nonzero_requests[1]
+        if pod.owner_uid is not None:
+            self.owner_counts[pod.owner_uid][s] -= 1
+        if not pod.terminating:
+            self._group_add(pod, s, -1)
+        self.pods_with_affinity.pop(key, None)
+        return pod
+
+    def free(self, s: int) -> tuple[int, int, int]:
+        """(cpu millicores, memory bytes, pod slots) still free on slot ``s``."""
+        return (int(self.alloc_cpu[s] - self.req_cpu[s]), int(self.alloc_mem[s] - self.req_mem[s]),
+                int(self.alloc_pods[s] - self.req_pods[s]))
+
+    # ----------------------------------------------------------- queries
+    def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None) -> np.ndarray:
+        """Per slot, how many non-terminating Pods in ``namespaces`` (None = all) match ``selector``."""
+        ns_key = None if namespaces is None else tuple(sorted(namespaces))
+        memo_key = (ns_key, repr(selector))
+        groups = self._selector_memo.get(memo_key)
+        if groups is None:
+            groups = [gk for gk in self.label_groups
+                      if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
+            self._selector_memo[memo_key] = groups
+        out = np.zeros(self._cap, dtype=np.int64)
+        for gk in groups:
+            out += self.label_groups[gk]
+        return out
+
+    def nominate(self, pod: PodInfo, node_name: str | None) -> None:
+        """Record (or clear, with None) that ``pod`` is nominated to ``node_name`` after preemption."""
+        self.nominated.pop(pod.key, None)
+        if node_name is not None and node_name in self.slot:
+            self.nominated[pod.key] = (self.slot[node_name], pod)
+
+    def check_invariants(self) -> None:
+        """Assert the columns equal the sums over the Pods (used by the property tests)."""
+        for s, name in enumerate(self.names):
+            if name is None:
+                continue
+            pods = self.pods[s].values()
+            assert self.req_cpu[s] == sum(p.requests[0] for p in pods)
+            assert self.req_mem[s] == sum(p.requests[1] for p in pods)
+            assert self.req_pods[s] == len(self.pods[s])

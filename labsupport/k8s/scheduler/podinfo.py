@@ -1,0 +1,272 @@
+"""What the scheduler reads from a Pod dict, parsed once: requests, tolerations, affinity, spread constraints.
+
+Also the matching rules it needs: label selectors (``metav1.LabelSelector``), node
+selector terms (``component-helpers/scheduling/corev1/nodeaffinity``) and taint
+tolerations (``ToleratesTaint``, ``k8s.io/api/core/v1/toleration.go``).
+
+>>> pi = PodInfo.from_dict({"metadata": {"name": "web", "labels": {"app": "web"}},
+...                         "spec": {"containers": [{"resources": {"requests": {"cpu": "250m"}}}]}})
+>>> pi.key, pi.requests, pi.nonzero_requests
+(('default', 'web'), (250, 0), (250, 209715200))
+>>> selector_matches({"matchLabels": {"app": "web"}}, pi.labels)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
+
+__all__ = [
+    "PodInfo",
+    "DEFAULT_MILLI_CPU_REQUEST",
+    "DEFAULT_MEMORY_REQUEST",
+    "selector_matches",
+    "node_selector_term_matches",
+    "node_matches_required_affinity",
+    "toleration_tolerates",
+    "tolerates_all",
+    "LABEL_HOSTNAME",
+    "LABEL_ZONE",
+]
+
+#: Non-zero defaults used for SCORING only (pkg/scheduler/util/pod_resources.go):
+#: a container with no cpu / memory request counts as 100m / 200Mi.
+DEFAULT_MILLI_CPU_REQUEST = 100
+DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+LABEL_HOSTNAME = "kubernetes.io/hostname"
+LABEL_ZONE = "topology.kubernetes.io/zone"
+
+
+def selector_matches(selector: Mapping | None, labels: Mapping[str, str]) -> bool:
+    """``metav1.LabelSelector`` semantics: matchLabels AND matchExpressions; ``{}`` matches all, None matches nothing.
+
+    >>> selector_matches({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["db"]}]}, {"tier": "web"})
+    True
+    >>> selector_matches(None, {"a": "b"}), selector_matches({}, {"a": "b"})
+    (False, True)
+    """
+    if selector is None:
+        return False
+    for k, v in (selector.get("matchLabels") or {}).items():
+        if labels.get(k) != v:
+            return False
+    for e in selector.get("matchExpressions") or ():
+        key, op, values = e["key"], e["operator"], e.get("values") or ()
+        if op == "In":
+            if labels.get(key) not in values:
+                return False
+        elif op == "NotIn":
+            if key in labels and labels[key] in values:
+                return False
+        elif op == "Exists":
+            if key not in labels:
+                return False
+        elif op == "DoesNotExist":
+            if key in labels:
+                return False
+        else:
+            return False
+    return True
+
+
+def _requirement_matches(e: Mapping, value: str | None) -> bool:
+    op, values = e["operator"], e.get("values") or ()
+    if op == "In":
+        return value is not None and value in values
+    if op == "NotIn":
+        return value is None or value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt"):
+        try:
+            a, b = int(value), int(values[0])  # type: ignore[arg-type]
+        except (TypeError, ValueError, IndexError):
+            return False
+        return a > b if op == "Gt" else a < b
+    return False
+
+
+def node_selector_term_matches(term: Mapping, node_name: str, node_labels: Mapping[str, str]) -> bool:
+    """One ``NodeSelectorTerm``: all matchExpressions (labels) and matchFields (``metadata.name``) hold; empty matches nothing.
+
+    >>> node_selector_term_matches({"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]},
+    ...                            "n1", {"disk": "ssd"})
+    True
+    >>> node_selector_term_matches({}, "n1", {})
+    False
+    """
+    exprs, fields = term.get("matchExpressions") or (), term.get("matchFields") or ()
+    if not exprs and not fields:
+        return False
+    for e in exprs:
+        if not _requirement_matches(e, node_labels.get(e["key"])):
+            return False
+    for e in fields:
+        if e["key"] != "metadata.name" or not _requirement_matches(e, node_name):
+            return False
+    return True
+
+
+def node_matches_required_affinity(pod: "PodInfo", node_name: str, node_labels: Mapping[str, str]) -> bool:
+    """``nodeSelector`` (every pair) AND at least one required node-affinity term (terms are ORed)."""
+    for k, v in pod.node_selector.items():
+        if node_labels.get(k) != v:
+            return False
+    if pod.required_node_terms is not None:
+        return any(node_selector_term_matches(t, node_name, node_labels) for t in pod.required_node_terms)
+    return True
+
+
+def toleration_tolerates(tol: Mapping, taint: Mapping) -> bool:
+    """``Toleration.ToleratesTaint``: effect (empty = all), key (empty + Exists = all keys), Equal/Exists value check.
+
+    >>> toleration_tolerates({"key": "dedicated", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+    ...                      {"key": "dedicated", "value": "gpu", "effect": "NoSchedule"})
+    True
+    >>> toleration_tolerates({"operator": "Exists"}, {"key": "anything", "effect": "NoExecute"})
+    True
+    """
+    effect = tol.get("effect") or ""
+    if effect and effect != taint.get("effect"):
+        return False
+    key = tol.get("key") or ""
+    if key and key != taint.get("key"):
+        return False
+    op = tol.get("operator") or "Equal"
+    if op == "Exists":
+        return True
+    if op == "Equal":
+        return (tol.get("value") or "") == (taint.get("value") or "")
+    return False
+
+
+def tolerates_all(tolerations: Sequence[Mapping], taint: Mapping) -> bool:
+    """True if any toleration tolerates ``taint`` (``TolerationsTolerateTaint``)."""
+    return any(toleration_tolerates(t, taint) for t in tolerations)
+
+
+def _nonzero(pod: Mapping) -> tuple[int, int]:
+    """Like :func:`pod_requests` but a container without a cpu/memory request counts 100m/200Mi (scoring only)."""
+    spec = pod.get("spec") or {}
+
+    def fill(cs):
+        out = []
+        for c in cs or ():
+            res = c.get("resources") or {}
+            req = dict(res.get("requests") or {})
+            lim = res.get("limits") or {}
+            if "cpu" not in req and "cpu" not in lim:
+                req["cpu"] = f"{DEFAULT_MILLI_CPU_REQUEST}m"
+            if "memory" not in req and "memory" not in lim:
+                req["memory"] = str(DEFAULT_MEMORY_REQUEST)
+            out.append({**c, "resources": {**res, "requests": req}})
+        return out
+
+    r = pod_requests({"spec": {**spec, "containers": fill(spec.get("containers")), "initContainers": fill(spec.get("initContainers"))}})
+    return r["cpu"], r["memory"]
+
+
+_REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
+
+
+def _requests_key(spec: Mapping) -> Any:
+    # Pods stamped from one template have equal resources; memoise the parse on their repr.
+    try:
+        return repr((spec.get("containers"), spec.get("initContainers"), spec.get("overhead")))
+    except Exception:  # pragma: no cover - exotic objects
+        return None
+
+
+@dataclass
+class PodInfo:
+    """The scheduler's parsed view of one Pod (``framework.PodInfo``)."""
+
+    namespace: str
+    name: str
+    uid: str
+    labels: dict
+    priority: int
+    requests: tuple[int, int]            # (millicores, bytes) actual effective requests
+    nonzero_requests: tuple[int, int]    # with the 100m / 200Mi defaults, for scoring
+    tolerations: list = field(default_factory=list)
+    node_selector: dict = field(default_factory=dict)
+    required_node_terms: list | None = None
+    preferred_node_terms: list = field(default_factory=list)
+    pod_affinity_required: list = field(default_factory=list)
+    pod_affinity_preferred: list = field(default_factory=list)
+    pod_anti_affinity_required: list = field(default_factory=list)
+    pod_anti_affinity_preferred: list = field(default_factory=list)
+    spread_constraints: list = field(default_factory=list)
+    owner_uid: str | None = None
+    owner_kind: str | None = None
+    scheduler_name: str = "default-scheduler"
+    node_name: str | None = None
+    nominated_node_name: str | None = None
+    preemption_policy: str = "PreemptLowerPriority"
+    creation_time: float = 0.0
+    start_time: float = 0.0
+    terminating: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(namespace, name)``."""
+        return (self.namespace, self.name)
+
+    @property
+    def has_affinity_terms(self) -> bool:
+        """Does the Pod carry any (anti-)affinity term (``NodeInfo.PodsWithAffinity``)."""
+        return bool(self.pod_affinity_required or self.pod_affinity_preferred
+                    or self.pod_anti_affinity_required or self.pod_anti_affinity_preferred)
+
+    @classmethod
+    def from_dict(cls, pod: Mapping) -> "PodInfo":
+        """Parse a Pod dict (API JSON form)."""
+        meta = pod.get("metadata") or {}
+        spec = pod.get("spec") or {}
+        status = pod.get("status") or {}
+        rkey = _requests_key(spec)
+        cached = _REQ_CACHE.get(rkey) if rkey is not None else None
+        if cached is None:
+            r = pod_requests(pod)
+            cached = ((r["cpu"], r["memory"]), _nonzero(pod))
+            if rkey is not None and len(_REQ_CACHE) < 10000:
+                _REQ_CACHE[rkey] = cached
+        aff = spec.get("affinity") or {}
+        na = aff.get("nodeAffinity") or {}
+        required = (na.get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+        pa = aff.get("podAffinity") or {}
+        paa = aff.get("podAntiAffinity") or {}
+        owners = meta.get("ownerReferences") or ()
+        created = float(meta.get("creationTimestamp") or 0.0)
+        start = status.get("startTime")
+        return cls(
+            namespace=meta.get("namespace") or "default",
+            name=meta.get("name", ""),
+            uid=meta.get("uid", ""),
+            labels=dict(meta.get("labels") or {}),
+            priority=int(spec.get("priority") or 0),
+            requests=cached[0],
+            nonzero_requests=cached[1],
+            tolerations=list(spec.get("tolerations") or ()),
+            node_selector=dict(spec.get("nodeSelector") or {}),
+            required_node_terms=list(required.get("nodeSelectorTerms") or ()) if required else None,
+            preferred_node_terms=list(na.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
+            pod_affinity_required=list(pa.get("requiredDuringSchedulingIgnoredDuringExecution") or ()),
+            pod_affinity_preferred=list(pa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
+            pod_anti_affinity_required=list(paa.get("requiredDuringSchedulingIgnoredDuringExecution") or ()),
+            pod_anti_affinity_preferred=list(paa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
+            spread_constraints=list(spec.get("topologySpreadConstraints") or ()),
+            owner_uid=owners[0].get("uid") if owners else None,
+            owner_kind=owners[0].get("kind") if owners else None,
+            scheduler_name=spec.get("schedulerName") or "default-scheduler",
+            node_name=spec.get("nodeName") or None,
+            nominated_node_name=status.get("nominatedNodeName") or None,
+            preemption_policy=spec.get("preemptionPolicy") or "PreemptLowerPriority",
+            creation_time=created,
+            start_time=float(start) if isinstance(start, (int, float)) else created,
+            terminating=meta.get("deletionTimestamp") is not None,
+        )
