@@ -17,8 +17,9 @@ The solution notebook is the source. For each ``solutions/NN_*.ipynb`` the gener
 4. appends " — exercises" to the first markdown heading and inserts a note cell
    after it pointing to the solution notebook;
 5. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
-   the hash of the solution's cells and metadata with outputs left out, so re-running a
-   solution notebook does not make its exercise stale;
+   the hash of the solution's cells and metadata without outputs, execution counts,
+   ``language_info`` and saved widget state, so re-running a solution notebook does not
+   make its exercise stale;
 6. writes ``exercises/NN_*.ipynb`` exactly as ``nbformat.write`` would (sorted keys,
    one-space indent), so the output is byte-for-byte deterministic.
 
@@ -55,6 +56,7 @@ __all__ = [
     "main",
     "make_exercise",
     "placeholder_for",
+    "generator_input",
     "render",
     "replace_regions",
     "source_hash",
@@ -68,6 +70,8 @@ NOTE_CELL_ID = "generated-exercise-note"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[^/]*\.ipynb$")
 HEADING = re.compile(r"^(#{1,6}\s+)(.*?)\s*$")
 STALE = "{path} is stale or was edited by hand; run `make exercises`"
+VOLATILE_NOTEBOOK_METADATA = ("language_info", "widgets")
+VOLATILE_CELL_METADATA = ("execution",)
 
 
 class GeneratorError(Exception):
@@ -161,15 +165,30 @@ def _source(cell: dict) -> str:
     return "".join(src) if isinstance(src, list) else src
 
 
-def source_hash(nb: dict) -> str:
-    """sha256 of a notebook's cells and metadata, without outputs and execution counts."""
-    stripped = copy.deepcopy(nb)
-    for cell in stripped.get("cells", []):
+def generator_input(nb: dict) -> dict:
+    """The part of a solution notebook the exercise is made from.
+
+    Outputs, execution counts and what running a notebook records (``metadata.language_info``,
+    saved widget state, per-cell ``metadata.execution``) are left out, so re-executing a
+    solution (``make execute``) neither changes its exercise nor makes it stale.
+    """
+    nb = copy.deepcopy(nb)
+    for key in VOLATILE_NOTEBOOK_METADATA:
+        nb.get("metadata", {}).pop(key, None)
+    for cell in nb.get("cells", []):
         cell["source"] = _source(cell)
-        cell.pop("outputs", None)
-        cell.pop("execution_count", None)
-        cell.get("metadata", {}).pop("execution", None)
-    return hashlib.sha256(json.dumps(stripped, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+        for key in VOLATILE_CELL_METADATA:
+            cell.get("metadata", {}).pop(key, None)
+    return nb
+
+
+def source_hash(nb: dict) -> str:
+    """sha256 of :func:`generator_input` of a solution notebook (canonical JSON)."""
+    text = json.dumps(generator_input(nb), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def make_exercise(solution: dict, solution_path: str) -> dict:
@@ -180,18 +199,14 @@ def make_exercise(solution: dict, solution_path: str) -> dict:
     """
     if solution.get("nbformat") != 4:
         raise GeneratorError(f"{solution_path}: only nbformat 4 notebooks are supported")
-    nb = copy.deepcopy(solution)
+    nb = generator_input(solution)
     cells = []
     for index, cell in enumerate(nb.get("cells", [])):
         if SOLUTION_ONLY in cell.get("metadata", {}).get("tags", []):
             continue
         where = f"{solution_path}, cell {index + 1}" + (f" (id {cell['id']})" if "id" in cell else "")
-        cell["source"] = _source(cell)
         if cell.get("cell_type") == "code":
             cell["source"] = replace_regions(cell["source"], where)
-            cell["outputs"] = []
-            cell["execution_count"] = None
-            cell.get("metadata", {}).pop("execution", None)
         cells.append(cell)
 
     title_at = next(
