@@ -418,8 +418,13 @@ class Master:
         self._master_state(task, state, reason)
 
     def _master_state(self, task: TaskInfo, state: TaskState, reason: str | None, *, message: str = "", notify: bool = True) -> None:
-        """The master records a task state, frees resources of finished tasks and tells the framework."""
+        """The master records a task state, frees resources of finished tasks and tells the framework.
+
+        A terminal state is final: late updates for a task the master already gave up are dropped.
+        """
         was_terminal = task.state.is_terminal
+        if was_terminal:
+            return
         task.state = state
         task.history.append((self.sim.now, state))
         if state.is_terminal and not was_terminal and task.resources:
@@ -554,12 +559,15 @@ class Master:
             return
         if agent.state == AgentState.UNREACHABLE:
             self.reregister_agent(agent, "agent came back")
+        elif not agent.reregistered:
+            self.reregister_agent(agent, f"found the new leader {self.leader}")
         else:
             self._flush_agent(agent)
 
     def reregister_agent(self, agent: Agent, why: str) -> None:
         """Re-admit an agent: partition-aware tasks carry on, others' tasks are killed."""
         agent.state = AgentState.ACTIVE
+        agent.reregistered = True
         agent.registered_at = self.sim.now
         agent.pending = []
         self.log("master", f"agent {agent.name} re-registered ({why})")
@@ -633,7 +641,6 @@ class Master:
         for agent in self._sorted_agents():
             if agent.failed:
                 continue
-            agent.reregistered = True
             self.reregister_agent(agent, f"new leader {leader}")
 
     def _reregister_timeout(self, leader: str) -> None:
