@@ -30,7 +30,7 @@ from labsupport.checks.judged import ClassQuestion, JudgedQuestion
 from labsupport.checks.manifests import ManifestQuestion
 from labsupport.checks.placeholder import ____, contains_placeholder
 from labsupport.checks.question import Question
-from labsupport.checks.result import Note, Result, Verdict
+from labsupport.checks.result import Note, Result, Verdict, verdicts_in_outputs
 from labsupport.checks.tables import TableQuestion
 from labsupport.checks.values import MappingQuestion, NumberQuestion, SequenceQuestion, SetQuestion, ValueQuestion
 
@@ -52,4 +52,5 @@ __all__ = [
     "Verdict",
     "____",
     "contains_placeholder",
+    "verdicts_in_outputs",
 ]

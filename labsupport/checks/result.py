@@ -17,9 +17,10 @@ from __future__ import annotations
 import enum
 import html
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["Note", "Result", "Verdict"]
+__all__ = ["Note", "Result", "Verdict", "verdicts_in_outputs"]
 
 
 class Verdict(enum.Enum):
@@ -134,3 +135,26 @@ class Note:
             f"<div><b>{html.escape(self.title)}</b></div>"
             f"<div style='white-space:pre-wrap'>{_inline_html(self.body)}</div></div>"
         )
+
+
+def verdicts_in_outputs(outputs: Iterable[Mapping]) -> list[tuple[Verdict, str]]:
+    """Every verdict shown in a notebook cell's outputs, with its line: for testing notebooks both ways.
+
+    Reads the ``text/plain`` of results and displays and the text of printed streams.
+
+    >>> verdicts_in_outputs([{"output_type": "execute_result", "data": {"text/plain": "✘ Not yet -- q1: 4 is too high."}},
+    ...                      {"output_type": "stream", "name": "stdout", "text": "hello\\n○ Not attempted yet -- q2: ...\\n"}])
+    [(<Verdict.INCORRECT: 'incorrect'>, '✘ Not yet -- q1: 4 is too high.'), (<Verdict.NOT_ATTEMPTED: 'not attempted'>, '○ Not attempted yet -- q2: ...')]
+    """
+    found = []
+    for out in outputs:
+        texts = [out.get("data", {}).get("text/plain", "")]
+        if out.get("output_type") == "stream":
+            texts.append(out.get("text", ""))
+        for text in texts:
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                verdict = Verdict.from_text(line)
+                if verdict is not None:
+                    found.append((verdict, line.strip()))
+    return found
