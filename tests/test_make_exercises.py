@@ -163,6 +163,15 @@ def test_bad_markers_are_reported_with_notebook_cell_and_line(repo, source, mess
     assert not (repo / "exercises").exists()
 
 
+def test_a_solution_without_any_solution_region_gets_a_warning(repo):
+    nb = solution_notebook()
+    nb.cells = nb.cells[:2]
+    nbformat.write(nb, repo / "solutions" / "03_scheduling.ipynb")
+    code, out = run("--root", str(repo))
+    assert (code, out) == (0, "warning: solutions/03_scheduling.ipynb has no `# BEGIN SOLUTION` region: its exercise "
+                              "has nothing to fill in\nwrote   exercises/03_scheduling.ipynb\n")
+
+
 def test_a_solution_without_a_heading_is_reported(repo):
     nb = solution_notebook()
     nb.cells[0].source = "No heading here."

@@ -278,10 +278,11 @@ def _first_difference(current: str, wanted: str) -> str:
     return "its metadata or formatting differs from the generated one"
 
 
-def _plan(root: Path) -> tuple[dict[str, str], list[Problem]]:
-    """{exercise path relative to root: wanted text} and the orphaned exercises."""
+def _plan(root: Path) -> tuple[dict[str, str], list[Problem], list[str]]:
+    """{exercise path relative to root: wanted text}, the orphaned exercises, and warnings."""
     solutions = sorted(p for p in (root / "solutions").glob("*.ipynb") if NOTEBOOK_NAME.match(p.name))
     wanted: dict[str, str] = {}
+    warnings: list[str] = []
     for sol in solutions:
         rel = f"solutions/{sol.name}"
         try:
@@ -289,6 +290,9 @@ def _plan(root: Path) -> tuple[dict[str, str], list[Problem]]:
         except ValueError as e:
             raise GeneratorError(f"{rel}: not valid notebook JSON ({e})") from None
         wanted[f"exercises/{sol.name}"] = render(make_exercise(data, rel))
+        if not any(line.strip() == BEGIN for c in data.get("cells", []) if c.get("cell_type") == "code"
+                   for line in _source(c).split("\n")):
+            warnings.append(f"warning: {rel} has no `{BEGIN}` region: its exercise has nothing to fill in")
     orphans = []
     for ex in sorted((root / "exercises").glob("*.ipynb")):
         rel = f"exercises/{ex.name}"
@@ -303,12 +307,12 @@ def _plan(root: Path) -> tuple[dict[str, str], list[Problem]]:
             else:
                 orphans.append(Problem(rel, f"{rel} has no solution notebook solutions/{ex.name}: exercises are "
                                        "generated from solutions/; move it there and add solution markers"))
-    return wanted, orphans
+    return wanted, orphans, warnings
 
 
 def check(root: Path) -> list[Problem]:
     """Every exercise that regenerating would create, change or remove (plus hand-made orphans)."""
-    wanted, problems = _plan(root)
+    wanted, problems, _ = _plan(root)
     for rel, text in wanted.items():
         path = root / rel
         if not path.exists():
@@ -325,8 +329,8 @@ def generate(root: Path) -> tuple[list[str], list[Problem]]:
 
     Returns the paths written or removed, and the problems left (hand-made orphans).
     """
-    wanted, orphans = _plan(root)
-    changed = []
+    wanted, orphans, warnings = _plan(root)
+    changed = list(warnings)
     for rel, text in wanted.items():
         path = root / rel
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -23,7 +23,7 @@ from labsupport.checks.placeholder import PLACEHOLDER_NAME, contains_placeholder
 from labsupport.checks.result import Note, Result, Verdict
 from labsupport.core.errors import LabError
 
-__all__ = ["Judgement", "LearnerCodeError", "NO_VALUE", "Question", "describe_exception", "learner_code_objects"]
+__all__ = ["Judged", "Judgement", "LearnerCodeError", "NO_VALUE", "Question", "describe_exception", "learner_code_objects"]
 
 
 class _NoValue:
