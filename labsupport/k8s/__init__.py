@@ -1,2 +1,48 @@
-"""labsupport.k8s: a Kubernetes control plane in miniature (exports are filled in below)."""
-__all__: list[str] = []
+"""labsupport.k8s: a faithful, deterministic Kubernetes 1.37 control plane in miniature.
+
+>>> from labsupport import k8s
+>>> k8s.hpa_desired_replicas(1, 200, 100), k8s.rollout_bounds(10), k8s.service_dns_name("web")
+(2, (3, 2), 'web.default.svc.cluster.local')
+
+Start with :class:`Cluster`; the pieces it wires together are in :mod:`.store` (the API
+store), :mod:`.apiserver` (validation, defaulting, admission), :mod:`.scheduler`,
+:mod:`.controllers` and :mod:`.kubelet`.
+"""
+from labsupport.k8s.apiserver import AppliedObjects
+from labsupport.k8s.cluster import Cluster, PodView
+from labsupport.k8s.controllers.deployment import rollout_bounds
+from labsupport.k8s.controllers.endpoints import service_dns_name
+from labsupport.k8s.controllers.hpa import hpa_desired_replicas
+from labsupport.k8s.controllers.replicaset import deletion_order
+from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError, QuotaExceededError
+from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, readiness_delay
+from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
+from labsupport.k8s.scheduler import ExplainError, Explanation, Scheduler, SchedulerConfigError
+from labsupport.k8s.store import APIStore, WatchEvent
+
+__all__ = [
+    "Cluster",
+    "PodView",
+    "AppliedObjects",
+    "APIStore",
+    "WatchEvent",
+    "Scheduler",
+    "Explanation",
+    "ExplainError",
+    "SchedulerConfigError",
+    "ManifestError",
+    "NotFoundError",
+    "QuotaExceededError",
+    "ConflictError",
+    "hpa_desired_replicas",
+    "rollout_bounds",
+    "service_dns_name",
+    "deletion_order",
+    "crashloop_delay",
+    "readiness_delay",
+    "container_behaviour",
+    "parse_cpu",
+    "parse_memory",
+    "parse_quantity",
+    "pod_requests",
+]

@@ -1,0 +1,404 @@
+"""``Cluster``: a Kubernetes control plane in miniature that a lesson drives like kubectl.
+
+All components talk only through the :class:`~labsupport.k8s.store.APIStore`, as in
+Kubernetes (https://kubernetes.io/docs/concepts/architecture/):
+
+* the API server write path (:mod:`.apiserver`: validation, defaulting, admission);
+* kube-scheduler (:class:`labsupport.k8s.scheduler.Scheduler`);
+* kube-controller-manager: ReplicaSet, Deployment, EndpointSlice, garbage collector,
+  node lifecycle, taint eviction, HorizontalPodAutoscaler (:mod:`.controllers`);
+* one kubelet per node (:mod:`.kubelet`) and metrics-server with a load driver (:mod:`.metrics`).
+
+>>> from labsupport import k8s
+>>> cluster = k8s.Cluster(seed=0)
+>>> cluster.add_node("node-1", cpu="2", memory="4Gi")
+>>> cluster.apply('''
+... apiVersion: apps/v1
+... kind: Deployment
+... metadata: {name: web}
+... spec:
+...   replicas: 2
+...   selector: {matchLabels: {app: web}}
+...   template:
+...     metadata: {labels: {app: web}}
+...     spec:
+...       containers: [{name: web, image: "nginx:1.27", resources: {requests: {cpu: 100m}}}]
+... ''')
+deployment.apps/web created
+>>> cluster.run(10)
+>>> print(cluster.get("deployments"))
+NAME   READY   UP-TO-DATE   AVAILABLE   AGE
+web    2/2     2            2           10s
+>>> sorted((p.phase, p.node) for p in cluster.pods())
+[('Running', 'node-1'), ('Running', 'node-1')]
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from labsupport.core import LabError, Simulation, Table
+from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
+from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
+from labsupport.k8s.controllers.endpoints import EndpointSliceController, service_dns_name
+from labsupport.k8s.controllers.garbagecollector import GarbageCollector
+from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
+from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
+from labsupport.k8s.controllers.replicaset import ReplicaSetController
+from labsupport.k8s.errors import NotFoundError
+from labsupport.k8s.kubelet import Kubelet, KubeletRouter
+from labsupport.k8s.metrics import MetricsServer
+from labsupport.k8s.objects import is_pod_ready
+from labsupport.k8s.printers import human_duration, pod_status, print_table
+from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
+from labsupport.k8s.store import APIStore, WriteRecord
+from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
+
+__all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR"]
+
+DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
+_SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+@dataclass(frozen=True)
+class PodView:
+    """A read-only snapshot of one Pod: ``name``, ``namespace``, ``node``, ``phase``, ``ip``, ``labels`` and more."""
+
+    name: str
+    namespace: str
+    node: str | None
+    phase: str
+    ip: str | None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    status: str = ""
+    ready: bool = False
+    restarts: int = 0
+    owner: str | None = None
+
+    def __repr__(self) -> str:
+        where = f" on {self.node}" if self.node else ""
+        ip = f" {self.ip}" if self.ip else ""
+        return f"Pod({self.namespace}/{self.name}: {self.status}{where}{ip})"
+
+
+def _pod_view(p: dict) -> PodView:
+    st = p.get("status") or {}
+    refs = p["metadata"].get("ownerReferences") or ()
+    return PodView(
+        name=p["metadata"]["name"],
+        namespace=p["metadata"]["namespace"],
+        node=p["spec"].get("nodeName"),
+        phase=st.get("phase", "Pending"),
+        ip=st.get("podIP"),
+        labels=dict(p["metadata"].get("labels") or {}),
+        status=pod_status(p),
+        ready=is_pod_ready(p),
+        restarts=sum(cs.get("restartCount", 0) for cs in st.get("containerStatuses") or ()),
+        owner=f"{refs[0]['kind']}/{refs[0]['name']}" if refs else None,
+    )
+
+
+class Cluster:
+    """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
+
+    ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
+    ``cluster_cidr`` is kube-controller-manager's ``--cluster-cidr``; each node gets the next
+    ``/24`` of it (``--node-cidr-mask-size=24``), so the default allows 256 nodes.
+    ``log_limit`` bounds the write log behind :meth:`watch_log` (None: keep everything).
+    """
+
+    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None) -> None:
+        from labsupport.k8s.scheduler import Scheduler
+
+        try:
+            net = ipaddress.ip_network(cluster_cidr)
+        except ValueError:
+            raise LabError(f"cluster_cidr: {cluster_cidr!r} is not a CIDR such as '10.244.0.0/16'") from None
+        if net.prefixlen > 24:
+            raise LabError(f"cluster_cidr: {cluster_cidr} is smaller than one node's /24")
+        self._pod_cidrs = net.subnets(new_prefix=24)
+        self.sim = Simulation(seed)
+        self.store = APIStore(self.sim, log_limit=log_limit)
+        self.kubelets = KubeletRouter(self.store)
+        self.admission = Admission(self.store)
+        self.apiserver = APIServer(self.store, self.sim, self.admission)
+        self.metrics = MetricsServer(self.store)
+        self.controllers = {
+            "replicaset": ReplicaSetController(self.store, self.sim, self.admission.admit_pod),
+            "deployment": DeploymentController(self.store, self.sim),
+            "endpointslice": EndpointSliceController(self.store, self.sim),
+            "garbagecollector": GarbageCollector(self.store, self.sim),
+            "nodelifecycle": NodeLifecycleController(self.store, self.sim),
+            "tainteviction": TaintEvictionController(self.store, self.sim),
+            "horizontalpodautoscaling": HorizontalPodAutoscalerController(
+                self.store, self.sim, lambda pod, res: self.metrics.pod_usage(pod, res, self.sim.now)),
+        }
+        self._bootstrap()
+        self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
+        self._node_count = 0
+
+    def _bootstrap(self) -> None:
+        for ns in _SYSTEM_NAMESPACES:
+            self.store.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}, "status": {"phase": "Active"}}, actor="kube-apiserver")
+        for name, value in BUILTIN_PRIORITY_CLASSES.items():
+            self.store.create({"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": name}, "value": value,
+                               "globalDefault": False, "preemptionPolicy": "PreemptLowerPriority",
+                               "description": "Used for system critical pods that must not be moved from their current node."}, actor="kube-apiserver")
+        self.apiserver.reserve_service_ip("10.96.0.1")
+        self.store.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+                           "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "clusterIPs": ["10.96.0.1"],
+                                    "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}, actor="kube-apiserver")
+
+    # ------------------------------------------------------------ clock
+    @property
+    def now(self) -> float:
+        """Simulated seconds since the cluster was created."""
+        return self.sim.now
+
+    def run(self, seconds: float) -> None:
+        """Advance simulated time by ``seconds``, running everything that falls due."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+            raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
+        self.sim.run(seconds)
+
+    # ------------------------------------------------------------ nodes
+    def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,
+                 taints: list[Mapping] | None = None) -> None:
+        """Register a node (its kubelet starts and renews its Lease every 10 s)."""
+        if not isinstance(name, str) or len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
+            raise LabError(f"name: {name!r} is not a valid node name (a DNS-1123 subdomain such as 'node-1')")
+        if self.store.get("Node", None, name) is not None:
+            raise LabError(f'name: node "{name}" already exists')
+        cpu_m = parse_cpu(cpu, "cpu")
+        mem_b = parse_memory(memory, "memory")
+        max_pods = parse_count(pods, "pods")
+        clean_taints = []
+        for i, t in enumerate(taints or ()):
+            if not isinstance(t, Mapping) or not t.get("key"):
+                raise LabError(f"taints[{i}].key: every taint needs a key, got {t!r}")
+            if t.get("effect") not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+                raise LabError(f"taints[{i}].effect: must be NoSchedule, PreferNoSchedule or NoExecute, got {t.get('effect')!r}")
+            clean_taints.append({k: t[k] for k in ("key", "value", "effect") if t.get(k) is not None})
+        for k, v in (labels or {}).items():
+            if not isinstance(k, str) or not isinstance(v, str):
+                raise LabError(f"labels: keys and values must be strings, got {k!r}: {v!r}")
+        cidr = next(self._pod_cidrs, None)
+        index = self._node_count
+        self._node_count += 1
+        now = self.sim.now
+        conditions = [
+            {"type": t, "status": s, "reason": r, "message": m, "lastHeartbeatTime": now, "lastTransitionTime": now}
+            for t, s, r, m in (("MemoryPressure", "False", "KubeletHasSufficientMemory", None), ("DiskPressure", "False", "KubeletHasNoDiskPressure", None),
+                               ("PIDPressure", "False", "KubeletHasSufficientPID", None), ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
+        ]
+        resources = {"cpu": format_cpu(cpu_m), "memory": format_memory(mem_b), "pods": str(max_pods)}
+        node = {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", **dict(labels or {})}},
+            "spec": {"podCIDR": str(cidr) if cidr else None, "podCIDRs": [str(cidr)] if cidr else [], "taints": clean_taints},
+            "status": {"capacity": dict(resources), "allocatable": dict(resources), "conditions": conditions,
+                       "addresses": [{"type": "InternalIP", "address": str(ipaddress.ip_address("192.168.0.10") + index)}, {"type": "Hostname", "address": name}],
+                       "nodeInfo": {"kubeletVersion": "v1.37.0", "operatingSystem": "linux", "architecture": "amd64"}},
+        }
+        kubelet = Kubelet(name, self.store, self.sim, str(cidr) if cidr else None)
+        self.kubelets.kubelets[name] = kubelet
+        self.store.create(node, actor=kubelet.actor)
+        if cidr is None:
+            self.store.record_event(node, "CIDRNotAvailable", f"Node {name} status is now: CIDRNotAvailable", type="Warning", source="cidrAllocator")
+        kubelet.start()
+
+    def fail_node(self, name: str) -> None:
+        """Make a node unreachable: its kubelet stops heartbeating (NotReady after 50 s, eviction 300 s later)."""
+        self._kubelet(name).stop()
+
+    def restore_node(self, name: str) -> None:
+        """Bring a failed node back: its kubelet reports Ready again and finishes pending terminations."""
+        k = self._kubelet(name)
+        if not k.alive:
+            k.resume()
+
+    def _kubelet(self, name: str) -> Kubelet:
+        k = self.kubelets.kubelets.get(name)
+        if k is None:
+            raise NotFoundError(f'nodes "{name}" not found')
+        return k
+
+    # ---------------------------------------------------------- objects
+    def apply(self, manifest: Any) -> AppliedObjects:
+        """Create or update objects from YAML (several ``---`` documents), a dict or a list; all or nothing.
+
+        Returns the stored objects (printing like ``kubectl apply``); raises :class:`ManifestError`.
+        """
+        try:
+            return self.apiserver.apply(manifest)
+        except LabError as e:
+            raise type(e)(str(e)) from None
+
+    def delete(self, kind: str, name: str, namespace: str = "default") -> None:
+        """``kubectl delete <kind> <name>``: Pods terminate gracefully, dependents are garbage-collected."""
+        try:
+            self.apiserver.delete(kind, name, namespace)
+        except LabError as e:
+            raise type(e)(str(e)) from None
+
+    def scale(self, kind: str, name: str, replicas: int, namespace: str = "default") -> None:
+        """``kubectl scale``: set ``spec.replicas`` of a Deployment or ReplicaSet."""
+        k = resolve_kind(kind)
+        if k not in ("Deployment", "ReplicaSet"):
+            raise LabError(f"kind: only deployments and replicasets can be scaled here, got {kind!r}")
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= 2**31 - 1:
+            raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
+        obj = self._get(k, name, namespace)
+        if obj["spec"].get("replicas") != replicas:
+            obj["spec"]["replicas"] = replicas
+            obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
+            self.store.update(obj, actor="kubectl", verb="update scale")
+
+    def _get(self, kind: str, name: str, namespace: str | None) -> dict:
+        obj = self.store.get(kind, namespace, name)
+        if obj is None:
+            raise NotFoundError(f'{kind.lower()}s "{name}" not found in namespace "{namespace}"')
+        return obj
+
+    def object(self, kind: str, name: str, namespace: str = "default") -> dict:
+        """The stored object as a dict (``kubectl get -o json``). Do not modify it: use :meth:`apply`."""
+        return self._get(resolve_kind(kind), name, namespace)
+
+    # ------------------------------------------------------------- reads
+    def pods(self, namespace: str | None = None) -> list[PodView]:
+        """Snapshots of the Pods (all namespaces if ``namespace`` is None), in (namespace, name) order."""
+        return [_pod_view(p) for p in self.store.list("Pod", namespace)]
+
+    def get(self, kind: str, name: str | None = None, namespace: str | None = "default") -> Table:
+        """``kubectl get <kind> [name] [-n namespace]`` as a Table; ``namespace=None`` is ``--all-namespaces``."""
+        k = resolve_kind(kind)
+        if name is not None:
+            objs = [self._get(k, name, namespace)]
+        else:
+            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"))
+
+    def events(self, namespace: str | None = None) -> Table:
+        """``kubectl get events`` (all namespaces unless one is given), oldest first."""
+        now = self.sim.now
+        evs = [e for e in self.store.events if namespace is None or e.namespace in (namespace, "")]
+        evs.sort(key=lambda e: (e.last_time, e.seq))
+        rows = [{"LAST SEEN": human_duration(now - e.last_time), "TYPE": e.type, "REASON": e.reason,
+                 "OBJECT": f"{e.kind.lower()}/{e.name}", "SOURCE": e.source, "COUNT": e.count, "MESSAGE": e.message} for e in evs]
+        return Table(["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE", "COUNT", "MESSAGE"], rows)
+
+    def watch_log(self, since: int | AppliedObjects = 0, kind: str | None = None, include_heartbeats: bool = False) -> Table:
+        """Every write to the API store after resourceVersion ``since`` (or after an ``apply``'s result).
+
+        Columns: TIME, RV (resourceVersion), ACTOR (who wrote), VERB, EVENT (what watchers
+        received: ADDED/MODIFIED/DELETED), KIND, NAMESPACE, NAME. Lease renewals (the kubelets'
+        10 s heartbeats) are left out unless ``include_heartbeats``.
+        """
+        rv = since.resource_version if isinstance(since, AppliedObjects) else since
+        if isinstance(rv, bool) or not isinstance(rv, int) or rv < 0:
+            raise LabError(f"since: must be a resourceVersion (int >= 0) or the result of apply(), got {since!r}")
+        want = resolve_kind(kind) if kind else None
+        rows = []
+        for r in self.store.writes(rv):
+            if (want and r.kind != want) or (not include_heartbeats and r.kind == "Lease"):
+                continue
+            rows.append({"TIME": round(r.time, 3), "RV": r.resource_version, "ACTOR": r.actor, "VERB": r.verb, "EVENT": r.type,
+                         "KIND": r.kind, "NAMESPACE": r.namespace or None, "NAME": r.name})
+        return Table(["TIME", "RV", "ACTOR", "VERB", "EVENT", "KIND", "NAMESPACE", "NAME"], rows)
+
+    def writes(self, since: int = 0) -> list[WriteRecord]:
+        """The raw write-log records (namedtuples) after resourceVersion ``since``."""
+        return list(self.store.writes(since))
+
+    def service_dns_name(self, service: str, namespace: str = "default") -> str:
+        """The DNS name of an existing Service (``web.default.svc.cluster.local``)."""
+        self._get("Service", service, namespace)
+        return service_dns_name(service, namespace)
+
+    def endpoints(self, service: str, namespace: str = "default") -> list[str]:
+        """Ready Pod IPs behind a Service, from its EndpointSlices."""
+        self._get("Service", service, namespace)
+        return self.controllers["endpointslice"].ready_addresses(namespace, service)
+
+    # ---------------------------------------------------------- rollouts
+    def rollout_status(self, name: str, namespace: str = "default") -> str:
+        """``kubectl rollout status deployment/<name>``'s current line."""
+        d = self._get("Deployment", name, namespace)
+        s = d.get("status") or {}
+        want = d["spec"].get("replicas", 1)
+        prog = next((c for c in s.get("conditions") or () if c["type"] == "Progressing"), None)
+        if prog is not None and prog.get("reason") == "ProgressDeadlineExceeded":
+            return f'error: deployment "{name}" exceeded its progress deadline'
+        if s.get("observedGeneration", 0) < d["metadata"].get("generation", 1):
+            return "Waiting for deployment spec update to be observed..."
+        updated, replicas, available = s.get("updatedReplicas", 0), s.get("replicas", 0), s.get("availableReplicas", 0)
+        if updated < want:
+            return f'Waiting for deployment "{name}" rollout to finish: {updated} out of {want} new replicas have been updated...'
+        if replicas > updated:
+            return f'Waiting for deployment "{name}" rollout to finish: {replicas - updated} old replicas are pending termination...'
+        if available < updated:
+            return f'Waiting for deployment "{name}" rollout to finish: {available} of {updated} updated replicas are available...'
+        return f'deployment "{name}" successfully rolled out'
+
+    def rollout_history(self, name: str, namespace: str = "default") -> Table:
+        """``kubectl rollout history``: one row per ReplicaSet revision kept."""
+        d = self._get("Deployment", name, namespace)
+        rows = []
+        for rs in self.store.by_index("replicasets-by-controller", d["metadata"]["uid"]):
+            ann = rs["metadata"].get("annotations") or {}
+            images = ",".join(c.get("image", "") for c in rs["spec"]["template"]["spec"].get("containers") or ())
+            rows.append({"REVISION": int(ann.get(REVISION, 0)), "REPLICASET": rs["metadata"]["name"], "IMAGES": images,
+                         "CHANGE-CAUSE": (rs["spec"]["template"].get("metadata") or {}).get("annotations", {}).get("kubernetes.io/change-cause")})
+        rows.sort(key=lambda r: r["REVISION"])
+        return Table(["REVISION", "REPLICASET", "IMAGES", "CHANGE-CAUSE"], rows, title=f"deployment.apps/{name}")
+
+    def rollout_undo(self, name: str, to_revision: int | None = None, namespace: str = "default") -> str:
+        """``kubectl rollout undo``: copy an earlier revision's Pod template back (default: the previous one)."""
+        d = self._get("Deployment", name, namespace)
+        rss = self.store.by_index("replicasets-by-controller", d["metadata"]["uid"])
+        by_rev = {int((r["metadata"].get("annotations") or {}).get(REVISION, 0)): r for r in rss}
+        current = int((d["metadata"].get("annotations") or {}).get(REVISION, 0))
+        if to_revision is None:
+            earlier = [r for r in by_rev if r < current]
+            if not earlier:
+                raise LabError(f'to_revision: no rollout history found for deployment "{name}"')
+            to_revision = max(earlier)
+        if isinstance(to_revision, bool) or not isinstance(to_revision, int) or to_revision not in by_rev:
+            raise LabError(f"to_revision: unable to find specified revision {to_revision} in history")
+        if to_revision == current:
+            return f"deployment.apps/{name} skipped rollback (current template already matches revision {to_revision})"
+        d["spec"]["template"] = strip_hash(by_rev[to_revision]["spec"]["template"])
+        d["metadata"]["generation"] = d["metadata"].get("generation", 1) + 1
+        self.store.update(d, actor="kubectl", verb="patch")
+        return f"deployment.apps/{name} rolled back"
+
+    def rollout_bounds(self, name: str, namespace: str = "default") -> tuple[int, int]:
+        """The (maxSurge, maxUnavailable) Pod counts a Deployment's rolling update uses now."""
+        return _bounds(self._get("Deployment", name, namespace))
+
+    # ------------------------------------------------------------- load
+    def set_load(self, deployment: str, per_pod: float | Callable[[float], float] | None = None,
+                 total: float | Callable[[float], float] | None = None, resource: str = "cpu", namespace: str = "default",
+                 kind: str = "Deployment") -> None:
+        """Drive a workload's usage: ``total=f`` spreads ``f(t)`` over its ready Pods, ``per_pod=f`` gives each ``f(t)``.
+
+        Units: millicores for ``cpu``, bytes for ``memory``; ``t`` is simulated seconds.
+        See :mod:`labsupport.k8s.metrics`.
+        """
+        k = resolve_kind(kind)
+        self._get(k, deployment, namespace)
+        self.metrics.set_load(k, namespace, deployment, per_pod, total, resource)
+
+    def top_pods(self, namespace: str | None = "default") -> Table:
+        """``kubectl top pods``: CPU and memory use per running Pod (from the load driver)."""
+        rows = []
+        for p in self.store.list("Pod", namespace):
+            cpu = self.metrics.pod_usage(p, "cpu", self.sim.now)
+            if cpu is None:
+                continue
+            mem = self.metrics.pod_usage(p, "memory", self.sim.now) or 0
+            rows.append({"NAME": p["metadata"]["name"], "CPU(cores)": f"{round(cpu)}m", "MEMORY(bytes)": f"{int(mem) // 2**20}Mi"})
+        return Table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)

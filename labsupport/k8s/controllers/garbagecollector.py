@@ -1,0 +1,47 @@
+"""Garbage collector: delete dependents whose owner is gone (background cascading deletion).
+
+When a Deployment is deleted, its ReplicaSets (``ownerReferences`` -> the Deployment's
+uid) are deleted next, and then their Pods, as ``pkg/controller/garbagecollector``
+does with ``propagationPolicy: Background`` (kubectl's default). Pods go through
+graceful termination like any other deleted Pod.
+"""
+from __future__ import annotations
+
+from labsupport.core import Simulation
+from labsupport.k8s.controllers.base import Controller
+from labsupport.k8s.store import DELETED, APIStore, WatchEvent
+
+__all__ = ["GarbageCollector", "OWNED_KINDS"]
+
+#: Kinds that may own objects here, and the kinds they may own.
+OWNED_KINDS = {"Deployment": ("ReplicaSet",), "ReplicaSet": ("Pod",), "Service": ("EndpointSlice",)}
+
+
+class GarbageCollector(Controller):
+    """Deletes the dependents of deleted owners (found through an ownerReference uid index)."""
+
+    name = "generic-garbage-collector"
+
+    def __init__(self, store: APIStore, sim: Simulation) -> None:
+        super().__init__(store, sim)
+        for kinds in OWNED_KINDS.values():
+            for kind in kinds:
+                store.add_index(kind, f"gc-owners-{kind}", _owner_uids)
+        for owner in OWNED_KINDS:
+            store.watch(owner, self._on_owner)
+
+    def _on_owner(self, ev: WatchEvent) -> None:
+        if ev.type == DELETED:
+            self.enqueue((ev.object["kind"], ev.object["metadata"]["uid"]))
+
+    def sync(self, key) -> None:
+        kind, uid = key
+        for dep_kind in OWNED_KINDS[kind]:
+            for obj in self.store.by_index(f"gc-owners-{dep_kind}", uid):
+                m = obj["metadata"]
+                self.store.delete(dep_kind, m.get("namespace"), m["name"], actor=self.name)
+
+
+def _owner_uids(obj: dict):
+    refs = obj["metadata"].get("ownerReferences")
+    return refs[0]["uid"] if refs else None

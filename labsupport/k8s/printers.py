@@ -1,0 +1,204 @@
+"""``kubectl get`` columns for each simulated kind (``pkg/printers/internalversion/printers.go``).
+
+AGE uses kubectl's ``duration.HumanDuration``; a Pod's STATUS follows ``printPod``
+(a waiting or terminated container's reason wins, ``Terminating`` once deleted).
+One simplification: a Pod bound to a node whose kubelet has not posted a status yet
+shows ``ContainerCreating`` (a real kubelet posts that reason within milliseconds).
+
+>>> human_duration(45), human_duration(150), human_duration(7260), human_duration(3 * 86400)
+('45s', '2m30s', '121m', '3d')
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from labsupport.core import Table
+
+__all__ = ["human_duration", "pod_status", "pod_ready", "pod_restarts", "PRINTERS", "print_table", "KUBERNETES_VERSION_STRING"]
+
+KUBERNETES_VERSION_STRING = "v1.37.0"
+
+
+def human_duration(seconds: float) -> str:
+    """kubectl's ``HumanDuration`` (used for AGE and LAST SEEN).
+
+    >>> human_duration(0), human_duration(600), human_duration(9 * 3600)
+    ('0s', '10m', '9h')
+    """
+    s = int(seconds)
+    if s < 0:
+        return "0s"
+    if s < 120:
+        return f"{s}s"
+    minutes = s // 60
+    if minutes < 10:
+        return f"{minutes}m{s % 60}s" if s % 60 else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = s // 3600
+    if hours < 8:
+        return f"{hours}h{minutes % 60}m" if minutes % 60 else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    if hours < 24 * 8:
+        return f"{hours // 24}d{hours % 24}h" if hours % 24 else f"{hours // 24}d"
+    if hours < 24 * 365 * 2:
+        return f"{hours // 24}d"
+    return f"{hours // (24 * 365)}y"
+
+
+def pod_status(pod: dict) -> str:
+    """The STATUS column of ``kubectl get pods``."""
+    st = pod.get("status") or {}
+    reason = st.get("reason") or st.get("phase") or "Pending"
+    statuses = st.get("containerStatuses") or []
+    has_running = False
+    for cs in reversed(statuses):
+        state = cs.get("state") or {}
+        if (state.get("waiting") or {}).get("reason"):
+            reason = state["waiting"]["reason"]
+        elif (state.get("terminated") or {}).get("reason"):
+            reason = state["terminated"]["reason"]
+        elif cs.get("ready") and "running" in state:
+            has_running = True
+    if reason == "Completed" and has_running:
+        reason = "Running"
+    if not statuses and reason == "Pending" and pod["spec"].get("nodeName"):
+        reason = "ContainerCreating"
+    if pod["metadata"].get("deletionTimestamp") is not None:
+        reason = "Terminating"
+    return reason
+
+
+def pod_ready(pod: dict) -> str:
+    """READY: ready containers / containers."""
+    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    total = len(pod["spec"].get("containers") or ())
+    return f"{sum(1 for cs in statuses if cs.get('ready'))}/{total}"
+
+
+def pod_restarts(pod: dict, now: float) -> str:
+    """RESTARTS, with kubectl's "(45s ago)" for the last restart."""
+    statuses = (pod.get("status") or {}).get("containerStatuses") or []
+    n = sum(cs.get("restartCount", 0) for cs in statuses)
+    last = [cs["lastState"]["terminated"]["finishedAt"] for cs in statuses if (cs.get("lastState") or {}).get("terminated")]
+    if n and last:
+        return f"{n} ({human_duration(now - max(last))} ago)"
+    return str(n)
+
+
+def _age(obj: dict, now: float) -> str:
+    return human_duration(now - obj["metadata"]["creationTimestamp"])
+
+
+def _pods(o, now):
+    return {"NAME": o["metadata"]["name"], "READY": pod_ready(o), "STATUS": pod_status(o), "RESTARTS": pod_restarts(o, now),
+            "AGE": _age(o, now), "IP": (o.get("status") or {}).get("podIP"), "NODE": o["spec"].get("nodeName"),
+            "NOMINATED NODE": (o.get("status") or {}).get("nominatedNodeName")}
+
+
+def _deployments(o, now):
+    s = o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "READY": f"{s.get('readyReplicas', 0)}/{o['spec'].get('replicas', 1)}",
+            "UP-TO-DATE": s.get("updatedReplicas", 0), "AVAILABLE": s.get("availableReplicas", 0), "AGE": _age(o, now)}
+
+
+def _replicasets(o, now):
+    s = o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "DESIRED": o["spec"].get("replicas", 1), "CURRENT": s.get("replicas", 0),
+            "READY": s.get("readyReplicas", 0), "AGE": _age(o, now)}
+
+
+def _services(o, now):
+    ports = ",".join(f"{p['port']}/{p.get('protocol', 'TCP')}" for p in o["spec"].get("ports") or ())
+    return {"NAME": o["metadata"]["name"], "TYPE": o["spec"].get("type", "ClusterIP"), "CLUSTER-IP": o["spec"].get("clusterIP"),
+            "EXTERNAL-IP": "<none>", "PORT(S)": ports or "<none>", "AGE": _age(o, now)}
+
+
+def _nodes(o, now):
+    ready = next((c for c in o["status"].get("conditions") or () if c["type"] == "Ready"), None)
+    status = "Ready" if ready and ready["status"] == "True" else "NotReady"
+    if o["spec"].get("unschedulable"):
+        status += ",SchedulingDisabled"
+    roles = sorted(k.split("/", 1)[1] for k in o["metadata"].get("labels") or {} if k.startswith("node-role.kubernetes.io/"))
+    return {"NAME": o["metadata"]["name"], "STATUS": status, "ROLES": ",".join(roles) or "<none>", "AGE": _age(o, now),
+            "VERSION": KUBERNETES_VERSION_STRING}
+
+
+def _hpas(o, now):
+    s = o.get("status") or {}
+    current = {m["resource"]["name"]: m["resource"]["current"] for m in s.get("currentMetrics") or () if m.get("type") == "Resource"}
+    targets = []
+    for m in o["spec"].get("metrics") or ():
+        res = m.get("resource") or {}
+        t = res.get("target") or {}
+        cur = current.get(res.get("name"), {})
+        if t.get("type") == "Utilization":
+            c = f"{cur['averageUtilization']}%" if "averageUtilization" in cur else "<unknown>"
+            targets.append(f"{res.get('name')}: {c}/{t.get('averageUtilization')}%")
+        else:
+            targets.append(f"{res.get('name')}: {cur.get('averageValue', '<unknown>')}/{t.get('averageValue')}")
+    ref = o["spec"]["scaleTargetRef"]
+    return {"NAME": o["metadata"]["name"], "REFERENCE": f"{ref['kind']}/{ref['name']}", "TARGETS": ", ".join(targets),
+            "MINPODS": o["spec"].get("minReplicas", 1), "MAXPODS": o["spec"]["maxReplicas"], "REPLICAS": s.get("currentReplicas", 0),
+            "AGE": _age(o, now)}
+
+
+def _namespaces(o, now):
+    return {"NAME": o["metadata"]["name"], "STATUS": "Terminating" if o["metadata"].get("deletionTimestamp") is not None else "Active",
+            "AGE": _age(o, now)}
+
+
+def _priorityclasses(o, now):
+    return {"NAME": o["metadata"]["name"], "VALUE": o.get("value", 0), "GLOBAL-DEFAULT": bool(o.get("globalDefault")),
+            "AGE": _age(o, now), "PREEMPTIONPOLICY": o.get("preemptionPolicy", "PreemptLowerPriority")}
+
+
+def _resourcequotas(o, now):
+    used = (o.get("status") or {}).get("used") or {}
+    hard = o["spec"].get("hard") or {}
+    req = ", ".join(f"{k}: {used.get(k, '0')}/{v}" for k, v in sorted(hard.items()))
+    return {"NAME": o["metadata"]["name"], "AGE": _age(o, now), "REQUEST": req, "LIMIT": ""}
+
+
+def _endpointslices(o, now):
+    ports = ",".join(str(p["port"]) for p in o.get("ports") or ()) or "<unset>"
+    eps = [e["addresses"][0] for e in o.get("endpoints") or ()]
+    shown = ",".join(eps[:3]) + (f" + {len(eps) - 3} more..." if len(eps) > 3 else "")
+    return {"NAME": o["metadata"]["name"], "ADDRESSTYPE": o.get("addressType", "IPv4"), "PORTS": ports,
+            "ENDPOINTS": shown or "<unset>", "AGE": _age(o, now)}
+
+
+def _leases(o, now):
+    return {"NAME": o["metadata"]["name"], "HOLDER": o["spec"].get("holderIdentity"), "AGE": _age(o, now)}
+
+
+#: kind -> (columns, row function)
+PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
+    "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE"], _pods),
+    "Deployment": (["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"], _deployments),
+    "ReplicaSet": (["NAME", "DESIRED", "CURRENT", "READY", "AGE"], _replicasets),
+    "Service": (["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"], _services),
+    "Node": (["NAME", "STATUS", "ROLES", "AGE", "VERSION"], _nodes),
+    "HorizontalPodAutoscaler": (["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"], _hpas),
+    "Namespace": (["NAME", "STATUS", "AGE"], _namespaces),
+    "PriorityClass": (["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"], _priorityclasses),
+    "ResourceQuota": (["NAME", "AGE", "REQUEST", "LIMIT"], _resourcequotas),
+    "EndpointSlice": (["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslices),
+    "Lease": (["NAME", "HOLDER", "AGE"], _leases),
+}
+
+
+def print_table(kind: str, objs: list[dict], now: float, all_namespaces: bool = False, title: str | None = None) -> Table:
+    """A kubectl-get-style :class:`~labsupport.core.Table` of ``objs`` (all of one kind)."""
+    columns, row = PRINTERS[kind]
+    rows = []
+    for o in objs:
+        r = row(o, now)
+        if all_namespaces:
+            r = {"NAMESPACE": o["metadata"].get("namespace"), **r}
+        rows.append(r)
+    cols = (["NAMESPACE"] if all_namespaces else []) + columns
+    if kind == "Pod" and not any(r.get("NOMINATED NODE") for r in rows):
+        cols.remove("NOMINATED NODE")
+    return Table(cols, rows, title=title)
