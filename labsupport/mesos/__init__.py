@@ -31,7 +31,14 @@ from labsupport.mesos.errors import OfferError, ResourceError, SchedulerError
 from labsupport.mesos.master import AGENT_PING_TIMEOUT, MAX_AGENT_PING_TIMEOUTS
 from labsupport.mesos.operations import Create, Destroy, Reserve, Unreserve
 from labsupport.mesos.resources import Resources, parse_attributes, parse_resources
-from labsupport.mesos.scheduler import DEFAULT_REFUSE_SECONDS, DriverCallError, Filters, Offer, Scheduler, SchedulerDriver
+from labsupport.mesos.scheduler import (
+    DEFAULT_REFUSE_SECONDS,
+    DriverCallError,
+    Filters,
+    Offer,
+    Scheduler,
+    SchedulerDriver,
+)
 from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import Task, TaskInfo, TaskState, TaskStatus
 

@@ -19,14 +19,11 @@ from labsupport.mesos.tasks import TaskInfo
 __all__ = ["Agent", "AgentState"]
 
 
-class AgentState(str, enum.Enum):
+class AgentState(enum.StrEnum):
     """As the master sees the agent: registered, or marked unreachable after missed pings."""
 
     ACTIVE = "ACTIVE"
     UNREACHABLE = "UNREACHABLE"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass

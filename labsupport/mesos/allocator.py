@@ -33,8 +33,8 @@ Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 1
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from labsupport.mesos.resources import UNRESERVED, _ranges_contain, _ranges_norm, _ranges_sub
 from labsupport.mesos.sorter import make_sorter

@@ -27,10 +27,9 @@ from typing import Any
 
 from labsupport.core import LabError, Simulation, Table
 from labsupport.mesos.agent import Agent, AgentState
-from labsupport.mesos.allocator import scalars_of
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master
-from labsupport.mesos.resources import Resources, _ROLE, as_resources, parse_attributes, parse_resources
+from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler
 from labsupport.mesos.tasks import TaskInfo
 
@@ -120,7 +119,7 @@ class Cluster:
             raise LabError(f"name: agent {name!r} already exists")
         total = parse_resources(resources, default_ports=True)
         attrs = parse_attributes(attributes)
-        for (n, role, vol) in total.entries:
+        for (n, _role, vol) in total.entries:
             if vol:
                 raise LabError(f"resources: persistent volumes are created with a CREATE operation, not in --resources ({n}[{vol}])")
         agent = Agent(name, total, attrs, registered_at=self.sim.now)
@@ -293,7 +292,7 @@ class Cluster:
         for name in sorted(self.agents):
             a = self.agents[name]
             acc = self.agent_accounting(name)
-            tot, used, off = acc["total"], acc["used"].scalars(), acc["offered"].scalars()
+            tot, used = acc["total"], acc["used"].scalars()
             rows.append({
                 "ID": name, "STATE": str(a.state) + (" (not answering)" if a.failed and a.state == AgentState.ACTIVE else ""),
                 "CPUS": _fmt(used.get("cpus", 0), tot.get("cpus", 0)), "MEM": _fmt(used.get("mem", 0), tot.get("mem", 0)),
@@ -345,5 +344,3 @@ class Cluster:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
 
-
-_ = scalars_of  # the allocator helper is re-used by tests through this module's namespace

@@ -14,7 +14,7 @@ longer fits drops out and the others carry on.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from labsupport.core import LabError
 

@@ -20,20 +20,26 @@ function when it is built.
 """
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from labsupport.core import LabError, Simulation
 from labsupport.mesos.agent import Agent, AgentState
-from labsupport.mesos.allocator import HierarchicalAllocator, scalars_of
+from labsupport.mesos.allocator import HierarchicalAllocator
 from labsupport.mesos.errors import OfferError, SchedulerError
 from labsupport.mesos.operations import Operation
 from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
 from labsupport.mesos.scheduler import Filters, Offer, Scheduler, SchedulerDriver
 from labsupport.mesos.tasks import (
-    IMAGE_PULL_SECONDS, KILL_GRACE_SECONDS, STAGING_SECONDS, STARTING_SECONDS,
-    Task, TaskInfo, TaskState, TaskStatus,
+    IMAGE_PULL_SECONDS,
+    KILL_GRACE_SECONDS,
+    STAGING_SECONDS,
+    STARTING_SECONDS,
+    Task,
+    TaskInfo,
+    TaskState,
+    TaskStatus,
 )
 
 __all__ = ["AGENT_PING_TIMEOUT", "AGENT_REREGISTER_TIMEOUT", "MAX_AGENT_PING_TIMEOUTS", "Framework", "Master"]
@@ -59,6 +65,8 @@ class Framework:
     partition_aware: bool
     registered_at: float
     connected: bool = True
+    leader: str | None = None                     # the master it is registered with
+    suppressed: bool = False
     removed: bool = False
     offers: set = field(default_factory=set)
     pending: list = field(default_factory=list)   # status updates waiting for a connection
@@ -154,6 +162,7 @@ class Master:
         fid = f"{self._fw_seq - 1:04d}-{name}"
         fw = Framework(fid, name, role, scheduler, SchedulerDriver(self, fid), failover_timeout,
                        partition_aware, self.sim.now)
+        fw.leader = self.leader
         self.frameworks[fid] = fw
         if weight is not None:
             self.set_weight(role, weight)
@@ -217,8 +226,11 @@ class Master:
             return
         fw.connected = True
         fw.epoch += 1
-        if fid in self.allocator.frameworks:
-            self.allocator.set_active(fid, True)
+        if self.leader is None or fid not in self.allocator.frameworks:
+            self.log("master", f"framework {fw.name!r} is back; it re-registers once a leader has recovered")
+            return
+        fw.leader = self.leader
+        self.allocator.set_active(fid, True)
         self.log("master", f"framework {fw.name!r} re-registered")
         self._deliver(fw, "reregistered", self.leader)
         self._flush_framework(fw)
@@ -322,15 +334,28 @@ class Master:
         if wrong:
             raise LabError(f"{call}: roles {wrong} are not the framework's role {fw.role!r}")
 
+    def _reachable(self, fw: Framework, call: str) -> bool:
+        """False (and the call is dropped, as the driver drops messages) while not registered with the leader."""
+        if fw.connected and self.leader is not None and fw.leader == self.leader:
+            return True
+        self.log(fw.name, f"{call} dropped: not registered with a leading master right now")
+        return False
+
     def suppress(self, fid: str, roles: Any = None) -> None:
         fw = self._live_framework(fid)
         self._check_roles(fw, roles, "suppress")
+        if not self._reachable(fw, "suppress"):
+            return
+        fw.suppressed = True
         self.allocator.suppress(fid)
         self.log("master", f"framework {fw.name!r} suppressed offers")
 
     def revive(self, fid: str, roles: Any = None) -> None:
         fw = self._live_framework(fid)
         self._check_roles(fw, roles, "revive")
+        if not self._reachable(fw, "revive"):
+            return
+        fw.suppressed = False
         self.allocator.revive(fid)
         self.log("master", f"framework {fw.name!r} revived offers (filters cleared)")
         self.trigger_allocation()
@@ -341,7 +366,7 @@ class Master:
         if task is None:
             raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
         agent = self.agents[task.agent]
-        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING:
+        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING or not self._reachable(fw, "kill"):
             return
         if agent.failed or agent.state != AgentState.ACTIVE:
             self.log("master", f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost")
@@ -352,6 +377,8 @@ class Master:
 
     def reconcile(self, fid: str) -> None:
         fw = self._live_framework(fid)
+        if not self._reachable(fw, "reconcile"):
+            return
         for agent in self._sorted_agents():
             for task in agent.tasks.values():
                 if task.framework == fid and (not task.state.is_terminal or task.state == S.TASK_UNREACHABLE):
@@ -557,6 +584,13 @@ class Master:
             agent.images.clear()
         if self.leader is None:
             return
+        if rebooted and agent.state == AgentState.ACTIVE and agent.reregistered:
+            # the master had not given the agent up yet: the new incarnation tells it the old tasks are gone
+            for oid in sorted((o.id for o in self.offers.values() if o.agent == agent.name), key=_offer_num):
+                self._rescind(oid, f"agent {agent.name} restarted")
+            for task in list(agent.tasks.values()):
+                if not task.state.is_terminal:
+                    self._master_state(task, self._gone_state(task), "REASON_SLAVE_RESTARTED")
         if agent.state == AgentState.UNREACHABLE:
             self.reregister_agent(agent, "agent came back")
         elif not agent.reregistered:
@@ -574,9 +608,9 @@ class Master:
         for task in list(agent.tasks.values()):
             fw = self.frameworks.get(task.framework)
             if task.agent_state.is_terminal:
-                if not task.state.is_terminal or task.state == S.TASK_UNREACHABLE:
-                    state = task.agent_state
-                    self._master_state(task, state, "REASON_SLAVE_RESTARTED" if state == S.TASK_GONE else None)
+                if not task.state.is_terminal:
+                    state = self._gone_state(task) if task.agent_state == S.TASK_GONE else task.agent_state
+                    self._master_state(task, state, "REASON_SLAVE_RESTARTED" if task.agent_state == S.TASK_GONE else None)
                 continue
             if fw is None or fw.removed or (task.state.is_terminal and not fw.partition_aware):
                 # non-partition-aware: already told TASK_LOST; the master now shuts the task down
@@ -594,6 +628,11 @@ class Master:
             idle = idle - Resources(entries)
         self.allocator.add_agent(agent.name, idle.entries, used)
         self.trigger_allocation()
+
+    def _gone_state(self, task: TaskInfo) -> TaskState:
+        """TASK_GONE for partition-aware frameworks; older frameworks only know TASK_LOST."""
+        fw = self.frameworks.get(task.framework)
+        return S.TASK_GONE if fw is not None and fw.partition_aware else S.TASK_LOST
 
     def _flush_agent(self, agent: Agent) -> None:
         pending, agent.pending = agent.pending, []
@@ -633,7 +672,10 @@ class Master:
                 continue
             self.allocator.add_framework(fid, fw.role)
             self.allocator.set_active(fid, fw.connected)
+            if fw.suppressed:
+                self.allocator.suppress(fid)
             if fw.connected:
+                fw.leader = leader
                 fw.epoch += 1
                 self.log(fw.name, f"re-registered with new leader {leader}")
                 self._deliver(fw, "reregistered", leader)

@@ -5,6 +5,7 @@ to the accepted offers' resources (``Offer.Operation`` in mesos.proto;
 https://mesos.apache.org/documentation/latest/reservation/ and
 https://mesos.apache.org/documentation/latest/persistent-volume/).
 
+>>> from labsupport.mesos.resources import parse_resources
 >>> pool = parse_resources("cpus:4;mem:1024;disk:1000")
 >>> pool = Reserve("cpus(db):1;disk(db):500").apply(pool, role="db")
 >>> pool = Create("disk(db)[data]:500").apply(pool, role="db")
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labsupport.mesos.errors import OfferError
-from labsupport.mesos.resources import UNRESERVED, Resources, as_resources, parse_resources
+from labsupport.mesos.resources import UNRESERVED, Resources, as_resources
 
 __all__ = ["Create", "Destroy", "Operation", "Reserve", "Unreserve"]
 
@@ -57,7 +58,7 @@ class Reserve(Operation):
 
     def apply(self, pool: Resources, role: str) -> Resources:
         res = self._res()
-        for (n, r, v) in res.entries:
+        for (_n, r, v) in res.entries:
             if r != role or v:
                 raise OfferError(f"RESERVE {res}: can only reserve for the framework's role {role!r}, e.g. cpus({role}):1")
         return self._take(pool, _retag(res, role=UNRESERVED)) + res
@@ -68,7 +69,7 @@ class Unreserve(Operation):
 
     def apply(self, pool: Resources, role: str) -> Resources:
         res = self._res()
-        for (n, r, v) in res.entries:
+        for (_n, r, v) in res.entries:
             if r != role or v:
                 raise OfferError(f"UNRESERVE {res}: only unused resources reserved to {role!r} can be unreserved")
         return self._take(pool, res) + _retag(res, role=UNRESERVED)
@@ -92,7 +93,7 @@ class Destroy(Operation):
 
     def apply(self, pool: Resources, role: str) -> Resources:
         res = self._res()
-        for (n, r, v) in res.entries:
+        for (n, _r, v) in res.entries:
             if n != "disk" or not v:
                 raise OfferError(f"DESTROY {res}: name a volume, e.g. disk({role})[data]:100")
         return self._take(pool, res) + _retag(res, volume="")

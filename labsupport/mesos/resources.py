@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from labsupport.mesos.errors import ResourceError
 
@@ -193,7 +194,7 @@ class Resources(Mapping):
         return bool(self.entries)
 
     # -- arithmetic -------------------------------------------------------------------------------
-    def __add__(self, other: "Resources") -> "Resources":
+    def __add__(self, other: Resources) -> Resources:
         out = dict(self.entries)
         for k, v in other.entries.items():
             if isinstance(v, tuple):
@@ -202,7 +203,7 @@ class Resources(Mapping):
                 out[k] = round(out.get(k, 0.0) + v, 3)
         return Resources(out)
 
-    def __sub__(self, other: "Resources") -> "Resources":
+    def __sub__(self, other: Resources) -> Resources:
         if not other <= self:
             raise ResourceError(f"resources: cannot subtract {other} from {self}: not enough")
         out = dict(self.entries)
@@ -210,7 +211,7 @@ class Resources(Mapping):
             out[k] = _ranges_sub(out[k], v) if isinstance(v, tuple) else round(out[k] - v, 3)
         return Resources(out)
 
-    def __le__(self, other: "Resources") -> bool:
+    def __le__(self, other: Resources) -> bool:
         """True if ``other`` contains every entry of ``self``."""
         for k, v in self.entries.items():
             have = other.entries.get(k)
@@ -224,15 +225,15 @@ class Resources(Mapping):
         return True
 
     # -- views ------------------------------------------------------------------------------------
-    def allocatable_to(self, role: str) -> "Resources":
+    def allocatable_to(self, role: str) -> Resources:
         """Unreserved resources plus those reserved to ``role`` (what the allocator may offer it)."""
         return Resources({k: v for k, v in self.entries.items() if k[1] == UNRESERVED or k[1] == role})
 
-    def reserved(self, role: str | None = None) -> "Resources":
+    def reserved(self, role: str | None = None) -> Resources:
         """Resources reserved to ``role`` (to any role if ``None``)."""
         return Resources({k: v for k, v in self.entries.items() if k[1] != UNRESERVED and (role is None or k[1] == role)})
 
-    def unreserved(self) -> "Resources":
+    def unreserved(self) -> Resources:
         """Resources of role ``*``."""
         return Resources({k: v for k, v in self.entries.items() if k[1] == UNRESERVED})
 

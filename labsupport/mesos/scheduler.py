@@ -11,8 +11,9 @@ calls them; the framework answers through the :class:`SchedulerDriver` it is han
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from labsupport.core import LabError
 from labsupport.mesos.resources import Resources
@@ -26,22 +27,22 @@ DEFAULT_REFUSE_SECONDS = 5.0  # Filters.refuse_seconds default in include/mesos/
 class Scheduler:
     """Base class of a framework's scheduler; every callback is optional (the default does nothing)."""
 
-    def registered(self, driver: "SchedulerDriver", framework_id: str) -> None:
+    def registered(self, driver: SchedulerDriver, framework_id: str) -> None:
         """The master accepted the framework."""
 
-    def reregistered(self, driver: "SchedulerDriver", master: str) -> None:
+    def reregistered(self, driver: SchedulerDriver, master: str) -> None:
         """Reconnected, to a newly elected master or after a disconnection."""
 
-    def disconnected(self, driver: "SchedulerDriver") -> None:
+    def disconnected(self, driver: SchedulerDriver) -> None:
         """The leading master went away; offers are gone until ``reregistered``."""
 
-    def resource_offers(self, driver: "SchedulerDriver", offers: list["Offer"]) -> None:
+    def resource_offers(self, driver: SchedulerDriver, offers: list[Offer]) -> None:
         """New offers. Accept or decline each, or hold it (it stays allocated to you)."""
 
-    def offer_rescinded(self, driver: "SchedulerDriver", offer_id: str) -> None:
+    def offer_rescinded(self, driver: SchedulerDriver, offer_id: str) -> None:
         """An offer is no longer valid (agent lost, or ``offer_timeout`` passed)."""
 
-    def status_update(self, driver: "SchedulerDriver", status: TaskStatus) -> None:
+    def status_update(self, driver: SchedulerDriver, status: TaskStatus) -> None:
         """A task changed state."""
 
 
@@ -67,7 +68,7 @@ class Filters:
     refuse_seconds: float = DEFAULT_REFUSE_SECONDS
 
     @staticmethod
-    def coerce(value: Any) -> "Filters":
+    def coerce(value: Any) -> Filters:
         """Accept ``None``, a :class:`Filters`, a number of seconds or ``{"refuse_seconds": s}``."""
         if value is None:
             return Filters()

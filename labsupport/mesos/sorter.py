@@ -17,7 +17,8 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from typing import Mapping, Protocol
+from collections.abc import Mapping
+from typing import Protocol
 
 from labsupport.mesos.drf import dominant_share
 

@@ -43,7 +43,7 @@ IMAGE_PULL_SECONDS = 2.0
 KILL_GRACE_SECONDS = 1.0
 
 
-class TaskState(str, enum.Enum):
+class TaskState(enum.StrEnum):
     """Mesos task states (mesos.proto). ``is_terminal`` matches ``protobuf::isTerminalState``."""
 
     TASK_STAGING = "TASK_STAGING"
@@ -61,9 +61,6 @@ class TaskState(str, enum.Enum):
     @property
     def is_terminal(self) -> bool:
         return self in _TERMINAL
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _TERMINAL = frozenset({

@@ -16,7 +16,8 @@ def cluster_with(agents, **kw):
 def test_each_agent_goes_whole_to_one_framework_in_drf_order():
     c = cluster_with({f"a{i}": "cpus:4;mem:4096" for i in range(4)})
     r1, r2 = Recorder(), Recorder()
-    c.register(r1, name="one"); c.register(r2, name="two")
+    c.register(r1, name="one")
+    c.register(r2, name="two")
     c.run(0.5)
     assert len(r1.seen) == 2 and len(r2.seen) == 2            # DRF alternates
     for o in r1.seen + r2.seen:

@@ -64,8 +64,10 @@ def test_drf_sorter_order(allocs, expected):
 def test_drf_sorter_ties_by_allocation_count_then_weight():
     s = DRFSorter()
     s.set_total({"cpus": 10})
-    s.add("a"); s.add("b")
-    s.allocated("a", {"cpus": 1}); s.allocated("a", {"cpus": 1})
+    s.add("a")
+    s.add("b")
+    s.allocated("a", {"cpus": 1})
+    s.allocated("a", {"cpus": 1})
     s.allocated("b", {"cpus": 2})          # same share (0.2), fewer allocations
     assert s.sort() == ["b", "a"]
     s.set_weight("a", 4.0)                 # a's share becomes 0.05
@@ -77,7 +79,8 @@ def test_drf_sorter_ties_by_allocation_count_then_weight():
 def test_random_sorter_is_seeded_and_weighted():
     def firsts(seed):
         s = RandomSorter(random.Random(seed))
-        s.add("heavy", 9.0); s.add("light", 1.0)
+        s.add("heavy", 9.0)
+        s.add("light", 1.0)
         return [s.sort()[0] for _ in range(2000)]
     assert firsts(3) == firsts(3)
     share = firsts(3).count("heavy") / 2000

@@ -48,16 +48,20 @@ def test_agent_is_unreachable_after_five_missed_pings(partition_aware, state):
 
 def test_partition_aware_task_survives_the_partition():
     c, rec, fid = setup(True)
-    c.fail_agent("a1"); c.run(100)
-    c.restore_agent("a1"); c.run(1)
+    c.fail_agent("a1")
+    c.run(100)
+    c.restore_agent("a1")
+    c.run(1)
     assert rec.updates[-1] == ("a1-svc", "TASK_RUNNING", "REASON_SLAVE_REREGISTERED")
     assert c.master.tasks[(fid, "a1-svc")].state == mesos.TaskState.TASK_RUNNING
 
 
 def test_old_framework_task_is_killed_when_the_agent_returns():
     c, rec, fid = setup(False)
-    c.fail_agent("a1"); c.run(100)
-    c.restore_agent("a1"); c.run(1)
+    c.fail_agent("a1")
+    c.run(100)
+    c.restore_agent("a1")
+    c.run(1)
     task = c.master.tasks[(fid, "a1-svc")]
     assert (task.state.value, task.agent_state.value) == ("TASK_LOST", "TASK_KILLED")
     assert rec.states("a1-svc")[-1] == "TASK_LOST"
@@ -65,15 +69,19 @@ def test_old_framework_task_is_killed_when_the_agent_returns():
 
 def test_rebooted_agent_reports_its_tasks_gone():
     c, rec, fid = setup(True)
-    c.fail_agent("a1"); c.run(100)
-    c.restore_agent("a1", rebooted=True); c.run(1)
+    c.fail_agent("a1")
+    c.run(100)
+    c.restore_agent("a1", rebooted=True)
+    c.run(1)
     assert rec.states("a1-svc")[-2:] == ["TASK_UNREACHABLE", "TASK_GONE"]
 
 
 def test_short_blip_is_not_noticed():
     c, rec, fid = setup(False)
-    c.fail_agent("a1"); c.run(20)
-    c.restore_agent("a1"); c.run(200)
+    c.fail_agent("a1")
+    c.run(20)
+    c.restore_agent("a1")
+    c.run(200)
     assert rec.states("a1-svc") == ["TASK_STARTING", "TASK_RUNNING"]
 
 

@@ -5,6 +5,7 @@
 * every launched task ends in a state its framework was told about;
 * the same seed and inputs give the same trace (offers log and status updates).
 """
+import os
 import random
 
 from hypothesis import given, settings
@@ -39,7 +40,8 @@ class Chaotic(mesos.Scheduler):
                     tasks.append(mesos.Task(f"{self.name}-{self.n}", {"cpus": 0.5, "mem": 32}, duration=dur,
                                             exit_code=self.rng.choice([0, 0, 1]),
                                             container=self.rng.choice([None, "img:1"])))
-                    cpus -= 0.5; mem -= 32
+                    cpus -= 0.5
+                    mem -= 32
                     self.live.append(tasks[-1].task_id)
                 driver.accept([o.id], tasks, filters={"refuse_seconds": self.rng.choice([0, 1, 5])})
             elif choice < 0.85:
@@ -48,8 +50,6 @@ class Chaotic(mesos.Scheduler):
         if self.live and self.rng.random() < 0.2:
             driver.kill(self.live.pop(self.rng.randrange(len(self.live))))
 
-
-import os
 
 MAX = int(os.environ.get("MESOS_MAX_EXAMPLES", "25"))
 
@@ -77,7 +77,7 @@ def check_accounting(c):
     if c.leader is None:
         assert not c.master.offers
         return
-    for name, agent in c.agents.items():
+    for name in c.agents:
         if name not in c.master.allocator.agents:
             assert not any(o.agent == name for o in c.master.offers.values())
             continue

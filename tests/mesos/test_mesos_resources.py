@@ -1,7 +1,7 @@
 """Resource and attribute strings in mesos-agent syntax (docs: attributes-resources.md)."""
 import pytest
 
-from labsupport.mesos import Resources, ResourceError, parse_attributes, parse_resources
+from labsupport.mesos import ResourceError, Resources, parse_attributes, parse_resources
 from labsupport.mesos.resources import as_resources
 
 
