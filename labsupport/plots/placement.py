@@ -1,0 +1,66 @@
+"""Bin-packing view: nodes or agents as bars, pods or tasks stacked by what they request.
+
+Two panels, CPU (cores) and memory (MiB). Each bar is one node's allocatable capacity;
+the stacked segments are the requests of the pods bound to it (Kubernetes schedules on
+*requests*, not on live usage: https://kubernetes.io/docs/concepts/scheduling-eviction/resource-bin-packing/),
+or the resources of the tasks an agent runs (Mesos). The top, white hatched segment is
+what is still free. A node that is down has a dashed outline and "(down)" under its name.
+
+>>> from labsupport.plots.data import Bin, Item
+>>> fig = placement([Bin("node-1", 4, 8192, [Item("web-1", "web", 1, 512)]), Bin("node-2", 4, 8192)])
+>>> [ax.get_ylabel() for ax in fig.axes]
+['CPU requested (cores)', 'memory requested (MiB)']
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from labsupport.plots.adapt import bins_of, system_of
+from labsupport.plots.data import Bin
+from labsupport.plots.style import FREE_COLOR, FREE_HATCH, color_for, hatch_for, label_segment, new_figure
+
+__all__ = ["placement"]
+
+_RESOURCES = (("cpu", "CPU requested (cores)"), ("memory", "memory requested (MiB)"))
+
+
+def placement(source: Any, *, title: str | None = None) -> Figure:
+    """Draw where pods (k8s) or tasks (Mesos) sit: a k8s or mesos ``Cluster``, or a list of :class:`Bin`."""
+    bins: Sequence[Bin] = bins_of(source)
+    system = system_of(source)
+    noun, item_noun = ("agent", "tasks") if system == "mesos" else ("node", "pods")
+    groups = sorted({i.group for b in bins for i in b.items})
+    style = {g: (color_for(k), hatch_for(k)) for k, g in enumerate(groups)}
+    fig = new_figure(2, width=max(3.5, 0.9 * len(bins) + 1.5), height=4.2)
+    for ax, (res, ylabel) in zip(fig.axes, _RESOURCES):
+        top = max((getattr(b, res) for b in bins), default=1.0) or 1.0
+        for x, b in enumerate(bins):
+            y = 0.0
+            for item in b.items:
+                h = getattr(item, res)
+                color, hatch = style[item.group]
+                ax.bar(x, h, bottom=y, width=0.7, color=color, hatch=hatch, edgecolor="black", linewidth=0.6)
+                label_segment(ax, x, y, h, item.name, min_height=0.07 * top)
+                y += h
+            free = max(0.0, getattr(b, res) - y)
+            ax.bar(x, free, bottom=y, width=0.7, color=FREE_COLOR, hatch=FREE_HATCH, edgecolor="0.55",
+                   linewidth=1.2, linestyle="--" if b.down else "-")
+            label_segment(ax, x, y, free, "free", min_height=0.07 * top)
+            if y > getattr(b, res) + 1e-9:   # over-committed (e.g. usage beyond requests): say so
+                ax.text(x, y, "over", ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(bins)), [b.name + ("\n(down)" if b.down else "") for b in bins],
+                      rotation=30 if len(bins) > 6 else 0, fontsize=8)
+        ax.set_xlabel(noun)
+        ax.set_ylabel(ylabel)
+        ax.set_ylim(0, top * 1.05)
+        ax.set_xlim(-0.6, max(len(bins), 1) - 0.4)
+        ax.set_title(f"{res.upper() if res == 'cpu' else res} by {noun}")
+    handles = [Patch(facecolor=c, hatch=h, edgecolor="black", label=g) for g, (c, h) in style.items()]
+    handles.append(Patch(facecolor=FREE_COLOR, hatch=FREE_HATCH, edgecolor="0.55", label="free"))
+    fig.legend(handles=handles, loc="outside right center", fontsize=8, title=item_noun)
+    n_items = sum(len(b.items) for b in bins)
+    fig.suptitle(title or f"Placement: {n_items} {item_noun} on {len(bins)} {noun}s")
+    return fig
