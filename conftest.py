@@ -31,6 +31,20 @@ def pytest_collectstart(collector: pytest.Collector) -> None:
             collector.compare_outputs = False
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """An untouched generated exercise must report "not attempted" for every check it runs, never a verdict."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)  # set by nbval after it ran a cell
+    if outputs and Path(str(item.path)).parent.name in LAX_FOLDERS:
+        from labsupport.checks import Verdict, verdicts_in_outputs
+
+        bad = [line for verdict, line in verdicts_in_outputs(outputs) if verdict is not Verdict.NOT_ATTEMPTED]
+        if bad:
+            raise AssertionError("an untouched exercise must report 'not attempted', got:\n" + "\n".join(bad))
+    return result
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if not session.items:
         raise pytest.UsageError("no tests were collected: this run would prove nothing")

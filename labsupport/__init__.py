@@ -8,7 +8,8 @@ Subpackages (import the one a lesson needs):
 * :mod:`labsupport.checks`, :mod:`labsupport.quiz` -- exercises that answer back;
 * :mod:`labsupport.plots`, :mod:`labsupport.widgets` -- pictures and things to play with.
 """
+from labsupport.checks import ____
 from labsupport.core import LabError
 
 __version__ = "0.1.0"
-__all__ = ["LabError", "__version__"]
+__all__ = ["LabError", "____", "__version__"]
