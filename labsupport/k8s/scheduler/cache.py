@@ -239,7 +239,7 @@ class NodeCache:
 
     # ----------------------------------------------------------- queries
     def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None) -> np.ndarray:
-        """Per slot, how many non-terminating Pods in ``namespaces`` (None = all) match ``selector``."""
+        """Per slot, how many non-terminating Pods in ``namespaces`` (None = all) match ``selector`` (do not modify)."""
         ns_key = None if namespaces is None else tuple(sorted(namespaces))
         memo_key = (ns_key, repr(selector))
         groups = self._selector_memo.get(memo_key)
@@ -247,6 +247,8 @@ class NodeCache:
             groups = [gk for gk in self.label_groups
                       if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
             self._selector_memo[memo_key] = groups
+        if len(groups) == 1:
+            return self.label_groups[groups[0]]  # read-only view: callers must not modify it
         out = np.zeros(self._cap, dtype=np.int64)
         for gk in groups:
             out += self.label_groups[gk]

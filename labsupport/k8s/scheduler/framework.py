@@ -90,9 +90,16 @@ class Framework:
                     instances[name] = cls(cache, args)
             return instances[name]
 
+        self.plugins = instances
         self.filter_plugins = [get(n) for n in profile.filters]
         self.score_plugins = [(get(n), w) for n, w in profile.score_weights.items()]
         self.weights = dict(profile.score_weights)
+
+    def invalidate(self) -> None:
+        """Drop plugin memos that depend on objects other than Nodes and Pods (Services, ReplicaSets)."""
+        for pl in self.plugins.values():
+            if hasattr(pl, "invalidate"):
+                pl.invalidate()
 
     def new_state(self, pod: PodInfo) -> CycleState:
         """A fresh CycleState; nominated Pods of equal or higher priority reserve their node's resources."""
@@ -102,6 +109,16 @@ class Framework:
                 c, m, n = nominated.get(s, (0, 0, 0))
                 nominated[s] = (c + other.requests[0], m + other.requests[1], n + 1)
         return CycleState(pod, self.cache, nominated=nominated)
+
+    def node_local(self, state: CycleState) -> bool:
+        """Is every plugin's view of a node independent of the other nodes for this Pod?
+
+        Then placing one Pod changes nothing another cycle sees on *other* nodes, which lets
+        the scheduler decide several identical Pods whose node windows do not overlap at once.
+        """
+        if state.nominated or state.pod.nominated_node_name:
+            return False
+        return all(pl.node_local(state) for pl in self.plugins.values())
 
     def run_pre_filter(self, state: CycleState) -> list[Plugin]:
         """PreFilter: the Filter plugins that did not Skip for this Pod."""
@@ -140,5 +157,5 @@ class Framework:
             r = pl.score(state, idx)
             raw[pl.name] = r
             normalized[pl.name] = pl.normalize(state, idx, r)
-        total = scoring.weighted_total(normalized, self.weights) if normalized else np.zeros(len(idx), dtype=np.int64)
+        total = scoring.weighted_total(normalized, self.weights) if normalized else np.zeros(np.shape(idx), dtype=np.int64)
         return ScoreOutcome(idx, normalized, raw, total)

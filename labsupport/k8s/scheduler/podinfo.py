@@ -217,6 +217,20 @@ class PodInfo:
         return (self.namespace, self.name)
 
     @property
+    def signature(self) -> tuple:
+        """Everything the plugins read from the Pod except its name: Pods with equal signatures
+        (replicas of one template) get the same Filter verdicts and scores on the same cluster."""
+        sig = self.__dict__.get("_signature")
+        if sig is None:
+            sig = self.__dict__["_signature"] = (
+                self.namespace, frozenset(self.labels.items()), self.priority, self.requests, self.nonzero_requests,
+                repr((self.tolerations, self.node_selector, self.required_node_terms, self.preferred_node_terms,
+                      self.pod_affinity_required, self.pod_affinity_preferred, self.pod_anti_affinity_required,
+                      self.pod_anti_affinity_preferred, self.spread_constraints)),
+                self.scheduler_name, self.preemption_policy)
+        return sig
+
+    @property
     def has_affinity_terms(self) -> bool:
         """Does the Pod carry any (anti-)affinity term (``NodeInfo.PodsWithAffinity``)."""
         return bool(self.pod_affinity_required or self.pod_affinity_preferred

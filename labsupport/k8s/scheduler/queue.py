@@ -119,6 +119,24 @@ class SchedulingQueue:
             return q
         return None
 
+    def pop_same(self, first: QueuedPodInfo, limit: int) -> list[QueuedPodInfo]:
+        """Pop up to ``limit`` more Pods, while the head of activeQ has the same signature as ``first``.
+
+        They are exactly the Pods that :meth:`pop` would return next, in the same order.
+        """
+        out: list[QueuedPodInfo] = []
+        sig = first.pod.signature
+        while self._heap and len(out) < limit:
+            _p, _t, seq, key = self._heap[0]
+            q = self.entries.get(key)
+            if q is None or q.where != "active" or q.seq != seq:
+                heapq.heappop(self._heap)
+                continue
+            if q.pod.signature != sig:
+                break
+            out.append(self.pop())
+        return out
+
     def has_active(self) -> bool:
         """Is any Pod waiting in activeQ?"""
         return any(self.entries.get(k) is not None and self.entries[k].where == "active" and self.entries[k].seq == s

@@ -54,6 +54,10 @@ def least_requested_score(requested, capacity) -> np.ndarray:
     [75, 0, 0]
     """
     req, cap = _arr(requested), _arr(capacity)
+    if cap.size and cap.min() > 0:
+        # Fast exact path: operands stay below 2**53, so float division then truncation equals Go's
+        # integer division (a non-integer quotient is at least 1/capacity away from an integer).
+        return (np.maximum(cap - req, 0) * float(MAX_NODE_SCORE) / cap).astype(np.int64)
     safe = np.where(cap == 0, 1, cap)
     out = (cap - req) * MAX_NODE_SCORE // safe
     return np.where((cap == 0) | (req > cap), 0, out)
@@ -74,6 +78,9 @@ def most_requested_score(requested, capacity) -> np.ndarray:
 
 
 def _weighted_resource_average(per_resource: Sequence[np.ndarray], capacity: Sequence[np.ndarray], weights: Sequence[int]) -> np.ndarray:
+    if all(np.size(c) and np.min(c) > 0 for c in capacity):
+        num = sum(s * w for s, w in zip(per_resource, weights))
+        return num // sum(weights)
     num = np.zeros(np.shape(per_resource[0]), dtype=np.int64)
     den = np.zeros_like(num)
     for score, cap, w in zip(per_resource, capacity, weights):
@@ -174,6 +181,16 @@ def balanced_allocation_score(requested: Sequence, capacity: Sequence) -> np.nda
     >>> balanced_allocation_score([[3000], [2 * 2**30]], [[4000], [8 * 2**30]]).tolist()
     [75]
     """
+    if len(requested) == 2:
+        # the common case (cpu, memory): std = |f1 - f2| / 2 over the resources the node has
+        (r1, r2), (c1, c2) = (_arr(r) for r in requested), (_arr(c) for c in capacity)
+        both = bool(c1.size and c1.min() > 0 and c2.min() > 0)
+        f1 = np.minimum(r1 / (c1 if both else np.where(c1 == 0, 1, c1)), 1.0)
+        f2 = np.minimum(r2 / (c2 if both else np.where(c2 == 0, 1, c2)), 1.0)
+        std = np.abs((f1 - f2) / 2)
+        if not both:
+            std = np.where((c1 != 0) & (c2 != 0), std, 0.0)
+        return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
     fracs, present = [], []
     for req, cap in zip(requested, capacity):
         req, cap = _arr(req), _arr(cap)
@@ -184,16 +201,8 @@ def balanced_allocation_score(requested: Sequence, capacity: Sequence) -> np.nda
     n = p.sum(axis=0)
     mean = np.where(n == 0, 0.0, (f * p).sum(axis=0) / np.where(n == 0, 1, n))
     std_many = np.sqrt(np.where(n == 0, 0.0, (((f - mean) ** 2) * p).sum(axis=0) / np.where(n == 0, 1, n)))
-    if len(fracs) >= 2:
-        # the two-resource shortcut of the Go code (identical in exact arithmetic, kept for bit-equality)
-        i0 = np.argmax(p, axis=0)
-        j = np.arange(p.shape[1]) if p.ndim == 2 else None
-        first = f[i0, j] if j is not None else f[i0]
-        rest = np.where(p, f, 0.0).sum(axis=0) - first
-        std_two = np.abs((first - rest) / 2)
-        std = np.where(n == 2, std_two, np.where(n > 2, std_many, 0.0))
-    else:
-        std = np.zeros_like(mean)
+    # Go uses |f1 - f2| / 2 when exactly two resources are present (equal in exact arithmetic)
+    std = np.where(n > 2, std_many, 0.0)
     return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
 
 
@@ -208,19 +217,22 @@ def default_normalize_score(scores, reverse: bool = False) -> np.ndarray:
     [0, 50, 100]
     """
     s = _arr(scores)
-    mx = int(s.max()) if s.size else 0
-    if mx == 0:
-        return np.full(s.shape, MAX_NODE_SCORE if reverse else 0, dtype=np.int64)
-    out = MAX_NODE_SCORE * s // mx
-    return MAX_NODE_SCORE - out if reverse else out
+    if s.size == 0:
+        return s
+    mx = s.max(axis=-1, keepdims=True)  # per row: a 2-D array holds one cycle per row
+    out = MAX_NODE_SCORE * s // np.where(mx == 0, 1, mx)
+    out = MAX_NODE_SCORE - out if reverse else out
+    return np.where(mx == 0, MAX_NODE_SCORE if reverse else 0, out)
 
 
-def topology_normalizing_weight(size: int) -> float:
+def topology_normalizing_weight(size):
     """``log(size + 2)``: PodTopologySpread's weight for a topology with ``size`` domains (podtopologyspread/scoring.go).
 
     >>> round(topology_normalizing_weight(3), 4)
     1.6094
     """
+    if np.ndim(size):
+        return np.log(np.asarray(size, dtype=float) + 2)
     return math.log(size + 2)
 
 
@@ -242,15 +254,18 @@ def pod_topology_spread_normalize(scores, ignored=None) -> np.ndarray:
     [100, 66, 33]
     """
     s = _arr(scores)
-    ign = np.zeros(s.shape, dtype=bool) if ignored is None else np.asarray(ignored, dtype=bool)
-    valid = s[~ign]
-    if valid.size == 0:
-        return np.zeros(s.shape, dtype=np.int64)
-    mn, mx = int(valid.min()), int(valid.max())
-    if mx == 0:
-        out = np.full(s.shape, MAX_NODE_SCORE, dtype=np.int64)
-    else:
-        out = MAX_NODE_SCORE * (mx + mn - s) // mx
+    if s.size == 0:
+        return s
+    if ignored is None or not np.any(ignored):
+        mn, mx = s.min(axis=-1, keepdims=True), s.max(axis=-1, keepdims=True)
+        out = MAX_NODE_SCORE * (mx + mn - s) // np.where(mx == 0, 1, mx)
+        return np.where(mx == 0, MAX_NODE_SCORE, out)
+    ign = np.asarray(ignored, dtype=bool)
+    big = np.iinfo(np.int64).max
+    mn = np.where(ign, big, s).min(axis=-1, keepdims=True)
+    mx = np.where(ign, 0, s).max(axis=-1, keepdims=True)
+    out = MAX_NODE_SCORE * (mx + np.where(mn == big, 0, mn) - s) // np.where(mx == 0, 1, mx)
+    out = np.where(mx == 0, MAX_NODE_SCORE, out)
     return np.where(ign, 0, out)
 
 

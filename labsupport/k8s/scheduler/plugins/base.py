@@ -79,6 +79,10 @@ class Plugin:
     def pre_filter(self, state: CycleState) -> Optional[Status]:
         return None
 
+    def node_local(self, state: CycleState) -> bool:
+        """Do this plugin's verdict and raw score on a node depend only on that node (and the Pod)?"""
+        return True
+
     def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:  # pragma: no cover - interface
         return None
 

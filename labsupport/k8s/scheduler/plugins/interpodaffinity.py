@@ -88,6 +88,11 @@ class InterPodAffinity(Plugin):
         totals = np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)
         return ids, totals
 
+    def node_local(self, state: CycleState) -> bool:
+        """True when neither this Pod nor any existing Pod has (anti-)affinity terms."""
+        pod = state.pod
+        return not (self.cache.pods_with_affinity or pod.has_affinity_terms)
+
     def pre_filter(self, state: CycleState) -> Optional[Status]:
         pod, cache = state.pod, self.cache
         existing = [p for p in cache.pods_with_affinity.values() if p.pod_anti_affinity_required]

@@ -51,6 +51,16 @@ from labsupport.k8s.scheduler.status import Code, Status
 
 __all__ = ["PodTopologySpread", "SYSTEM_DEFAULT_CONSTRAINTS", "Constraint"]
 
+
+def cache_everywhere(cache, key: str) -> bool:
+    """Does every live node carry label ``key``? (memoised with the cache's domain index)"""
+    memo = cache.__dict__.setdefault("_everywhere", {})
+    hit = memo.get((cache.generation, key))
+    if hit is None:
+        ids = cache.domains(key)[0]
+        hit = memo[(cache.generation, key)] = bool((ids[cache.alive] >= 0).all())
+    return hit
+
 #: plugin.go systemDefaultConstraints
 SYSTEM_DEFAULT_CONSTRAINTS = (
     {"topologyKey": LABEL_HOSTNAME, "whenUnsatisfiable": "ScheduleAnyway", "maxSkew": 3},
@@ -98,6 +108,19 @@ class PodTopologySpread(Plugin):
     # ------------------------------------------------------------------ helpers
     def _constraints(self, pod, hard: bool) -> tuple[list[Constraint], bool]:
         """(constraints, system_defaulted) of the wanted kind (``filterTopologySpreadConstraints`` / ``buildDefaultConstraints``)."""
+        key = (hard, pod.signature)
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > 1024:
+                self._memo.clear()
+            hit = self._memo[key] = self._build_constraints(pod, hard)
+        return hit
+
+    def invalidate(self) -> None:
+        """Forget memoised constraints (the Services / ReplicaSets selecting Pods changed)."""
+        self._memo.clear()
+
+    def _build_constraints(self, pod, hard: bool) -> tuple[list[Constraint], bool]:
         if pod.spread_constraints:
             return [c for c in (Constraint(r, pod.labels) for r in pod.spread_constraints) if c.hard == hard], False
         defaults = SYSTEM_DEFAULT_CONSTRAINTS if self.defaulting_type == "System" else self.default_constraints
@@ -125,6 +148,17 @@ class PodTopologySpread(Plugin):
                        for t in cache.taints[s]):
                     mask[s] = False
         return mask
+
+    def node_local(self, state: CycleState) -> bool:
+        """True if this Pod's verdicts and raw scores on a node depend on that node alone
+        (no DoNotSchedule constraints; soft constraints only per hostname or on keys no node has)."""
+        pod = state.pod
+        if self._constraints(pod, hard=True)[0]:
+            return False
+        for c in self._constraints(pod, hard=False)[0]:
+            if c.key != LABEL_HOSTNAME and self.cache.domains(c.key)[1]:
+                return False
+        return True
 
     # ------------------------------------------------------------------- filter
     def pre_filter(self, state: CycleState) -> Optional[Status]:
@@ -175,17 +209,21 @@ class PodTopologySpread(Plugin):
         if not constraints or cache.num_nodes == 0:
             return False
         require_all = bool(pod.spread_constraints) or not system_defaulted
-        ignored = np.zeros(len(idx), dtype=bool)
+        ignored = np.zeros(np.shape(idx), dtype=bool)
         if require_all:
             for c in constraints:
                 ignored |= cache.domains(c.key)[0][idx] < 0
         scored = idx[~ignored]
+        # one cycle per row when idx is 2-D (a batch of identical Pods, see Scheduler)
+        n_scored = (~ignored).sum(axis=-1, keepdims=True) if np.ndim(idx) == 2 else len(scored)
         parts = []
         for c in constraints:
             ids, values = cache.domains(c.key)
+            if not values:
+                continue  # no node has this key: the constraint adds nothing to any node's score
             counts = cache.matching_counts([pod.namespace], c.selector)
             if c.key == LABEL_HOSTNAME:
-                size = len(scored)
+                size = n_scored
                 per_node = counts
             else:
                 # domains of the scored nodes; Pods counted on every node passing the inclusion policies
@@ -210,8 +248,11 @@ class PodTopologySpread(Plugin):
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
         parts, ignored = state.data[self.name + "/score"]
-        total = np.zeros(len(idx), dtype=float)
+        total = np.zeros(np.shape(idx), dtype=float)
         for c, ids, per_node, weight in parts:
+            if cache_everywhere(self.cache, c.key):
+                total += scoring.score_for_count(per_node[idx], c.max_skew, weight)  # every node has the key
+                continue
             has = ids[idx] >= 0
             total += np.where(has, scoring.score_for_count(per_node[idx], c.max_skew, weight), 0.0)
         # Go: int64(math.Round(score)) -- half away from zero; scores are >= 0

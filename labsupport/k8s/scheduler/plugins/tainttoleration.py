@@ -86,9 +86,13 @@ class TaintToleration(Plugin):
         return Rejection(mask, Code.UNSCHEDULABLE_AND_UNRESOLVABLE, (self.REASON,)) if mask.any() else None
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
-        if not self.cache.soft_tainted[idx].any():
-            return np.zeros(len(idx), dtype=np.int64)
+        if not self.cache.soft_tainted.any() or not self.cache.soft_tainted[idx].any():
+            state.data[self.name] = "all-zero"
+            return np.zeros(np.shape(idx), dtype=np.int64)
+        state.data[self.name] = None
         return self._per_slot("soft", state.pod.tolerations)[idx]
 
     def normalize(self, state: CycleState, idx: np.ndarray, raw: np.ndarray) -> np.ndarray:
+        if state.data.get(self.name) == "all-zero":   # no intolerable taint anywhere: every node gets 100
+            return np.full(np.shape(idx), scoring.MAX_NODE_SCORE, dtype=np.int64)
         return scoring.default_normalize_score(raw, reverse=True)
