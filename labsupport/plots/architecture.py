@@ -50,35 +50,29 @@ def architecture(source: Any, *, title: str | None = None) -> Figure:
     for layer, comps in layers.items():
         y = (n_layers - 1 - layer) * 1.2
         for i, c in enumerate(comps):
-            x = (i + 0.5) * width / len(comps)
+            x = width / 2 + (i - (len(comps) - 1) / 2)      # one unit per box, each row centred
             pos[c.name] = (x, y)
             color, hatch = kind_style[c.kind]
-            w = min(_BOX_W, 0.85 * width / len(comps))
-            ax.add_patch(FancyBboxPatch((x - w / 2, y - _BOX_H / 2), w, _BOX_H,
+            ax.add_patch(FancyBboxPatch((x - _BOX_W / 2, y - _BOX_H / 2), _BOX_W, _BOX_H,
                                         boxstyle="round,pad=0.03", facecolor=color, hatch=hatch, alpha=0.9,
                                         edgecolor="black", linewidth=3.0 if c.highlight else 1.0))
-            ax.text(x, y, c.name, ha="center", va="center", fontsize=8, fontweight="bold" if c.highlight else "normal",
+            ax.text(x, y, c.name + ("\n(leader)" if c.highlight else ""), ha="center", va="center", fontsize=8,
+                    fontweight="bold" if c.highlight else "normal",
                     bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    pairs = {(f.src, f.dst) for f in arch.flows}
-    stacked: dict[tuple[str, str], int] = {}
+    # one arrow per (src, dst) pair; its label lists every kind of traffic on it
+    labels: dict[tuple[str, str], list[str]] = {}
     for f in sorted(arch.flows, key=lambda f: (f.src, f.dst, f.label)):
-        if f.src not in pos or f.dst not in pos or f.count <= 0:
-            continue
-        (x0, y0), (x1, y1) = pos[f.src], pos[f.dst]
-        rad = 0.35 if (f.dst, f.src) in pairs else 0.0
-        arrow = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12, linewidth=1.1,
-                                connectionstyle=f"arc3,rad={rad}", shrinkA=14, shrinkB=14, color="black")
-        ax.add_patch(arrow)
-        k = stacked.get((f.src, f.dst), 0)
-        stacked[(f.src, f.dst)] = k + 1
-        # label near the arrow's middle, nudged to the side it bends to, stacked when one pair carries several flows
+        if f.src in pos and f.dst in pos and f.count > 0:
+            labels.setdefault((f.src, f.dst), []).append(f"{f.label} \u00d7{f.count}")
+    for (src, dst), lines in labels.items():
+        (x0, y0), (x1, y1) = pos[src], pos[dst]
+        rad = 0.3 if (dst, src) in labels else 0.0
+        ax.add_patch(FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=12, linewidth=1.1,
+                                     connectionstyle=f"arc3,rad={rad}", shrinkA=14, shrinkB=14, color="black"))
+        # the middle of an arc3 curve sits rad/2 of the chord length off the chord, to the right of travel
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        dx, dy = x1 - x0, y1 - y0
-        nx, ny = (dy, -dx)
-        norm = (nx * nx + ny * ny) ** 0.5 or 1.0
-        off = rad * norm / 2
-        lx, ly = mx + nx / norm * off, my + ny / norm * off - k * 0.14
-        ax.text(lx, ly, f"{f.label} \u00d7{f.count}", ha="center", va="center", fontsize=7,
+        lx, ly = mx + rad * (y1 - y0) / 2, my - rad * (x1 - x0) / 2
+        ax.text(lx, ly, "\n".join(lines) if len(labels) <= 12 else ", ".join(lines), ha="center", va="center", fontsize=7 if len(labels) <= 12 else 6,
                 bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "0.7"})
     ax.set_xlim(-0.1, width + 0.1)
     ax.set_ylim(-0.6, (n_layers - 1) * 1.2 + 0.6)

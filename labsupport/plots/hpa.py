@@ -12,7 +12,7 @@ replica counts as step lines with different styles and markers.
 >>> from labsupport.plots.data import HPASample
 >>> fig = hpa([HPASample(0, 1.0, 50, 50, 2, 2), HPASample(15, 3.0, 150, 50, 6, 2), HPASample(30, 3.0, 75, 50, 6, 6)])
 >>> [ax.get_ylabel() for ax in fig.axes]
-['load (CPU cores demanded)', 'utilization (% of requests)', 'replicas']
+['load (cores)', 'utilization (%)', 'replicas']
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from labsupport.plots.style import OKABE_ITO, new_figure
 __all__ = ["hpa"]
 
 
-def hpa(history: Any, *, title: str | None = None, load_label: str = "load (CPU cores demanded)",
+def hpa(history: Any, *, title: str | None = None, load_label: str = "load (cores)",
         tolerance: float = 0.1) -> Figure:
     """Draw an HPA run from a list of :class:`HPASample` (or ``labsupport.plots.adapt.sample_hpa`` output)."""
     samples = hpa_samples_of(history)
@@ -47,7 +47,7 @@ def hpa(history: Any, *, title: str | None = None, load_label: str = "load (CPU 
     ax_util.step(t, target, where="post", color="black", linestyle="--", linewidth=1.2, label="target")
     ax_util.plot(t, util, color=OKABE_ITO["vermillion"], marker="o", markersize=3.5, linewidth=1.6,
                  label="current utilization")
-    ax_util.set_ylabel("utilization (% of requests)")
+    ax_util.set_ylabel("utilization (%)")
     ax_util.set_ylim(bottom=0)
     ax_util.legend(loc="upper right", fontsize=7)
     ax_rep.step(t, [s.desired for s in samples], where="post", color=OKABE_ITO["orange"], linestyle="--",
@@ -61,5 +61,6 @@ def hpa(history: Any, *, title: str | None = None, load_label: str = "load (CPU 
     ax_rep.set_xlabel("simulated time (s)")
     for ax in fig.axes:
         ax.grid(True, color="0.9")
+    ax_util.set_title("average CPU utilization, percent of the Pods' requests", fontsize=9)
     fig.suptitle(title or "HorizontalPodAutoscaler: load, utilization and replicas")
     return fig

@@ -1,0 +1,265 @@
+"""Read a ``labsupport.k8s.Cluster`` into plot records, the way a client would: from the API store.
+
+Everything comes from what Kubernetes itself exposes: Node ``status.allocatable``, Pod
+``spec.nodeName`` and requests (:func:`labsupport.k8s.pod_requests`), owner references,
+the Events (``Scheduled``, ``TaintManagerEviction``, ``Preempted``, ``Killing``, ``BackOff``,
+``NodeNotReady``), the write log behind ``cluster.watch_log()`` and the HPA's ``status``.
+
+>>> from labsupport import k8s
+>>> c = k8s.Cluster(seed=0)
+>>> c.add_node("node-1", cpu="2", memory="4Gi")
+>>> [(b.name, b.cpu, b.memory) for b in bins(c)]
+[('node-1', 2.0, 4096.0)]
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from labsupport.core import LabError
+from labsupport.plots.data import Architecture, Bin, Component, Flow, HPASample, Item, Mark, Span, Timeline
+
+__all__ = ["bins", "timeline", "architecture", "sample_hpa", "owner_group"]
+
+_MIB = 2**20
+_SCHEDULED = re.compile(r"^Successfully assigned (?P<ns>[^/]+)/(?P<name>\S+) to (?P<node>\S+)$")
+
+
+def _cores(millicores: int) -> float:
+    return millicores / 1000.0
+
+
+def owner_group(store, pod: dict) -> str:
+    """The Deployment (or ReplicaSet, or the Pod itself) a Pod belongs to: what colours it in the plots."""
+    refs = pod["metadata"].get("ownerReferences") or ()
+    ref = next((r for r in refs if r.get("controller")), refs[0] if refs else None)
+    if ref is None:
+        return pod["metadata"]["name"]
+    if ref["kind"] == "ReplicaSet":
+        rs = store.get("ReplicaSet", pod["metadata"]["namespace"], ref["name"])
+        for r in (rs or {}).get("metadata", {}).get("ownerReferences") or ():
+            if r.get("controller") and r["kind"] == "Deployment":
+                return r["name"]
+    return ref["name"]
+
+
+def _node_ready(node: dict) -> bool:
+    for c in node.get("status", {}).get("conditions") or ():
+        if c["type"] == "Ready":
+            return c["status"] == "True"
+    return False
+
+
+def bins(cluster: Any) -> list[Bin]:
+    """One :class:`Bin` per Node (allocatable cpu/memory) with its non-terminal Pods' requests."""
+    from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
+
+    store = cluster.store
+    by_node: dict[str, list[Item]] = {}
+    for pod in store.list("Pod"):
+        node = pod["spec"].get("nodeName")
+        if not node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        req = pod_requests(pod)
+        by_node.setdefault(node, []).append(Item(pod["metadata"]["name"], owner_group(store, pod),
+                                                 _cores(req.get("cpu", 0)), req.get("memory", 0) / _MIB))
+    out = []
+    for node in store.list("Node"):
+        name = node["metadata"]["name"]
+        alloc = node["status"]["allocatable"]
+        out.append(Bin(name, _cores(parse_cpu(alloc["cpu"], "cpu")), parse_memory(alloc["memory"], "memory") / _MIB,
+                       tuple(by_node.get(name, ())), down=not _node_ready(node)))
+    return out
+
+
+def timeline(cluster: Any) -> Timeline:
+    """Pods per node over time, from the Events and the write log.
+
+    A span starts at the Pod's ``Scheduled`` event (which names the node) and ends when the
+    Pod is deleted from the store or reaches Succeeded/Failed. Marks: ``NodeNotReady``
+    (failure, seen by the node lifecycle controller), the node's next status write by its
+    kubelet after that (recovery), ``TaintManagerEviction``/``Preempted`` (eviction) and
+    ``BackOff`` (restart).
+    """
+    store = cluster.store
+    now = cluster.now
+    events = sorted(store.events, key=lambda e: (e.first_time, e.seq))
+    start: dict[tuple[str, str], tuple[float, str]] = {}
+    outcome: dict[tuple[str, str], str] = {}
+    marks: list[Mark] = []
+    not_ready: dict[str, list[float]] = {}
+    for e in events:
+        key = (e.namespace, e.name)
+        if e.kind == "Pod" and e.reason == "Scheduled":
+            m = _SCHEDULED.match(e.message)
+            if m:
+                start[key] = (e.first_time, m["node"])
+        elif e.kind == "Pod" and e.reason in ("TaintManagerEviction", "Preempted"):
+            outcome[key] = "evicted"
+        elif e.kind == "Pod" and e.reason == "Killing":
+            outcome.setdefault(key, "killed")
+        elif e.kind == "Node" and e.reason == "NodeNotReady":
+            times = [e.first_time] + ([e.last_time] if e.count > 1 else [])
+            not_ready.setdefault(e.name, []).extend(times)
+    pod_marks = []
+    for e in events:
+        key = (e.namespace, e.name)
+        if e.kind == "Pod" and key in start:
+            node = start[key][1]
+            if e.reason in ("TaintManagerEviction", "Preempted"):
+                pod_marks.append(Mark(node, e.first_time, "eviction", e.name))
+            elif e.reason == "BackOff":
+                pod_marks.append(Mark(node, e.first_time, "restart", e.name))
+                if e.count > 1:
+                    pod_marks.append(Mark(node, e.last_time, "restart", e.name))
+    end: dict[tuple[str, str], float] = {}
+    last_write: dict[tuple[str, str], float] = {}
+    node_writes: dict[str, list[float]] = {}
+    for w in store.writes(0):
+        if w.kind == "Pod":
+            last_write[(w.namespace, w.name)] = w.time
+            if w.type == "DELETED":
+                end[(w.namespace, w.name)] = w.time
+        elif w.kind == "Node" and w.actor == f"kubelet/{w.name}" and w.verb.startswith("update"):
+            node_writes.setdefault(w.name, []).append(w.time)
+    spans = []
+    for key, (t0, node) in sorted(start.items(), key=lambda kv: (kv[1][0], kv[0])):
+        pod = store.get("Pod", key[0], key[1])
+        group = owner_group(store, pod) if pod is not None else re.sub(r"(-[a-z0-9]{5,10})?-[a-z0-9]{5}$", "", key[1])
+        t1, why = end.get(key), outcome.get(key)
+        if pod is not None:
+            phase = (pod.get("status") or {}).get("phase")
+            if phase in ("Succeeded", "Failed"):
+                t1, why = last_write.get(key, now), phase.lower()
+            elif key not in end:
+                t1, why = None, None
+        if t1 is not None and why is None:
+            why = "deleted"
+        spans.append(Span(node, key[1], group, t0, t1, why))
+    for node, times in sorted(not_ready.items()):
+        for t in times:
+            marks.append(Mark(node, t, "failure", "NodeNotReady"))
+            back = next((w for w in node_writes.get(node, ()) if w > t), None)
+            if back is not None:
+                marks.append(Mark(node, back, "recovery", "Ready"))
+    lanes = [n["metadata"]["name"] for n in store.list("Node")]
+    return Timeline(lanes, spans, tuple(marks) + tuple(pod_marks), now=now, lane_title="node")
+
+
+_CONTROLLER_ACTORS = ("controller", "garbage-collector", "node-lifecycle", "taint-eviction", "horizontal-pod-autoscaler")
+
+
+def _component(actor: str) -> str:
+    if actor.startswith("kubelet/"):
+        return actor
+    if actor in ("default-scheduler", "kube-scheduler"):
+        return "kube-scheduler"
+    if actor == "kubectl":
+        return "kubectl"
+    if actor == "kube-apiserver":
+        return "kube-apiserver"
+    return "kube-controller-manager"
+
+
+def architecture(cluster: Any, include_heartbeats: bool = False) -> Architecture:
+    """Hub and spoke: who wrote to the API server (counted from the write log) and what it sent back.
+
+    Down-arrows: the scheduler and the controller manager receive every write of the
+    kinds they watch (Pods, Nodes; ReplicaSets, Deployments, ...); a kubelet receives the
+    Pods bound to its node (counted from ``Scheduled`` events). ``include_heartbeats``
+    adds the kubelets' Lease renewals (every 10 s).
+    """
+    store = cluster.store
+    writes = list(store.writes(0))
+    by_actor: dict[str, dict[str, int]] = {}
+    by_kind: dict[str, int] = {}
+    for w in writes:
+        if w.kind == "Lease" and not include_heartbeats:
+            continue
+        comp = _component(w.actor)
+        if w.kind == "Lease":
+            label = "renew Lease"
+        elif w.verb == "bind":
+            label = "bind Pod"
+        elif comp.startswith("kubelet/"):
+            label = "Pod/Node status"
+        else:
+            label = "write"
+        by_actor.setdefault(comp, {})
+        by_actor[comp][label] = by_actor[comp].get(label, 0) + 1
+        by_kind[w.kind] = by_kind.get(w.kind, 0) + 1
+    bound: dict[str, int] = {}
+    for e in store.events:
+        if e.kind == "Pod" and e.reason == "Scheduled":
+            m = _SCHEDULED.match(e.message)
+            if m:
+                bound[m["node"]] = bound.get(m["node"], 0) + 1
+    nodes = [n["metadata"]["name"] for n in store.list("Node")]
+    comps = [Component("kubectl", 0, 0, "client"), Component("kube-scheduler", 0, 1, "control plane"),
+             Component("kube-controller-manager", 0, 2, "control plane"),
+             Component("kube-apiserver", 1, 0, "API server"), Component("etcd", 1, 1, "store")]
+    comps += [Component(f"kubelet/{n}", 2, i, "node") for i, n in enumerate(nodes)]
+    flows = []
+    for comp, labels in sorted(by_actor.items()):
+        if comp == "kube-apiserver":
+            continue
+        for label, n in sorted(labels.items()):
+            flows.append(Flow(comp, "kube-apiserver", label, n))
+    flows.append(Flow("kube-apiserver", "etcd", "write", len([w for w in writes if include_heartbeats or w.kind != "Lease"])))
+    flows.append(Flow("kube-apiserver", "kube-scheduler", "watch Pod/Node", by_kind.get("Pod", 0) + by_kind.get("Node", 0)))
+    ctl = sum(by_kind.get(k, 0) for k in ("Pod", "ReplicaSet", "Deployment", "Node", "HorizontalPodAutoscaler", "Service"))
+    flows.append(Flow("kube-apiserver", "kube-controller-manager", "watch", ctl))
+    for n in nodes:
+        flows.append(Flow("kube-apiserver", f"kubelet/{n}", "watch own Pods", bound.get(n, 0)))
+    return Architecture(f"Kubernetes: every component talks to the API server\n(counts up to t = {cluster.now:g} s)",
+                        comps, tuple(flows))
+
+
+def sample_hpa(cluster: Any, name: str, seconds: float, every: float = 15.0, namespace: str = "default",
+               load: Callable[[float], float] | None = None) -> list[HPASample]:
+    """Run ``cluster`` for ``seconds``, reading HPA ``name``'s status every ``every`` seconds.
+
+    ``load(t)`` (optional, e.g. the function given to ``cluster.set_load``) is recorded as
+    the offered load; without it the load is the summed CPU usage of the target's Pods, in cores.
+    """
+    if not seconds > 0 or not every > 0:
+        raise LabError(f"sample_hpa: seconds and every must be > 0, got {seconds!r}, {every!r}")
+    out: list[HPASample] = []
+    steps = int(round(seconds / every))
+    for i in range(steps + 1):
+        if i:
+            cluster.run(every)
+        hpa = cluster.object("HorizontalPodAutoscaler", name, namespace)
+        status = hpa.get("status") or {}
+        target = 80.0
+        for m in hpa["spec"].get("metrics") or ():
+            if m.get("type") == "Resource":
+                target = float(m["resource"]["target"].get("averageUtilization", target))
+                break
+        util = None
+        for m in status.get("currentMetrics") or ():
+            cur = (m.get("resource") or {}).get("current") or {}
+            if "averageUtilization" in cur:
+                util = float(cur["averageUtilization"])
+                break
+        ref = hpa["spec"]["scaleTargetRef"]
+        target_obj = cluster.object(ref["kind"], ref["name"], namespace)
+        if load is not None:
+            offered = float(load(cluster.now))
+        else:
+            offered = _usage_cores(cluster, target_obj, namespace)
+        out.append(HPASample(cluster.now, offered, util, target, int(status.get("desiredReplicas", target_obj["spec"].get("replicas", 1))),
+                             int(status.get("currentReplicas", (target_obj.get("status") or {}).get("replicas", 0)))))
+    return out
+
+
+def _usage_cores(cluster: Any, target: dict, namespace: str) -> float:
+    from labsupport.k8s.objects import selector_matches
+
+    sel = target["spec"].get("selector")
+    total = 0.0
+    for p in cluster.store.list("Pod", namespace):
+        if selector_matches(sel, p["metadata"].get("labels")):
+            u = cluster.metrics.pod_usage(p, "cpu", cluster.now)
+            total += (u or 0.0) / 1000.0
+    return total
