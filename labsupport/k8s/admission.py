@@ -48,10 +48,21 @@ BUILTIN_PRIORITY_CLASSES = {"system-cluster-critical": 2_000_000_000, "system-no
 _TAINT_KEYS = ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")
 
 
+_TOLERATIONS_CACHE: dict[int, tuple] = {}
+
+
 def add_default_tolerations(pod: dict) -> None:
-    """DefaultTolerationSeconds: add the two 300 s NoExecute tolerations unless the Pod already tolerates them."""
+    """DefaultTolerationSeconds: add the two 300 s NoExecute tolerations unless the Pod already tolerates them.
+
+    Pods from one template share the resulting list (it is never modified in place).
+    """
     spec = pod.setdefault("spec", {})
-    tolerations = list(spec.get("tolerations") or ())
+    original = spec.get("tolerations")
+    hit = _TOLERATIONS_CACHE.get(id(original))
+    if hit is not None and hit[0] is original:
+        spec["tolerations"] = hit[1]
+        return
+    tolerations = list(original or ())
     for key in _TAINT_KEYS:
         if any(t.get("key") == key and t.get("effect") in (None, "", "NoExecute") for t in tolerations) or any(
             t.get("operator") == "Exists" and not t.get("key") and t.get("effect") in (None, "", "NoExecute") for t in tolerations
@@ -59,6 +70,9 @@ def add_default_tolerations(pod: dict) -> None:
             continue
         tolerations.append({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": DEFAULT_TOLERATION_SECONDS})
     spec["tolerations"] = tolerations
+    if len(_TOLERATIONS_CACHE) >= 4096:
+        _TOLERATIONS_CACHE.clear()
+    _TOLERATIONS_CACHE[id(original)] = (original, tolerations)
 
 
 def resolve_priority(pod: dict, store: APIStore) -> None:

@@ -238,7 +238,9 @@ class APIServer:
                 continue
             if key == "metadata":
                 for mk in ("labels", "annotations"):
-                    merged["metadata"][mk] = three_way_merge(live["metadata"].get(mk) or {}, (last.get("metadata") or {}).get(mk) or {}, value.get(mk) or {})
+                    res = three_way_merge(live["metadata"].get(mk) or {}, (last.get("metadata") or {}).get(mk) or {}, value.get(mk) or {})
+                    if res or mk in live["metadata"]:
+                        merged["metadata"][mk] = res
                 continue
             merged[key] = three_way_merge(live.get(key), last.get(key), value)
         for key in last:

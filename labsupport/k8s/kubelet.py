@@ -186,12 +186,20 @@ def _image_always(container: dict) -> bool:
     return "@" not in image and (":" not in tail or tail.endswith(":latest"))
 
 
+_BEHAVIOUR_CACHE: dict[int, tuple[dict, Behaviour, bool]] = {}
+
+
 class _Container:
     __slots__ = ("spec", "behaviour", "restarts", "exits_in_row", "started_at", "state", "timer", "last", "ready_at", "backoff_until")
 
     def __init__(self, spec: dict) -> None:
         self.spec = spec
-        self.behaviour = container_behaviour(spec)
+        hit = _BEHAVIOUR_CACHE.get(id(spec))
+        if hit is None or hit[0] is not spec:  # containers of one template are shared: parse once
+            if len(_BEHAVIOUR_CACHE) >= 4096:
+                _BEHAVIOUR_CACHE.clear()
+            hit = _BEHAVIOUR_CACHE[id(spec)] = (spec, container_behaviour(spec), _image_always(spec))
+        self.behaviour = hit[1]
         self.restarts = 0
         self.exits_in_row = 0
         self.started_at: float | None = None
@@ -205,7 +213,7 @@ class _Container:
 class _PodRun:
     """The kubelet's private record of one Pod it runs."""
 
-    __slots__ = ("key", "uid", "containers", "ip", "started", "terminating", "init_index", "start_time", "timers", "done")
+    __slots__ = ("key", "uid", "containers", "ip", "started", "terminating", "init_index", "start_time", "timers", "done", "requests")
 
     def __init__(self, key: tuple, uid: str) -> None:
         self.key = key
@@ -218,6 +226,7 @@ class _PodRun:
         self.start_time: float | None = None
         self.timers: list = []
         self.done = False
+        self.requests: dict[str, int] | None = None  # charged to the node while not None
 
 
 class Kubelet:
@@ -233,6 +242,8 @@ class Kubelet:
         self.images: set[str] = set()
         self.runs: dict[tuple, _PodRun] = {}
         self._ips_in_use: set[str] = set()
+        self._used = {"cpu": 0, "memory": 0, "pods": 0}
+        self._capacity: dict[str, int] | None = None  # node allocatable, parsed once
         self._next_ip = 2
         self._heartbeat = None
 
@@ -321,7 +332,15 @@ class Kubelet:
         if run is None and not is_pod_terminal(pod):
             self._admit(pod)
 
+    def _release(self, run: _PodRun) -> None:
+        """Stop charging the Pod's requests to the node (it finished or is gone)."""
+        if run.requests is not None:
+            for k, v in run.requests.items():
+                self._used[k] -= v
+            run.requests = None
+
     def _forget(self, run: _PodRun) -> None:
+        self._release(run)
         for t in run.timers:
             t.cancel()
         for c in run.containers:
@@ -343,7 +362,11 @@ class Kubelet:
         run = _PodRun(key, pod["metadata"]["uid"])
         self.runs[key] = run
         run.start_time = self.sim.now
-        if reject is not None:
+        if reject is None:
+            run.requests = pod_requests(pod)
+            for k, v in run.requests.items():
+                self._used[k] += v
+        else:
             reason, message = reject
             run.done = True
             st = pod.setdefault("status", {})
@@ -358,25 +381,23 @@ class Kubelet:
         if self.pod_cidr is None:
             self.store.record_event(pod, "FailedCreatePodSandBox", "Failed to create pod sandbox: no podCIDR assigned to node (CIDRNotAvailable)", type="Warning", source=self.actor)
             return  # stays ContainerCreating, as with a real CNI that has no range
-        for c in list(inits) + list(spec.get("containers") or ()):
-            image = c.get("image", "")
-            if image not in self.images or _image_always(c):
+        for c in inits:
+            if c.get("image", "") not in self.images or _image_always(c):
+                delay += IMAGE_PULL_SECONDS
+        for c in run.containers:
+            if c.spec.get("image", "") not in self.images or _BEHAVIOUR_CACHE[id(c.spec)][2]:
                 delay += IMAGE_PULL_SECONDS
         self._later(run, delay, lambda: self._sandbox_ready(run))
 
     def _admission_failure(self, pod: dict) -> tuple[str, str] | None:
-        node = self.store.get("Node", None, self.node_name)
-        if node is None:
-            return None
-        alloc = node["status"]["allocatable"]
-        cap = {"cpu": parse_cpu(alloc["cpu"]), "memory": parse_memory(alloc["memory"]), "pods": parse_count(alloc.get("pods", 110))}
-        used = {"cpu": 0, "memory": 0, "pods": 0}
-        for other in self.store.by_index("pods-by-node", self.node_name):
-            okey = (other["metadata"]["namespace"], other["metadata"]["name"])
-            if okey in self.runs and not self.runs[okey].done and not is_pod_terminal(other):
-                r = pod_requests(other)
-                for k in used:
-                    used[k] += r[k]
+        cap = self._capacity
+        if cap is None:
+            node = self.store.get("Node", None, self.node_name)
+            if node is None:
+                return None
+            alloc = node["status"]["allocatable"]
+            cap = self._capacity = {"cpu": parse_cpu(alloc["cpu"]), "memory": parse_memory(alloc["memory"]), "pods": parse_count(alloc.get("pods", 110))}
+        used = self._used
         req = pod_requests(pod)
         fmt = {"cpu": format_cpu, "memory": format_memory, "pods": str}
         for res in ("pods", "cpu", "memory"):
@@ -430,6 +451,7 @@ class Kubelet:
                 self._run_init(p, run)
             elif p["spec"].get("restartPolicy", "Always") == "Never":
                 run.done = True
+                self._release(run)
                 p["status"].update({"phase": "Failed", "startTime": run.start_time, "podIP": run.ip})
                 self._set_conditions(p, run, ready=False)
                 self.store.update(p, actor=self.actor, verb="update status")
@@ -505,6 +527,7 @@ class Kubelet:
 
     def _finish(self, pod: dict, run: _PodRun) -> None:
         run.done = True
+        self._release(run)
         failed = any((x.last or {}).get("terminated", {}).get("exitCode", 0) != 0 for x in run.containers)
         pod["status"]["phase"] = "Failed" if failed else "Succeeded"
         self._post(pod, run, phase_set=True)
@@ -586,6 +609,7 @@ class Kubelet:
         if run.containers and run.started:
             failed = any((c.last or {}).get("terminated", {}).get("exitCode", 0) != 0 for c in run.containers)
             run.done = True
+            self._release(run)
             pod["status"]["phase"] = "Failed" if failed else "Succeeded"
             self._post(pod, run, phase_set=True)
         self.store.delete("Pod", pod["metadata"]["namespace"], pod["metadata"]["name"], actor=self.actor, grace_period_seconds=0)

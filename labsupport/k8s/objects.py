@@ -143,13 +143,12 @@ def owner_reference(owner: Mapping) -> dict:
     }
 
 
-def fnv32a(data: bytes) -> int:
-    """The 32-bit FNV-1a hash (``hash/fnv`` ``New32a``).
+def fnv32a(data: bytes, h: int = 0x811C9DC5) -> int:
+    """The 32-bit FNV-1a hash (``hash/fnv`` ``New32a``); pass ``h`` to continue an earlier hash.
 
-    >>> fnv32a(b"")
-    2166136261
+    >>> fnv32a(b""), fnv32a(b"ab") == fnv32a(b"b", fnv32a(b"a"))
+    (2166136261, True)
     """
-    h = 0x811C9DC5
     for b in data:
         h ^= b
         h = (h * 0x01000193) & 0xFFFFFFFF

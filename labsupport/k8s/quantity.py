@@ -84,12 +84,24 @@ def _non_negative(value: Any, field: str) -> Fraction:
     return q
 
 
+_CPU_CACHE: dict[str, int] = {}
+_MEMORY_CACHE: dict[str, int] = {}
+
+
 def parse_cpu(value: Any, field: str = "cpu") -> int:
     """CPU quantity -> millicores (rounded up, like ``MilliValue()``).
 
     >>> parse_cpu("250m"), parse_cpu("0.1"), parse_cpu("0.0001")
     (250, 100, 1)
     """
+    if type(value) is str:
+        hit = _CPU_CACHE.get(value)
+        if hit is not None:
+            return hit
+        result = math.ceil(_non_negative(value, field) * 1000)
+        if len(_CPU_CACHE) < 10_000:
+            _CPU_CACHE[value] = result
+        return result
     return math.ceil(_non_negative(value, field) * 1000)
 
 
@@ -99,6 +111,14 @@ def parse_memory(value: Any, field: str = "memory") -> int:
     >>> parse_memory("500Mi"), parse_memory("128974848"), parse_memory("1k")
     (524288000, 128974848, 1000)
     """
+    if type(value) is str:
+        hit = _MEMORY_CACHE.get(value)
+        if hit is not None:
+            return hit
+        result = math.ceil(_non_negative(value, field))
+        if len(_MEMORY_CACHE) < 10_000:
+            _MEMORY_CACHE[value] = result
+        return result
     return math.ceil(_non_negative(value, field))
 
 
@@ -163,6 +183,24 @@ def pod_requests(pod: Mapping) -> dict[str, int]:
     {'cpu': 1000, 'memory': 524288000, 'pods': 1}
     """
     spec = pod.get("spec") or {}
+    containers, inits, overhead = spec.get("containers"), spec.get("initContainers"), spec.get("overhead")
+    key = (id(containers), id(inits), id(overhead))
+    hit = _REQUESTS_CACHE.get(key)
+    if hit is not None and hit[0] is containers and hit[1] is inits and hit[2] is overhead:
+        return dict(hit[3])
+    result = _pod_requests(spec)
+    if len(_REQUESTS_CACHE) >= 4096:
+        _REQUESTS_CACHE.clear()
+    _REQUESTS_CACHE[key] = (containers, inits, overhead, result)
+    return dict(result)
+
+
+# Pods made from one template share its containers list, so their requests are computed once.
+# Entries keep the lists alive, so an id() is never reused while its entry exists.
+_REQUESTS_CACHE: dict[tuple, tuple] = {}
+
+
+def _pod_requests(spec: Mapping) -> dict[str, int]:
     cpu = mem = 0
     for i, c in enumerate(spec.get("containers") or ()):
         c_cpu, c_mem = _container_requests(c, f"spec.containers[{i}]")

@@ -184,11 +184,16 @@ class APIStore:
         for k, obj in self._objects.get(kind, {}).items():
             self._index_put(index, k, obj)
 
-    def by_index(self, index: str, value: Any) -> list[dict]:
-        """Objects whose index key equals ``value``, in ``(namespace, name)`` order."""
+    def by_index(self, index: str, value: Any, ordered: bool = True) -> list[dict]:
+        """Objects whose index key equals ``value``, in ``(namespace, name)`` order.
+
+        ``ordered=False`` skips the sort (insertion order, still deterministic) for callers that only count.
+        """
         bucket = self._indexes[index][2].get(value)
         if not bucket:
             return []
+        if not ordered:
+            return list(bucket.values())
         return [bucket[k] for k in sorted(bucket)]
 
     def index_size(self, index: str, value: Any) -> int:

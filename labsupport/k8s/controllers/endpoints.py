@@ -43,12 +43,14 @@ class EndpointSliceController(Controller):
 
     def __init__(self, store: APIStore, sim: Simulation) -> None:
         super().__init__(store, sim)
+        self._selectors: dict[str, list[tuple[str, dict]]] = {}
         store.add_index("EndpointSlice", "slices-by-service", lambda s: (s["metadata"]["namespace"], (s["metadata"].get("labels") or {}).get(SERVICE_NAME_LABEL)))
         store.watch("Service", self._on_service)
         store.watch("Pod", self._on_pod)
 
     def _on_service(self, ev: WatchEvent) -> None:
         m = ev.object["metadata"]
+        self._selectors.pop(m["namespace"], None)
         self.enqueue((m["namespace"], m["name"]))
 
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -56,11 +58,13 @@ class EndpointSliceController(Controller):
             return  # a bound Pod has no IP yet; the kubelet's status update follows
         pod = ev.object
         ns = pod["metadata"]["namespace"]
+        selectors = self._selectors.get(ns)
+        if selectors is None:  # the Services with a selector in this namespace, cached until a Service changes
+            selectors = self._selectors[ns] = [(s["metadata"]["name"], s["spec"]["selector"]) for s in self.store.list("Service", ns) if s["spec"].get("selector")]
         labels = pod["metadata"].get("labels")
-        for svc in self.store.list("Service", ns):
-            sel = svc["spec"].get("selector")
-            if sel and labels_match(sel, labels):
-                self.enqueue((ns, svc["metadata"]["name"]))
+        for name, sel in selectors:
+            if labels_match(sel, labels):
+                self.enqueue((ns, name))
 
     def sync(self, key) -> None:
         ns, name = key

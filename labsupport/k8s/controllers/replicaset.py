@@ -135,6 +135,7 @@ class ReplicaSetController(Controller):
         self.admit_pod = admit_pod
         self._failures: dict[tuple, int] = {}
         self._name_seq: dict[str, int] = {}
+        self._name_hash: dict[str, int] = {}
         store.add_index("Pod", "pods-by-controller", _controller_uid)
         store.add_index("ReplicaSet", "replicasets-by-controller", _controller_uid)
         store.watch("ReplicaSet", self._on_rs)
@@ -158,7 +159,7 @@ class ReplicaSetController(Controller):
         if rs is None or rs["metadata"].get("deletionTimestamp") is not None:
             return
         uid = rs["metadata"]["uid"]
-        pods = self.store.by_index("pods-by-controller", uid)
+        pods = self.store.by_index("pods-by-controller", uid, ordered=False)
         active = [p for p in pods if is_pod_active(p)]
         want = rs["spec"].get("replicas", 1)
         diff = len(active) - want
@@ -175,10 +176,14 @@ class ReplicaSetController(Controller):
     def _pod_name(self, rs: dict) -> str:
         base = rs["metadata"]["name"]
         ns = rs["metadata"]["namespace"]
+        uid = rs["metadata"]["uid"]
+        prefix = self._name_hash.get(uid)
+        if prefix is None:
+            prefix = self._name_hash[uid] = fnv32a(f"{uid}/".encode())
         while True:
-            seq = self._name_seq.get(rs["metadata"]["uid"], 0) + 1
-            self._name_seq[rs["metadata"]["uid"]] = seq
-            h = fnv32a(f"{rs['metadata']['uid']}/{seq}".encode())
+            seq = self._name_seq.get(uid, 0) + 1
+            self._name_seq[uid] = seq
+            h = fnv32a(str(seq).encode(), prefix)
             suffix = ""
             for _ in range(5):
                 h, r = divmod(h, len(ALPHANUMS))
@@ -235,18 +240,19 @@ class ReplicaSetController(Controller):
         if owner is not None:  # pods of every ReplicaSet of the same Deployment (getIndirectlyRelatedPods)
             related = []
             for sib in self.store.by_index("replicasets-by-controller", owner["uid"]):
-                related += [p for p in self.store.by_index("pods-by-controller", sib["metadata"]["uid"]) if is_pod_active(p)]
+                related += [p for p in self.store.by_index("pods-by-controller", sib["metadata"]["uid"], ordered=False) if is_pod_active(p)]
         ranks: dict[str, int] = {}
         for p in related:
             node = p["spec"].get("nodeName") or ""
             ranks[node] = ranks.get(node, 0) + 1
+        active = sorted(active, key=lambda p: p["metadata"]["name"])
         victims = active if count >= len(active) else deletion_order(active, ranks, self.sim.now)[:count]
         for p in victims:
             self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor=self.name)
             self.store.record_event(rs, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}", source=self.name)
 
     def _update_status(self, rs: dict, key) -> None:
-        pods = self.store.by_index("pods-by-controller", rs["metadata"]["uid"])
+        pods = self.store.by_index("pods-by-controller", rs["metadata"]["uid"], ordered=False)
         active = [p for p in pods if is_pod_active(p)]
         min_ready = rs["spec"].get("minReadySeconds", 0)
         ready = available = 0
