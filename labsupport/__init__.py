@@ -10,6 +10,9 @@ Subpackages (import the one a lesson needs):
 """
 from labsupport.checks import ____
 from labsupport.core import LabError
+from labsupport.core.errors import install_short_tracebacks
 
 __version__ = "0.1.0"
+
+install_short_tracebacks()  # in Jupyter: a LabError shows the learner's line and the message, no internals
 __all__ = ["LabError", "____", "__version__"]
