@@ -1,0 +1,371 @@
+"""Exercises of lesson 02 (core concepts): the questions, their judges and the small clusters they run in.
+
+Each judge runs the learner's answer in a *fresh*, seeded simulator: a manifest is applied to a
+new ``k8s.Cluster``, a selector is matched against the Pods of :func:`labelled_cluster`, and a
+Marathon app definition is launched by :class:`AppScheduler` on a new ``mesos.Cluster``.
+
+>>> from labsupport.exercises import lesson02 as ex
+>>> print(ex.q3.check("checkout.shop.svc.cluster.local"))
+✔ Correct -- q3: 'checkout.shop.svc.cluster.local' is right.
+  Insight: A Pod in namespace shop can also say just `checkout`: its resolv.conf search list adds `shop.svc.cluster.local`.
+>>> sorted(p.name for p in labelled_cluster().pods())[:2]
+['api-canary', 'api-prod-1']
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from labsupport import k8s, mesos
+from labsupport.checks import JudgedQuestion, ManifestQuestion, MappingQuestion, ValueQuestion
+from labsupport.core import LabError
+from labsupport.k8s.objects import selector_matches
+
+__all__ = [
+    "AppScheduler",
+    "BROKEN_DEPLOYMENT",
+    "RESOURCES_Q5",
+    "API_DEPLOYMENT",
+    "labelled_cluster",
+    "run_app",
+    "q1", "q2", "q3", "q4", "q5", "q6",
+]
+
+# ----------------------------------------------------------------------------- q1: fix a manifest
+BROKEN_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replica: 3
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: backend
+    spec:
+      containers:
+      - name: api
+        image: registry.example/api:2.1
+        resources:
+          requests: {cpu: 250m, memory: 128Mi}
+"""
+
+_FIXED_DEPLOYMENT = BROKEN_DEPLOYMENT.replace("replica: 3", "replicas: 3").replace("app: backend", "app: api")
+
+
+def _judge_fixed_deployment(docs: list[dict]) -> tuple[bool, str]:
+    """Apply the YAML to a fresh two-node cluster, run 15 s, and require 3 running, ready Pods of Deployment api."""
+    cluster = k8s.Cluster(seed=0)
+    cluster.add_node("node-1", cpu="2", memory="4Gi")
+    cluster.add_node("node-2", cpu="2", memory="4Gi")
+    try:
+        cluster.apply(docs)
+    except LabError as e:
+        return False, f"the API server rejected it: {e}"
+    deployments = [d for d in docs if d.get("kind") == "Deployment"]
+    if [d.get("metadata", {}).get("name") for d in deployments] != ["api"]:
+        return False, f"expected one Deployment named api, got {[d.get('metadata', {}).get('name') for d in deployments]}."
+    cluster.run(15)
+    pods = [p for p in cluster.pods() if p.owner and p.owner.startswith("ReplicaSet/api-")]
+    running = [p for p in pods if p.phase == "Running" and p.ready]
+    if len(running) != 3:
+        return False, (f"after 15 s the Deployment has {len(running)} running, ready Pod(s) "
+                       f"({', '.join(p.status for p in pods) or 'none'}); it should have 3.")
+    nodes = sorted({p.node for p in running})
+    return True, f"the API server accepted it and 3 Pods run on {', '.join(nodes)}."
+
+
+q1 = ManifestQuestion(
+    "q1", _judge_fixed_deployment,
+    prompt="Fix BROKEN_DEPLOYMENT so the API server accepts it and 3 Pods of api run.",
+    hints=["Apply it to a cluster and read the error: it names the field. There are two problems.",
+           "One key is misspelled under spec; and spec.selector.matchLabels must match spec.template.metadata.labels."],
+    solution=_FIXED_DEPLOYMENT,
+    insight=("The selector is how the ReplicaSet finds its own Pods, so apps/v1 refuses a Deployment whose "
+             "template would create Pods the selector cannot see."),
+    wrong_examples=[BROKEN_DEPLOYMENT,
+                    BROKEN_DEPLOYMENT.replace("replica: 3", "replicas: 3"),
+                    BROKEN_DEPLOYMENT.replace("app: backend", "app: api"),
+                    _FIXED_DEPLOYMENT.replace("replicas: 3", "replicas: 2")],
+    solution_value=_FIXED_DEPLOYMENT,
+)
+
+
+# ----------------------------------------------------------------------------- q2: a label selector
+_PODS = (
+    # name, labels
+    ("web-prod-1", {"app": "web", "env": "prod", "track": "stable"}),
+    ("web-prod-2", {"app": "web", "env": "prod", "track": "stable"}),
+    ("web-canary", {"app": "web", "env": "prod", "track": "canary"}),
+    ("web-staging", {"app": "web", "env": "staging", "track": "stable"}),
+    ("web-debug", {"app": "web", "env": "prod"}),
+    ("api-prod-1", {"app": "api", "env": "prod", "track": "stable"}),
+    ("api-canary", {"app": "api", "env": "prod", "track": "canary"}),
+    ("db-prod", {"app": "db", "env": "prod", "track": "stable"}),
+)
+_WANTED = {"web-prod-1", "web-prod-2", "web-debug"}
+
+
+def labelled_cluster(seed: int = 0) -> k8s.Cluster:
+    """A one-node cluster running the eight labelled Pods of question q2 (names and labels in ``_PODS``)."""
+    cluster = k8s.Cluster(seed=seed)
+    cluster.add_node("node-1", cpu="4", memory="8Gi")
+    cluster.apply([{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels},
+                    "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "command": ["sleep", "3600"]}]}}
+                   for name, labels in _PODS])
+    cluster.run(5)
+    return cluster
+
+
+def _judge_selector(selector: Any) -> tuple[bool, str]:
+    if not isinstance(selector, Mapping) or not selector or set(selector) - {"matchLabels", "matchExpressions"}:
+        return False, ("a selector is a dict with matchLabels and/or matchExpressions, "
+                       f"got {selector!r}")
+    for i, req in enumerate(selector.get("matchExpressions") or ()):
+        if not isinstance(req, Mapping) or req.get("operator") not in ("In", "NotIn", "Exists", "DoesNotExist") or "key" not in req:
+            return False, (f"matchExpressions[{i}]: needs a key and an operator In, NotIn, Exists or DoesNotExist, got {req!r}")
+        if req["operator"] in ("In", "NotIn") and not req.get("values"):
+            return False, f"matchExpressions[{i}]: operator {req['operator']} needs a non-empty values list"
+    picked = {p.name for p in labelled_cluster().pods() if selector_matches(selector, p.labels)}
+    extra, missing = sorted(picked - _WANTED), sorted(_WANTED - picked)
+    if extra or missing:
+        parts = ([f"it also picks {', '.join(extra)}"] if extra else []) + ([f"it misses {', '.join(missing)}"] if missing else [])
+        return False, f"your selector picks {sorted(picked)}: {'; '.join(parts)}."
+    return True, f"it picks exactly {sorted(picked)}."
+
+
+q2 = JudgedQuestion(
+    "q2", _judge_selector,
+    prompt=("Write a label selector (a dict with matchLabels / matchExpressions) that picks every production "
+            "web Pod except canaries: web-prod-1, web-prod-2 and web-debug."),
+    hints=["matchLabels can pin app and env. What tells the canary apart?",
+           "web-debug has no track label at all, so `track In [stable]` would miss it; use NotIn.",
+           "NotIn matches Pods whose label is missing, too."],
+    solution=('answer = {"matchLabels": {"app": "web", "env": "prod"},\n'
+              '          "matchExpressions": [{"key": "track", "operator": "NotIn", "values": ["canary"]}]}'),
+    insight=("Services only take matchLabels (equality); Deployments, ReplicaSets and Jobs also take set-based "
+             "matchExpressions. Marathon has no selectors: an app owns its tasks by id."),
+    wrong_examples=[{"matchLabels": {"app": "web"}},
+                    {"matchLabels": {"app": "web", "env": "prod", "track": "stable"}},
+                    {"matchLabels": {"app": "web", "env": "prod"},
+                     "matchExpressions": [{"key": "track", "operator": "In", "values": ["stable"]}]},
+                    "app=web,env=prod,track!=canary"],
+    mistakes=[(lambda s: isinstance(s, str),
+               "That is kubectl's -l syntax; here write the YAML form as a dict, e.g. {'matchLabels': {...}}.")],
+    solution_value={"matchLabels": {"app": "web", "env": "prod"},
+                    "matchExpressions": [{"key": "track", "operator": "NotIn", "values": ["canary"]}]},
+)
+
+
+# ----------------------------------------------------------------------------- q3, q4: DNS names
+q3 = ValueQuestion(
+    "q3", expected=k8s.service_dns_name("checkout", "shop"),
+    prompt="What is the fully qualified DNS name of Service checkout in namespace shop (default cluster domain)?",
+    hints=["The pattern is <service>.<namespace>.svc.<cluster domain>.", "The default cluster domain is cluster.local."],
+    solution='answer = "checkout.shop.svc.cluster.local"   # k8s.service_dns_name("checkout", "shop")',
+    insight="A Pod in namespace shop can also say just `checkout`: its resolv.conf search list adds `shop.svc.cluster.local`.",
+    mistakes={"checkout.svc.cluster.local": "The namespace is part of the name: Services in two namespaces may share a name.",
+              "shop.checkout.svc.cluster.local": "Service first, then namespace.",
+              "checkout.shop.cluster.local": "Service records sit under the svc subdomain.",
+              "checkout.default.svc.cluster.local": "This Service is in namespace shop, not default."},
+)
+
+q4 = ValueQuestion(
+    "q4", expected=mesos.dns_name("Checkout_API", "marathon"),
+    prompt=("Marathon runs app Checkout_API (so its tasks are named Checkout_API). Which name does Mesos-DNS "
+            "give those tasks?"),
+    hints=["The pattern is <task>.<framework>.mesos.",
+           "Mesos-DNS makes names DNS-safe: lower case, and '_' or '.' become '-'. Check with mesos.dns_name."],
+    solution='answer = "checkout-api.marathon.mesos"   # mesos.dns_name("Checkout_API", "marathon")',
+    insight=("All instances share the task name, so this one name resolves to every instance's agent; the port "
+             "comes from an SRV record (_checkout-api._tcp.marathon.mesos)."),
+    mistakes={"Checkout_API.marathon.mesos": "DNS labels are lower case letters, digits and '-': Mesos-DNS rewrites the name.",
+              "checkout_api.marathon.mesos": "'_' is not allowed in a DNS label; Mesos-DNS turns it into '-'.",
+              "checkout-api.marathon.svc.cluster.local": "That is the Kubernetes pattern; Mesos-DNS names end in .mesos.",
+              "checkout-api.mesos": "The framework's name sits between the task and the domain."},
+)
+
+# ----------------------------------------------------------------------------- q5: a --resources string
+RESOURCES_Q5 = "cpus:8;mem:16384;cpus(analytics):4;disk:102400;ports:[31000-31099,8080-8080]"
+_r5 = mesos.parse_resources(RESOURCES_Q5)
+_ports5 = sum(hi - lo + 1 for lo, hi in _r5["ports"])
+
+q5 = MappingQuestion(
+    "q5",
+    expected={"cpus": _r5["cpus"], "reserved_cpus": _r5.reserved()["cpus"], "ports": _ports5},
+    prompt=(f"An agent starts with --resources='{RESOURCES_Q5}'. Give a dict with its total cpus, the cpus "
+            "reserved for a role, and how many ports it offers."),
+    hints=["Tokens are separated by ';'. A role in parentheses is a static reservation: it still counts in the total.",
+           "Port ranges are inclusive at both ends: [31000-31099] holds 100 ports.",
+           "Check with mesos.parse_resources(RESOURCES_Q5): r['cpus'], r.reserved(), r['ports']."],
+    solution='answer = {"cpus": 8 + 4, "reserved_cpus": 4, "ports": (31099 - 31000 + 1) + (8080 - 8080 + 1)}',
+    insight=("Only frameworks subscribed to role analytics are offered the 4 reserved cpus; everyone may be offered "
+             "the 8 unreserved ones."),
+    mistakes=[({"cpus": 8, "reserved_cpus": 4, "ports": 101}, "cpus(analytics):4 are cpus too: reserved, but part of the agent's total."),
+              ({"cpus": 12, "reserved_cpus": 4, "ports": 100}, "Count 8080-8080 too: a range of one port."),
+              ({"cpus": 12, "reserved_cpus": 4, "ports": 99}, "Both ends of a range are included: 31000..31099 is 100 ports."),
+              ({"cpus": 12, "reserved_cpus": 0, "ports": 101}, "cpus(analytics):4 is a static reservation for role analytics.")],
+)
+
+
+# ----------------------------------------------------------------------------- q6: Deployment -> Marathon app
+API_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      affinity:
+        podAntiAffinity:              # at most one api Pod per node
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: api}}
+            topologyKey: kubernetes.io/hostname
+      containers:
+      - name: api
+        image: registry.example/api:2.1
+        command: ["./api", "--port", "8080"]
+        resources:
+          requests: {cpu: 500m, memory: 256Mi}
+"""
+
+_APP_FIELDS = {"id": str, "cmd": str, "cpus": (int, float), "mem": (int, float), "instances": int, "constraints": list}
+
+
+def _app_errors(app: Any) -> str | None:
+    """Why ``app`` is not a Marathon app definition this course can run (None if it is)."""
+    if not isinstance(app, Mapping):
+        return f"an app definition is a dict like {{'id': '/web', 'cmd': ..., 'cpus': ..., ...}}, got {type(app).__name__}"
+    for field, types in _APP_FIELDS.items():
+        if field == "constraints" and field not in app:
+            continue
+        if field not in app:
+            return f"field {field!r} is missing"
+        if isinstance(app[field], bool) or not isinstance(app[field], types):
+            return f"field {field!r} has the wrong type: {app[field]!r}"
+    extra = sorted(set(app) - set(_APP_FIELDS) - {"container", "portDefinitions", "labels"})
+    if extra:
+        return f"unknown field(s) {extra}; this course's Marathon knows {sorted(_APP_FIELDS)}"
+    if not app["id"].strip("/") or "/" in app["id"].strip("/"):
+        return f"id {app['id']!r}: use a top-level app id such as '/api'"
+    if app["cpus"] <= 0 or app["mem"] <= 0 or app["instances"] < 0:
+        return "cpus and mem must be > 0 and instances >= 0"
+    for c in app.get("constraints", []):
+        if not (isinstance(c, list) and len(c) in (2, 3) and all(isinstance(x, str) for x in c)):
+            return f"constraint {c!r}: write [field, operator] or [field, operator, value], e.g. ['hostname', 'UNIQUE']"
+        if c[1] not in ("UNIQUE", "CLUSTER", "LIKE", "UNLIKE", "MAX_PER", "GROUP_BY"):
+            return f"constraint {c!r}: unknown operator {c[1]!r}"
+    return None
+
+
+class AppScheduler(mesos.Scheduler):
+    """A Marathon-style framework in miniature: keep ``instances`` copies of one app running.
+
+    Follows Marathon's app model (https://mesosphere.github.io/marathon/docs/application-basics.html):
+    each offer is packed with as many instances as fit; constraint ``["hostname", "UNIQUE"]``
+    allows at most one instance per agent (docs/constraints.md); a task that ends is relaunched
+    on a later offer. Mesos itself never restarts a task: this loop is the framework's job.
+    Supports the ``hostname UNIQUE`` constraint only (others are ignored by this teaching copy).
+    """
+
+    def __init__(self, app: Mapping[str, Any]) -> None:
+        self.app = dict(app)
+        self.name = self.app["id"].strip("/")
+        self.unique = ["hostname", "UNIQUE"] in [list(c) for c in self.app.get("constraints", [])]
+        self.live: dict[str, str] = {}     # task id -> agent
+        self.next_index = 1
+
+    @property
+    def missing(self) -> int:
+        """How many instances to launch to reach ``instances``."""
+        return max(0, self.app["instances"] - len(self.live))
+
+    def resource_offers(self, driver, offers):
+        for offer in offers:
+            free_cpus, free_mem = offer.resources["cpus"], offer.resources["mem"]
+            tasks = []
+            while self.missing > len(tasks) and free_cpus >= self.app["cpus"] and free_mem >= self.app["mem"]:
+                if self.unique and (offer.agent in self.live.values() or tasks):
+                    break
+                task_id = f"{self.name}.{self.next_index}"
+                self.next_index += 1
+                tasks.append(mesos.Task(self.name, f"cpus:{self.app['cpus']};mem:{self.app['mem']}",
+                                        command=self.app["cmd"], task_id=task_id))
+                free_cpus -= self.app["cpus"]
+                free_mem -= self.app["mem"]
+            if tasks:
+                for t in tasks:
+                    self.live[t.task_id] = offer.agent
+                driver.accept([offer.id], tasks)
+            else:
+                driver.decline([offer.id])
+
+    def status_update(self, driver, status):
+        if status.state.is_terminal:
+            self.live.pop(status.task_id, None)
+
+
+def run_app(app: Mapping[str, Any], agents: int = 4, seconds: float = 10, seed: int = 0) -> mesos.Cluster:
+    """Launch ``app`` with :class:`AppScheduler` (registered as framework ``marathon``) on ``agents`` 4-cpu agents."""
+    cluster = mesos.Cluster(seed=seed)
+    for i in range(1, agents + 1):
+        cluster.add_agent(f"agent-{i}", resources="cpus:4;mem:8192;disk:10240")
+    cluster.register(AppScheduler(app), name="marathon")
+    cluster.run(seconds)
+    return cluster
+
+
+def _judge_app(app: Any) -> tuple[bool, str]:
+    problem = _app_errors(app)
+    if problem:
+        return False, problem
+    cluster = run_app(app)
+    running = [t for t in cluster.tasks() if t.state == mesos.TaskState.TASK_RUNNING]
+    if len(running) != 3:
+        return False, f"Marathon runs {len(running)} instance(s) of your app; the Deployment asks for 3 replicas."
+    res = running[0].resources
+    if abs(res["cpus"] - 0.5) > 1e-9 or abs(res["mem"] - 256) > 1e-9:
+        return False, f"each instance has {res}; the Deployment requests 500m CPU (0.5 cpus) and 256Mi (mem 256)."
+    agents = [t.agent for t in running]
+    if len(set(agents)) != len(agents):
+        return False, (f"instances share agents ({', '.join(sorted(agents))}); the Deployment's anti-affinity allows at "
+                       "most one per node. Which Marathon constraint says that?")
+    if app["cmd"].split()[:1] != ["./api"]:
+        return False, f"cmd {app['cmd']!r} does not run ./api as the container's command does."
+    name = mesos.dns_name(running[0].name, "marathon")
+    return True, f"3 instances of cpus:0.5;mem:256 run on {', '.join(sorted(agents))}, reachable as {name}."
+
+
+_GOOD_APP = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,
+             "constraints": [["hostname", "UNIQUE"]]}
+
+q6 = JudgedQuestion(
+    "q6", _judge_app,
+    prompt=("Stretch: translate API_DEPLOYMENT into a Marathon app definition (a dict with id, cmd, cpus, mem, "
+            "instances, constraints). It is judged by launching it on four 4-cpu agents."),
+    hints=["replicas -> instances; requests.cpu 500m -> cpus 0.5; requests.memory 256Mi -> mem 256 (MB).",
+           "The command list becomes one shell string in cmd.",
+           "Required anti-affinity on kubernetes.io/hostname is Marathon's ['hostname', 'UNIQUE']."],
+    solution=('answer = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,\n'
+              '          "constraints": [["hostname", "UNIQUE"]]}'),
+    insight=("Without the constraint this framework packs all three instances into the first offer: Marathon "
+             "spreads only when told to, and the placement logic lives in the framework, not in the master."),
+    wrong_examples=[{k: v for k, v in _GOOD_APP.items() if k != "constraints"},
+                    {**_GOOD_APP, "cpus": 500},
+                    {**_GOOD_APP, "replicas": 3},
+                    {**_GOOD_APP, "instances": 1}],
+    mistakes=[(lambda a: isinstance(a, Mapping) and "replicas" in a, "Marathon calls the count `instances`."),
+              (lambda a: isinstance(a, Mapping) and isinstance(a.get("cpus"), (int, float)) and a["cpus"] >= 100,
+               "500m is 500 millicores, half a CPU: Marathon's cpus is in whole CPUs, so 0.5.")],
+    solution_value=_GOOD_APP,
+)
