@@ -188,7 +188,8 @@ class QuotaTracker:
         used = self.usage(ns) if ns in self._charged else {k: 0 for k in _QUOTA_FMT}
         for k, v in ((extra or {}).get(ns) or {}).items():
             used[k] += v
-        name = pod["metadata"]["name"]
+        # A Pod made by a controller is admitted under its generateName ("web-7d4b9c-"), as the API server reports it.
+        name = pod["metadata"].get("generateName") or pod["metadata"]["name"]
         for q in quotas:
             hard = _hard(q)
             for key in hard:

@@ -166,6 +166,7 @@ class APIServer:
         for i, obj in enumerate(objs, start=1):
             kind, meta = obj["kind"], obj["metadata"]
             last_applied = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+            raw = copy_json(obj)  # what the learner wrote: the three-way merge must not see server defaults
             apply_defaults(obj)
             ns = meta.get("namespace")
             where = _describe(i, obj)
@@ -192,7 +193,7 @@ class APIServer:
                     new_priority_classes[meta["name"]] = obj.get("value", 0)
                 plans.append((obj, None, "created"))
                 continue
-            merged = self._merge(where, live, obj, last_applied)
+            merged = self._merge(where, live, raw, last_applied)
             plans.append((merged, live, "configured" if merged is not live else "unchanged"))
         return plans
 
@@ -231,7 +232,6 @@ class APIServer:
         kind = obj["kind"]
         old_last = (live["metadata"].get("annotations") or {}).get(LAST_APPLIED)
         last = json.loads(old_last) if old_last else {}
-        apply_defaults(last) if last else None
         merged = copy_json(live)
         for key, value in obj.items():
             if key in ("apiVersion", "kind", "status"):

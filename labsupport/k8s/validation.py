@@ -141,7 +141,9 @@ def _schema_message(err) -> str:
         return where + "; ".join(parts)
     if v == "type":
         want = err.validator_value
-        want = " or ".join(want) if isinstance(want, list) else want
+        if isinstance(want, list):
+            want = [w for w in want if w != "null"]
+            want = want[0] if len(want) == 1 else " or ".join(want)
         want = {"integer": "an integer", "string": "a string", "object": "a mapping", "array": "a list",
                 "boolean": "a boolean (true/false)", "number": "a number"}.get(want, want)
         return f"{where}must be {want}, got {err.instance!r} ({_type_name(err.instance)})"

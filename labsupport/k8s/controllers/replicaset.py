@@ -232,7 +232,7 @@ class ReplicaSetController(Controller):
             self.store.update(rs, actor=self.name, verb="update status")
         n = self._failures.get(key, 0)
         self._failures[key] = n + 1
-        self.sim.schedule(min(0.005 * 2**n, 1000.0), lambda: self.enqueue(key), label=f"{self.name} retry")
+        self.sim.schedule(min(0.005 * 2 ** min(n, 20), 1000.0), lambda: self.enqueue(key), label=f"{self.name} retry")
 
     def _delete(self, rs: dict, active: list[dict], count: int) -> None:
         related = active
