@@ -402,7 +402,7 @@ class Kubelet:
         fmt = {"cpu": format_cpu, "memory": format_memory, "pods": str}
         for res in ("pods", "cpu", "memory"):
             if used[res] + req[res] > cap[res]:
-                reason = f"Out{res}"
+                reason = f"OutOf{res}"
                 return reason, (
                     f"Pod was rejected: Node didn't have enough resource: {res}, requested: {fmt[res](req[res])}, "
                     f"used: {fmt[res](used[res])}, capacity: {fmt[res](cap[res])}"

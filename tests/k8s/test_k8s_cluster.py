@@ -1,0 +1,90 @@
+"""The learner-facing Cluster API: tables like kubectl, the watch log of one apply, determinism."""
+from __future__ import annotations
+
+import pytest
+from k8s_helpers import cluster, deployment
+
+from labsupport import k8s
+from labsupport.core import LabError
+
+SERVICE = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+
+
+@pytest.mark.parametrize("kind, columns", [
+    ("pods", ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]),
+    ("deployments", ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]),
+    ("rs", ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]),
+    ("svc", ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]),
+    ("nodes", ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]),
+    ("ns", ["NAME", "STATUS", "AGE"]),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_get_prints_kubectl_columns(kind, columns):
+    c = cluster(1)
+    c.apply([deployment(replicas=1), SERVICE])
+    c.run(5)
+    t = c.get(kind)
+    assert t.columns == columns and len(t) >= 1 and "<table>" in t._repr_html_()
+
+
+def test_get_all_namespaces_adds_a_namespace_column():
+    c = cluster(1)
+    assert c.get("pods", namespace=None).columns[0] == "NAMESPACE"
+
+
+def test_watch_log_lists_the_ripple_of_one_apply():
+    c = cluster(1)
+    applied = c.apply(deployment(replicas=1))
+    c.run(10)
+    log = c.watch_log(since=applied)
+    who = [(r["ACTOR"], r["VERB"], r["KIND"]) for r in log]
+    assert who[0] == ("kubectl", "create", "Deployment")
+    assert ("deployment-controller", "create", "ReplicaSet") in who
+    assert ("replicaset-controller", "create", "Pod") in who
+    assert ("default-scheduler", "bind", "Pod") in who
+    assert ("kubelet/node-1", "update status", "Pod") in who
+    assert who.index(("replicaset-controller", "create", "Pod")) < who.index(("default-scheduler", "bind", "Pod"))
+    assert log.column("RV") == sorted(log.column("RV"))
+    assert all(r["KIND"] != "Lease" for r in log) and any(r["KIND"] == "Lease" for r in c.watch_log(since=applied, include_heartbeats=True))
+
+
+def test_pods_are_snapshots_with_the_documented_attributes():
+    c = cluster(1)
+    c.apply(deployment(replicas=1))
+    c.run(10)
+    (p,) = c.pods()
+    assert (p.namespace, p.node, p.phase, p.labels["app"]) == ("default", "node-1", "Running", "web")
+    assert p.ip.startswith("10.244.0.") and p.name.startswith("web-")
+
+
+def test_service_gets_a_cluster_ip_a_dns_name_and_endpoints():
+    c = cluster(2)
+    c.apply([deployment(replicas=2), SERVICE])
+    c.run(10)
+    assert c.object("svc", "web")["spec"]["clusterIP"] == "10.96.0.2"
+    assert c.service_dns_name("web") == k8s.service_dns_name("web") == "web.default.svc.cluster.local"
+    assert sorted(c.endpoints("web")) == sorted(p.ip for p in c.pods())
+
+
+def test_unknown_kind_and_missing_objects_are_plain_errors():
+    c = cluster(1)
+    with pytest.raises(LabError, match='doesn\'t have a resource type "widgets"'):
+        c.get("widgets")
+    with pytest.raises(k8s.NotFoundError, match='deployments.apps "nope" not found'):
+        c.delete("deploy", "nope")
+    with pytest.raises(LabError, match="cpu: '4 cores' is not a valid quantity"):
+        c.add_node("node-9", cpu="4 cores")
+
+
+def _trace(seed):
+    c = cluster(3, seed=seed)
+    c.apply([deployment(replicas=5), SERVICE])
+    c.run(20)
+    c.apply(deployment(replicas=5, image="nginx:1.28"))
+    c.run(60)
+    c.fail_node("node-2")
+    c.run(400)
+    return str(c.watch_log(include_heartbeats=True)), str(c.events()), str(c.get("pods"))
+
+
+def test_same_seed_same_trace():
+    assert _trace(3) == _trace(3)
