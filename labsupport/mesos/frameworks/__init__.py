@@ -1,0 +1,25 @@
+"""Built-in Mesos frameworks that learners run and read: Marathon, Chronos and a Spark-like Batch.
+
+Each is a :class:`labsupport.mesos.Scheduler` on the public scheduler API only (offers, accept,
+decline, suppress, revive, kill, status updates), built with the cluster's clock:
+
+>>> from labsupport import mesos
+>>> from labsupport.mesos.frameworks import Marathon
+>>> cluster = mesos.Cluster(seed=0)
+>>> cluster.add_agent("agent-1", "cpus:4;mem:8192")
+>>> marathon = Marathon(cluster.sim)
+>>> fid = cluster.register(marathon, name="marathon")
+>>> _ = marathon.add_app({"id": "/hello", "cmd": "sleep infinity", "cpus": 0.5, "mem": 64})
+>>> cluster.run(3)
+>>> marathon.apps().rows[0]["INSTANCES"]
+'1/1'
+"""
+from labsupport.mesos.frameworks.base import DECLINE_SECONDS, FrameworkError, OfferHygiene
+from labsupport.mesos.frameworks.batch import LOCALITY_WAIT, MAX_TASK_FAILURES, Batch, BatchJob
+from labsupport.mesos.frameworks.chronos import Chronos, JobDefinitionError, parse_duration, parse_schedule
+from labsupport.mesos.frameworks.marathon import AppDefinitionError, Marathon, launch_delay
+
+__all__ = [
+    "DECLINE_SECONDS", "LOCALITY_WAIT", "MAX_TASK_FAILURES", "AppDefinitionError", "Batch", "BatchJob", "Chronos",
+    "FrameworkError", "JobDefinitionError", "Marathon", "OfferHygiene", "launch_delay", "parse_duration", "parse_schedule",
+]
