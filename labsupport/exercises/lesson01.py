@@ -300,18 +300,6 @@ quiz3 = MultipleChoice(
 )
 
 quiz4 = MultipleChoice(
-    "The leading Mesos master has crashed and no new leader is elected yet. What happens to tasks already running?",
-    choices={"a": "they are killed", "b": "they keep running; only new offers and launches wait",
-             "c": "they move to another agent", "d": "they pause until a leader is back"},
-    answer="b",
-    explanations={"a": "Nothing kills them: the agents and executors keep going without a master.",
-                  "b": "Right: the Mesos docs say running tasks continue while no master is available.",
-                  "c": "Mesos never moves tasks; a framework would have to launch new ones.",
-                  "d": "Tasks are ordinary processes under the agent; they do not wait for the master."},
-    name="quiz4",
-)
-
-quiz5 = MultipleChoice(
     "Two schedulers in one Kubernetes cluster both try to bind the same Pod. What happens?",
     choices={"a": "the API server accepts the first binding and rejects the second with a conflict",
              "b": "the Pod runs on both nodes", "c": "etcd locks the Pod while a scheduler decides",
@@ -321,5 +309,17 @@ quiz5 = MultipleChoice(
                   "b": "A Pod has exactly one spec.nodeName.",
                   "c": "Nothing is locked: schedulers decide on their own copy of the state and the write decides.",
                   "d": "A Pod that already has a node cannot be bound again."},
+    name="quiz4",
+)
+
+quiz5 = MultipleChoice(
+    "The leading Mesos master has crashed and no new leader is elected yet. What happens to tasks already running?",
+    choices={"a": "they are killed", "b": "they keep running; only new offers and launches wait",
+             "c": "they move to another agent", "d": "they pause until a leader is back"},
+    answer="b",
+    explanations={"a": "Nothing kills them: the agents and executors keep going without a master.",
+                  "b": "Right: the Mesos docs say running tasks continue while no master is available.",
+                  "c": "Mesos never moves tasks; a framework would have to launch new ones.",
+                  "d": "Tasks are ordinary processes under the agent; they do not wait for the master."},
     name="quiz5",
 )
