@@ -12,6 +12,16 @@ measured here, in the benchmark only (the simulator itself never reads the clock
 
 Peak memory is the process's maximum resident set size (``resource.getrusage``), which includes
 the interpreter, numpy and the cluster.
+
+Comparing with kube-scheduler: its scheduler_perf benchmark
+(``test/integration/scheduler_perf/misc/performance-config.yaml``) fails the CI job when
+``SchedulingBasic/5000Nodes_10000Pods`` schedules fewer than 680 Pods/s (810 for 50,000 Pods).
+That is not like for like: kube-scheduler runs real plugin code on real objects, talks to a real
+API server over HTTP (binding is an API call, events are API objects) and measures Pods/s over
+*scheduling*, with Pods created by the test directly; here one Python process simulates every
+component, Pods come from Deployments through two controllers, scheduling takes no simulated time,
+runs of identical Pods are decided in one vectorised step (exactly as one cycle each would), and
+the figure includes the controllers, the API store and the kubelets.
 """
 from __future__ import annotations
 
@@ -39,17 +49,29 @@ def main(argv=None) -> int:
     ap.add_argument("--deployments", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--step", type=float, default=1.0, help="simulated seconds per cluster.run() call while waiting")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="gc.freeze() after adding the nodes (fewer full collections of long-lived objects)")
+    ap.add_argument("--gc-threshold", type=int, default=None, metavar="N",
+                    help="gc.set_threshold(N, 10, 10) for the run (default: Python's own, 700)")
     args = ap.parse_args(argv)
 
+    gc_time = [0.0, 0.0, 0]   # total seconds, start of the running collection, full collections
+
+    def gc_clock(phase, info):
+        if phase == "start":
+            gc_time[1] = time.perf_counter()
+        else:
+            gc_time[0] += time.perf_counter() - gc_time[1]
+            gc_time[2] += info.get("generation") == 2
+
+    gc.callbacks.append(gc_clock)
     t0 = time.perf_counter()
     cluster = k8s.Cluster(seed=args.seed)
     for i in range(args.nodes):
         cluster.add_node(f"node-{i:05d}", cpu="4", memory="32Gi", pods=110)
-    if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
+    # one-off cost, not throughput: the first apply() loads the JSON-schema validator
+    cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "warm-up"}})
+    if args.gc_threshold:
+        gc.set_threshold(args.gc_threshold, 10, 10)
+    gc_time[0], gc_time[2] = 0.0, 0
     t1 = time.perf_counter()
     per = args.pods // args.deployments
     cluster.apply([deployment(f"app-{d:03d}", per) for d in range(args.deployments)])
@@ -72,15 +94,16 @@ def main(argv=None) -> int:
 
     sched_s = t3 - t1
     print(f"nodes {args.nodes}, deployments {args.deployments} x {per} replicas = {total} Pods, seed {args.seed}")
-    print(f"add nodes            {t1 - t0:7.2f} s")
+    print(f"add nodes (+warm-up) {t1 - t0:7.2f} s")
     print(f"apply -> all bound   {sched_s:7.2f} s   ({bound} bound, {sched.attempts} scheduling attempts, "
           f"simulated {cluster.now:.0f} s)")
     print(f"  of which apply()   {t2 - t1:7.2f} s")
     print(f"throughput           {bound / sched_s:7.0f} Pods/s (wall clock, whole control plane)")
     print(f"explain() over {len(explanation.rows)} nodes {t4 - te:6.3f} s (chosen {explanation.chosen})")
     print(f"peak RSS             {maxrss_kib / 2**20:7.2f} GiB")
-    print("kube-scheduler scheduler_perf (test/integration/scheduler_perf/misc/performance-config.yaml,")
-    print("SchedulingBasic/5000Nodes_10000Pods) fails below a threshold of 270 Pods/s; see the module docstring.")
+    print(f"garbage collector    {gc_time[0]:7.2f} s of the above ({gc_time[2]} full collections)")
+    print("kube-scheduler's scheduler_perf CI fails SchedulingBasic/5000Nodes_10000Pods below 680 Pods/s and")
+    print("5000Nodes_50000Pods below 810 Pods/s (performance-config.yaml); not like for like, see the docstring.")
     return 0 if bound == total else 1
 
 

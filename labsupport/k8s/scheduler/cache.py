@@ -19,7 +19,7 @@ True
 """
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -196,11 +196,13 @@ class NodeCache:
         return True
 
     def _group_add(self, pod: PodInfo, s: int, delta: int) -> None:
-        gk = self._group_key(pod)
+        if pod.group is None:
+            pod.group = self._group_key(pod)
+        gk = pod.group
         arr = self.label_groups.get(gk)
         if arr is None:
             arr = self.label_groups[gk] = np.zeros(self._cap, dtype=np.int32)
-            self._group_labels[gk] = dict(pod.labels)
+            self._group_labels[gk] = dict(gk[1])
             self._selector_memo.clear()
         arr[s] += delta
 

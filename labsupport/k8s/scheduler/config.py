@@ -25,8 +25,9 @@ Anything else raises :class:`SchedulerConfigError` naming the field.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 

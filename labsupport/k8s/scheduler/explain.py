@@ -15,8 +15,6 @@ n2     false      Insufficient cpu   <none>             <none>
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from labsupport.core import Table
 
 __all__ = ["Explanation"]
@@ -25,8 +23,8 @@ __all__ = ["Explanation"]
 class Explanation:
     """``.rows`` (one mapping per node: node, feasible, reason, scores, total), ``.chosen`` and table reprs."""
 
-    def __init__(self, pod: str, rows: list[dict], chosen: Optional[str], weights: Optional[dict] = None,
-                 message: Optional[str] = None) -> None:
+    def __init__(self, pod: str, rows: list[dict], chosen: str | None, weights: dict | None = None,
+                 message: str | None = None) -> None:
         self.pod = pod
         self.rows = rows
         self.chosen = chosen

@@ -22,7 +22,7 @@ methods -- there is one code path.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import numpy as np
 
@@ -41,12 +41,12 @@ class FilterOutcome:
     """Result of the Filter plugins over ``idx``: a ``feasible`` mask and each rejected node's Status."""
 
     def __init__(self, idx: np.ndarray, feasible: np.ndarray, rejections: list[tuple[Plugin, Rejection, np.ndarray]],
-                 pre_filter_status: Optional[Status] = None) -> None:
+                 pre_filter_status: Status | None = None) -> None:
         self.idx = idx
         self.feasible = feasible
         self._rejections = rejections
         self._pre = pre_filter_status
-        self._where: Optional[dict[int, tuple[int, int]]] = None
+        self._where: dict[int, tuple[int, int]] | None = None
 
     def status(self, pos: int) -> Status:
         """The Status of the node at position ``pos`` of ``idx`` (Success if it passed)."""
@@ -75,7 +75,7 @@ class Framework:
     """The plugin instances of one :class:`~labsupport.k8s.scheduler.config.Profile` over one :class:`NodeCache`."""
 
     def __init__(self, profile: Profile, cache: NodeCache,
-                 default_selector: Optional[Callable[[PodInfo], Optional[dict]]] = None) -> None:
+                 default_selector: Callable[[PodInfo], dict | None] | None = None) -> None:
         self.profile = profile
         self.cache = cache
         instances: dict[str, Plugin] = {}
@@ -129,7 +129,7 @@ class Framework:
                 active.append(pl)
         return active
 
-    def run_filters(self, state: CycleState, idx: np.ndarray, active: Optional[list[Plugin]] = None) -> FilterOutcome:
+    def run_filters(self, state: CycleState, idx: np.ndarray, active: list[Plugin] | None = None) -> FilterOutcome:
         """Filter: each plugin sees only the nodes every earlier plugin passed."""
         if active is None:
             active = self.run_pre_filter(state)

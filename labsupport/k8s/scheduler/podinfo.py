@@ -13,10 +13,11 @@ True
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
-from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
+from labsupport.k8s.quantity import pod_requests
 
 __all__ = [
     "PodInfo",
@@ -111,7 +112,7 @@ def node_selector_term_matches(term: Mapping, node_name: str, node_labels: Mappi
     return True
 
 
-def node_matches_required_affinity(pod: "PodInfo", node_name: str, node_labels: Mapping[str, str]) -> bool:
+def node_matches_required_affinity(pod: PodInfo, node_name: str, node_labels: Mapping[str, str]) -> bool:
     """``nodeSelector`` (every pair) AND at least one required node-affinity term (terms are ORed)."""
     for k, v in pod.node_selector.items():
         if node_labels.get(k) != v:
@@ -171,6 +172,8 @@ def _nonzero(pod: Mapping) -> tuple[int, int]:
 
 
 _REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
+_EMPTY: dict = {}
+_NONE: tuple = ()
 
 
 def _requests_key(spec: Mapping) -> Any:
@@ -181,9 +184,13 @@ def _requests_key(spec: Mapping) -> Any:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class PodInfo:
-    """The scheduler's parsed view of one Pod (``framework.PodInfo``)."""
+    """The scheduler's parsed view of one Pod (``framework.PodInfo``).
+
+    Lists and dicts are shared with the Pod dict, not copied (one Pod costs few objects,
+    which keeps Python's garbage collector fast on 150,000-Pod clusters); treat them as read-only.
+    """
 
     namespace: str
     name: str
@@ -210,6 +217,9 @@ class PodInfo:
     creation_time: float = 0.0
     start_time: float = 0.0
     terminating: bool = False
+    _signature: tuple | None = None
+    #: label-group key the cache counted this Pod under (labels may change in place later)
+    group: tuple | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -220,9 +230,9 @@ class PodInfo:
     def signature(self) -> tuple:
         """Everything the plugins read from the Pod except its name: Pods with equal signatures
         (replicas of one template) get the same Filter verdicts and scores on the same cluster."""
-        sig = self.__dict__.get("_signature")
+        sig = self._signature
         if sig is None:
-            sig = self.__dict__["_signature"] = (
+            sig = self._signature = (
                 self.namespace, frozenset(self.labels.items()), self.priority, self.requests, self.nonzero_requests,
                 repr((self.tolerations, self.node_selector, self.required_node_terms, self.preferred_node_terms,
                       self.pod_affinity_required, self.pod_affinity_preferred, self.pod_anti_affinity_required,
@@ -237,7 +247,7 @@ class PodInfo:
                     or self.pod_anti_affinity_required or self.pod_anti_affinity_preferred)
 
     @classmethod
-    def from_dict(cls, pod: Mapping) -> "PodInfo":
+    def from_dict(cls, pod: Mapping) -> PodInfo:
         """Parse a Pod dict (API JSON form)."""
         meta = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
@@ -261,19 +271,19 @@ class PodInfo:
             namespace=meta.get("namespace") or "default",
             name=meta.get("name", ""),
             uid=meta.get("uid", ""),
-            labels=dict(meta.get("labels") or {}),
+            labels=meta.get("labels") or _EMPTY,
             priority=int(spec.get("priority") or 0),
             requests=cached[0],
             nonzero_requests=cached[1],
-            tolerations=list(spec.get("tolerations") or ()),
-            node_selector=dict(spec.get("nodeSelector") or {}),
-            required_node_terms=list(required.get("nodeSelectorTerms") or ()) if required else None,
-            preferred_node_terms=list(na.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
-            pod_affinity_required=list(pa.get("requiredDuringSchedulingIgnoredDuringExecution") or ()),
-            pod_affinity_preferred=list(pa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
-            pod_anti_affinity_required=list(paa.get("requiredDuringSchedulingIgnoredDuringExecution") or ()),
-            pod_anti_affinity_preferred=list(paa.get("preferredDuringSchedulingIgnoredDuringExecution") or ()),
-            spread_constraints=list(spec.get("topologySpreadConstraints") or ()),
+            tolerations=spec.get("tolerations") or _NONE,
+            node_selector=spec.get("nodeSelector") or _EMPTY,
+            required_node_terms=(required.get("nodeSelectorTerms") or _NONE) if required else None,
+            preferred_node_terms=na.get("preferredDuringSchedulingIgnoredDuringExecution") or _NONE,
+            pod_affinity_required=pa.get("requiredDuringSchedulingIgnoredDuringExecution") or _NONE,
+            pod_affinity_preferred=pa.get("preferredDuringSchedulingIgnoredDuringExecution") or _NONE,
+            pod_anti_affinity_required=paa.get("requiredDuringSchedulingIgnoredDuringExecution") or _NONE,
+            pod_anti_affinity_preferred=paa.get("preferredDuringSchedulingIgnoredDuringExecution") or _NONE,
+            spread_constraints=spec.get("topologySpreadConstraints") or _NONE,
             owner_uid=owners[0].get("uid") if owners else None,
             owner_kind=owners[0].get("kind") if owners else None,
             scheduler_name=spec.get("schedulerName") or "default-scheduler",

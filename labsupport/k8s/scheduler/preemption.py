@@ -26,8 +26,8 @@ The scheduler then deletes the victims through the API store, sets the Pod's
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
 
 import numpy as np
 
@@ -47,7 +47,7 @@ NOT_HELPFUL = "Preemption is not helpful for scheduling"
 class PreemptionResult:
     """Outcome of PostFilter: the nominated node and its victims, or a message saying why not."""
 
-    node: Optional[str] = None
+    node: str | None = None
     victims: list[PodInfo] = field(default_factory=list)
     message: str = ""
 
@@ -68,7 +68,7 @@ def _fits(fw: Framework, pod: PodInfo, slot: int) -> bool:
     return bool(fw.run_filters(state, np.array([slot]), active).feasible[0])
 
 
-def select_victims_on_node(fw: Framework, pod: PodInfo, slot: int) -> Optional[list[PodInfo]]:
+def select_victims_on_node(fw: Framework, pod: PodInfo, slot: int) -> list[PodInfo] | None:
     """The Pods to evict from ``slot`` so ``pod`` fits, most important first; None if evicting cannot help.
 
     The cache is changed for the dry run and restored before returning.

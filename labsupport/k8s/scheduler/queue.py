@@ -30,8 +30,8 @@ plugins / scheduling gates.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from labsupport.core import Simulation
 from labsupport.k8s.scheduler.podinfo import PodInfo
@@ -70,7 +70,7 @@ class SchedulingQueue:
     """activeQ + backoffQ + unschedulable pool, driven by simulated time."""
 
     def __init__(self, sim: Simulation, initial_backoff: float = 1.0, max_backoff: float = 10.0,
-                 on_active: Optional[Callable[[], None]] = None) -> None:
+                 on_active: Callable[[], None] | None = None) -> None:
         self.sim = sim
         self.initial_backoff = initial_backoff
         self.max_backoff = max_backoff
@@ -105,7 +105,7 @@ class SchedulingQueue:
         """Forget a Pod (deleted, or bound by someone else)."""
         self.entries.pop(key, None)
 
-    def pop(self) -> Optional[QueuedPodInfo]:
+    def pop(self) -> QueuedPodInfo | None:
         """The next Pod to schedule, or None if activeQ is empty."""
         while self._heap:
             _p, _t, seq, key = heapq.heappop(self._heap)

@@ -29,7 +29,8 @@ the maximum among the scored nodes) and therefore the chosen node can differ fro
 from __future__ import annotations
 
 import random
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import yaml
@@ -46,7 +47,7 @@ from labsupport.k8s.scheduler.queue import QueuedPodInfo, SchedulingQueue
 from labsupport.k8s.scheduler.scoring import num_feasible_nodes_to_find
 from labsupport.k8s.scheduler.status import Status, fit_error_message
 
-__all__ = ["Scheduler", "ExplainError", "select_host", "NO_NODES_MESSAGE"]
+__all__ = ["Scheduler", "ExplainError", "select_host", "select_hosts", "NO_NODES_MESSAGE"]
 
 NO_NODES_MESSAGE = "no nodes available to schedule pods"
 _TERMINAL = ("Succeeded", "Failed")
@@ -67,6 +68,23 @@ def select_host(total: np.ndarray, rng: random.Random) -> int:
     if len(ties) == 1:
         return int(ties[0])
     return int(ties[rng.randrange(len(ties))])
+
+
+def select_hosts(total: np.ndarray, rng: random.Random) -> list[int]:
+    """:func:`select_host` for each row of ``total``, in row order (the same ``rng`` calls as row by row).
+
+    >>> select_hosts(np.array([[1, 3, 2], [4, 4, 0]]), random.Random(0))[0]
+    1
+    """
+    best = total.max(axis=1, keepdims=True)
+    is_best = total == best
+    n_ties = is_best.sum(axis=1)
+    first = is_best.argmax(axis=1)
+    out = first.tolist()
+    for i in np.flatnonzero(n_ties > 1).tolist():
+        ties = np.flatnonzero(is_best[i])
+        out[i] = int(ties[rng.randrange(len(ties))])
+    return out
 
 
 class Scheduler:
@@ -92,7 +110,7 @@ class Scheduler:
         self.batching = True
         self._epoch = 0            # bumped by every cache change that is not our own bind
         self._drain_pending = False
-        self._selector_memo: dict[tuple, Optional[dict]] = {}
+        self._selector_memo: dict[tuple, dict | None] = {}
         self._ring: tuple[int, np.ndarray] | None = None
         #: scheduling attempts and binds so far (for benchmarks and lessons)
         self.attempts = 0
@@ -179,7 +197,7 @@ class Scheduler:
             for fw in self.frameworks.values():
                 fw.invalidate()
 
-    def _default_selector(self, pod: PodInfo) -> Optional[dict]:
+    def _default_selector(self, pod: PodInfo) -> dict | None:
         """``helper.DefaultSelector``: the selectors of Services, ReplicationControllers, ReplicaSets and
         StatefulSets that select the Pod, ANDed together (None if there are none)."""
         key = (pod.namespace, frozenset(pod.labels.items()))
@@ -259,8 +277,7 @@ class Scheduler:
                     rows = region[f[:k * to_find]].reshape(k, to_find)
                     ends = f[to_find - 1:k * to_find:to_find] + 1
                     total = fw.run_scores(state, rows).total
-                    for i in range(k):
-                        pick = select_host(total[i], self.sim.rng)
+                    for i, pick in enumerate(select_hosts(total, self.sim.rng)):
                         decided.append((live[i][0], live[i][1], cache.names[int(rows[i, pick])], start + int(ends[i])))
         epoch = self._epoch
         for q, obj, node, next_start in decided:
@@ -280,7 +297,7 @@ class Scheduler:
             self._ring = (gen, np.concatenate([order, order]))
         return self._ring[1]
 
-    def schedule_one(self, q: QueuedPodInfo) -> Optional[str]:
+    def schedule_one(self, q: QueuedPodInfo) -> str | None:
         """One scheduling cycle for a popped Pod; returns the node it was bound to, or None."""
         pod = q.pod
         obj = self.store.get("Pod", pod.namespace, pod.name)
@@ -295,7 +312,7 @@ class Scheduler:
         self._handle_failure(fw, q, obj, statuses, message)
         return None
 
-    def _schedule_pod(self, fw: Framework, pod: PodInfo) -> tuple[Optional[str], dict[int, Status], str]:
+    def _schedule_pod(self, fw: Framework, pod: PodInfo) -> tuple[str | None, dict[int, Status], str]:
         cache = self.cache
         n = cache.num_nodes
         if n == 0:
@@ -338,7 +355,7 @@ class Scheduler:
         scores = fw.run_scores(state, feasible)
         return cache.names[int(feasible[select_host(scores.total, self.sim.rng)])], {}, ""
 
-    def _assume_and_bind(self, fw: Framework, q: QueuedPodInfo, obj: dict, node: str) -> Optional[str]:
+    def _assume_and_bind(self, fw: Framework, q: QueuedPodInfo, obj: dict, node: str) -> str | None:
         pod = q.pod
         pod.node_name = node
         self.cache.add_pod(pod, node)            # assume: the cache counts the Pod before the API confirms

@@ -14,7 +14,7 @@ truncates toward zero; all operands here are non-negative, so ``//`` matches it.
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -79,11 +79,11 @@ def most_requested_score(requested, capacity) -> np.ndarray:
 
 def _weighted_resource_average(per_resource: Sequence[np.ndarray], capacity: Sequence[np.ndarray], weights: Sequence[int]) -> np.ndarray:
     if all(np.size(c) and np.min(c) > 0 for c in capacity):
-        num = sum(s * w for s, w in zip(per_resource, weights))
+        num = sum(s * w for s, w in zip(per_resource, weights, strict=True))
         return num // sum(weights)
     num = np.zeros(np.shape(per_resource[0]), dtype=np.int64)
     den = np.zeros_like(num)
-    for score, cap, w in zip(per_resource, capacity, weights):
+    for score, cap, w in zip(per_resource, capacity, weights, strict=True):
         present = _arr(cap) != 0  # resources a node does not have are left out of the average
         num += np.where(present, score * w, 0)
         den += np.where(present, w, 0)
@@ -99,7 +99,7 @@ def least_allocated_score(requested: Sequence, capacity: Sequence, weights: Sequ
     >>> least_allocated_score([[2000], [6 * 2**30]], [[4000], [8 * 2**30]], [1, 1]).tolist()
     [37]
     """
-    scores = [least_requested_score(r, c) for r, c in zip(requested, capacity)]
+    scores = [least_requested_score(r, c) for r, c in zip(requested, capacity, strict=True)]
     return _weighted_resource_average(scores, capacity, weights)
 
 
@@ -111,7 +111,7 @@ def most_allocated_score(requested: Sequence, capacity: Sequence, weights: Seque
     >>> most_allocated_score([[2000], [6 * 2**30]], [[4000], [8 * 2**30]], [1, 1]).tolist()
     [62]
     """
-    scores = [most_requested_score(r, c) for r, c in zip(requested, capacity)]
+    scores = [most_requested_score(r, c) for r, c in zip(requested, capacity, strict=True)]
     return _weighted_resource_average(scores, capacity, weights)
 
 
@@ -158,7 +158,7 @@ def requested_to_capacity_ratio_score(requested: Sequence, capacity: Sequence, w
     """
     scaled = [(u, s * (MAX_NODE_SCORE // 10)) for u, s in shape]
     num = den = 0
-    for req, cap, w in zip(requested, capacity, weights):
+    for req, cap, w in zip(requested, capacity, weights, strict=True):
         req, cap = _arr(req), _arr(cap)
         safe = np.where(cap == 0, 1, cap)
         util = np.where((cap == 0) | (req > cap), 100, np.clip(req, 0, None) * 100 // safe)
@@ -192,7 +192,7 @@ def balanced_allocation_score(requested: Sequence, capacity: Sequence) -> np.nda
             std = np.where((c1 != 0) & (c2 != 0), std, 0.0)
         return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
     fracs, present = [], []
-    for req, cap in zip(requested, capacity):
+    for req, cap in zip(requested, capacity, strict=True):
         req, cap = _arr(req), _arr(cap)
         present.append(cap != 0)
         fracs.append(np.where(cap == 0, 0.0, np.minimum(req / np.where(cap == 0, 1, cap), 1.0)))

@@ -1,10 +1,9 @@
 """KubeSchedulerConfiguration parsing: defaults, merges, and errors that name the field."""
 import pytest
-
-from labsupport.k8s.scheduler import Scheduler, SchedulerConfigError, parse_scheduler_config
-from labsupport.k8s.scheduler.config import parse_config
-
 from sched_helpers import bound, make, node, pod
+
+from labsupport.k8s.scheduler import SchedulerConfigError, parse_scheduler_config
+from labsupport.k8s.scheduler.config import parse_config
 
 HEAD = {"apiVersion": "kubescheduler.config.k8s.io/v1", "kind": "KubeSchedulerConfiguration"}
 

@@ -1,5 +1,4 @@
 """Filter verdicts and plugin scores on hand-built clusters, checked against kube-scheduler's messages."""
-import numpy as np
 import pytest
 
 from labsupport.k8s.scheduler import Code, Framework, NodeCache, PodInfo
@@ -72,7 +71,9 @@ def test_first_failing_filter_wins():
 
 
 def test_prefer_no_schedule_taints_are_reverse_normalised():
-    soft = lambda k: {"key": k, "value": "x", "effect": "PreferNoSchedule"}
+    def soft(key):
+        return {"key": key, "value": "x", "effect": "PreferNoSchedule"}
+
     c = cache_of(dict(name="a"), dict(name="b", taints=[soft("k1")]), dict(name="c", taints=[soft("k1"), soft("k2")]))
     fw = Framework(parse_config(None)[0], c)
     st = fw.new_state(podinfo())

@@ -1,6 +1,6 @@
 """Property: whatever Pods come and go, no node's requests ever exceed its allocatable."""
-from hypothesis import given, settings, strategies as st
-
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sched_helpers import make, node, pod
 
 ops = st.lists(st.one_of(

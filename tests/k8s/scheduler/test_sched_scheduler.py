@@ -1,11 +1,10 @@
 """The scheduler over an API store: binding, FailedScheduling, queue, explain, determinism, batching."""
 import pytest
+from sched_helpers import bound, make, node, pod
 
 from labsupport.core import LabError
 from labsupport.k8s.errors import NotFoundError
 from labsupport.k8s.scheduler import ExplainError, Explanation
-
-from sched_helpers import bound, make, node, pod
 
 
 def test_binds_through_the_store_and_records_scheduled_events():

@@ -11,7 +11,11 @@ from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
 from labsupport.k8s.scheduler.plugins.interpodaffinity import InterPodAffinity
 from labsupport.k8s.scheduler.plugins.nodeaffinity import NodeAffinity
 from labsupport.k8s.scheduler.plugins.nodebasics import NodeName, NodeUnschedulable
-from labsupport.k8s.scheduler.plugins.noderesources import NodeResourcesBalancedAllocation, NodeResourcesFit, ScoringStrategy
+from labsupport.k8s.scheduler.plugins.noderesources import (
+    NodeResourcesBalancedAllocation,
+    NodeResourcesFit,
+    ScoringStrategy,
+)
 from labsupport.k8s.scheduler.plugins.podtopologyspread import PodTopologySpread
 from labsupport.k8s.scheduler.plugins.tainttoleration import TaintToleration
 

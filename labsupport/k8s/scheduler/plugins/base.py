@@ -14,8 +14,9 @@ Status(Unschedulable, 'Insufficient cpu', plugin=NodeResourcesFit)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Union
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,8 @@ class Rejection:
     """
 
     mask: np.ndarray
-    code: Union[Code, Callable[[int], Code]]
-    reasons: Union[tuple, Callable[[int], tuple]]
+    code: Code | Callable[[int], Code]
+    reasons: tuple | Callable[[int], tuple]
 
     def status(self, pos: int, plugin: str) -> Status:
         """The Status of the node at position ``pos`` of ``idx``."""
@@ -72,18 +73,18 @@ class Plugin:
     filters = False
     scores = False
 
-    def __init__(self, cache: NodeCache, args: Optional[dict] = None) -> None:
+    def __init__(self, cache: NodeCache, args: dict | None = None) -> None:
         self.cache = cache
         self.args = args or {}
 
-    def pre_filter(self, state: CycleState) -> Optional[Status]:
+    def pre_filter(self, state: CycleState) -> Status | None:
         return None
 
     def node_local(self, state: CycleState) -> bool:
         """Do this plugin's verdict and raw score on a node depend only on that node (and the Pod)?"""
         return True
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:  # pragma: no cover - interface
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:  # pragma: no cover - interface
         return None
 
     def pre_score(self, state: CycleState, idx: np.ndarray) -> bool:

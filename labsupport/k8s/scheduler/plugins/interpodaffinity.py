@@ -39,7 +39,7 @@ affinity terms at ``hardPodAffinityWeight`` (default 1). NormalizeScore:
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -51,7 +51,7 @@ from labsupport.k8s.scheduler.status import Code, Status
 __all__ = ["InterPodAffinity", "term_namespaces", "term_matches_pod"]
 
 
-def term_namespaces(term: Mapping, own_namespace: str) -> Optional[list[str]]:
+def term_namespaces(term: Mapping, own_namespace: str) -> list[str] | None:
     """Namespaces a term looks at; None means all (``namespaceSelector: {}``)."""
     ns_sel = term.get("namespaceSelector")
     if ns_sel is not None and not ns_sel.get("matchLabels") and not ns_sel.get("matchExpressions"):
@@ -76,7 +76,7 @@ class InterPodAffinity(Plugin):
     REASON_ANTI = "node(s) didn't match pod anti-affinity rules"
     REASON_EXISTING = "node(s) didn't satisfy existing pods anti-affinity rules"
 
-    def __init__(self, cache, args: Optional[dict] = None) -> None:
+    def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
         self.hard_pod_affinity_weight = int(self.args.get("hardPodAffinityWeight", 1))
 
@@ -93,7 +93,7 @@ class InterPodAffinity(Plugin):
         pod = state.pod
         return not (self.cache.pods_with_affinity or pod.has_affinity_terms)
 
-    def pre_filter(self, state: CycleState) -> Optional[Status]:
+    def pre_filter(self, state: CycleState) -> Status | None:
         pod, cache = state.pod, self.cache
         existing = [p for p in cache.pods_with_affinity.values() if p.pod_anti_affinity_required]
         if not (pod.pod_affinity_required or pod.pod_anti_affinity_required or existing):
@@ -115,7 +115,7 @@ class InterPodAffinity(Plugin):
         state.data[self.name + "/filter"] = (forbidden, affinity, anti, nobody and self_match)
         return None
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         prepared = state.data.get(self.name + "/filter")
         if prepared is None:
             return None

@@ -26,8 +26,6 @@ Source: ``nodeaffinity/node_affinity.go`` and
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from labsupport.k8s.scheduler import scoring
@@ -66,7 +64,7 @@ class NodeAffinity(Plugin):
         super().__init__(cache, args)
         self._memo: dict = {}
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         pod = state.pod
         if not pod.node_selector and pod.required_node_terms is None:
             return None

@@ -17,8 +17,6 @@ Status(UnschedulableAndUnresolvable, 'node(s) were unschedulable', plugin=NodeUn
 """
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
@@ -37,7 +35,7 @@ class NodeUnschedulable(Plugin):
     filters = True
     REASON = "node(s) were unschedulable"
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         mask = self.cache.unschedulable[idx]
         if not mask.any() or tolerates_all(state.pod.tolerations, _UNSCHEDULABLE_TAINT):
             return None
@@ -51,7 +49,7 @@ class NodeName(Plugin):
     filters = True
     REASON = "node(s) didn't match the requested node name"
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         wanted = state.pod.node_name
         if not wanted:
             return None

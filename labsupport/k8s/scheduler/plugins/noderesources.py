@@ -32,7 +32,6 @@ balanced_allocation.go, resource_allocation.go).
 from __future__ import annotations
 
 import enum
-from typing import Optional
 
 import numpy as np
 
@@ -46,7 +45,7 @@ __all__ = ["ScoringStrategy", "NodeResourcesFit", "NodeResourcesBalancedAllocati
 DEFAULT_RESOURCES = (("cpu", 1), ("memory", 1))
 
 
-class ScoringStrategy(str, enum.Enum):
+class ScoringStrategy(enum.StrEnum):
     """``scoringStrategy.type`` of NodeResourcesFitArgs."""
 
     LEAST_ALLOCATED = "LeastAllocated"
@@ -79,13 +78,13 @@ class NodeResourcesFit(Plugin):
     filters = True
     scores = True
 
-    def __init__(self, cache, args: Optional[dict] = None) -> None:
+    def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
         self.strategy = ScoringStrategy(self.args.get("strategy", ScoringStrategy.LEAST_ALLOCATED))
         self.resources = tuple(self.args.get("resources", DEFAULT_RESOURCES))
         self.shape = tuple(self.args.get("shape", ((0, 10), (100, 0))))
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         c, pod = self.cache, state.pod
         cpu, mem = pod.requests
         used_cpu, used_mem, used_pods = c.req_cpu[idx], c.req_mem[idx], c.req_pods[idx]
@@ -137,7 +136,7 @@ class NodeResourcesBalancedAllocation(Plugin):
     name = "NodeResourcesBalancedAllocation"
     scores = True
 
-    def __init__(self, cache, args: Optional[dict] = None) -> None:
+    def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
         self.resources = tuple(self.args.get("resources", DEFAULT_RESOURCES))
 

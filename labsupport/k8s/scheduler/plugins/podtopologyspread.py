@@ -38,8 +38,7 @@ Status(Unschedulable, "node(s) didn't match pod topology spread constraints", pl
 """
 from __future__ import annotations
 
-import math
-from typing import Callable, Mapping, Optional
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -73,7 +72,7 @@ class Constraint:
 
     __slots__ = ("max_skew", "key", "hard", "selector", "min_domains", "honor_affinity", "honor_taints")
 
-    def __init__(self, raw: Mapping, pod_labels: Mapping[str, str], selector: Optional[Mapping] = None) -> None:
+    def __init__(self, raw: Mapping, pod_labels: Mapping[str, str], selector: Mapping | None = None) -> None:
         self.max_skew = int(raw.get("maxSkew", 1))
         self.key = raw["topologyKey"]
         self.hard = raw.get("whenUnsatisfiable", "DoNotSchedule") == "DoNotSchedule"
@@ -97,8 +96,8 @@ class PodTopologySpread(Plugin):
     REASON = "node(s) didn't match pod topology spread constraints"
     REASON_LABEL = REASON + " (missing required label)"
 
-    def __init__(self, cache, args: Optional[dict] = None,
-                 default_selector: Optional[Callable[[object], Optional[dict]]] = None) -> None:
+    def __init__(self, cache, args: dict | None = None,
+                 default_selector: Callable[[object], dict | None] | None = None) -> None:
         super().__init__(cache, args)
         self.default_selector = default_selector
         self.defaulting_type = self.args.get("defaultingType", "System")
@@ -161,7 +160,7 @@ class PodTopologySpread(Plugin):
         return True
 
     # ------------------------------------------------------------------- filter
-    def pre_filter(self, state: CycleState) -> Optional[Status]:
+    def pre_filter(self, state: CycleState) -> Status | None:
         pod, cache = state.pod, self.cache
         constraints, _ = self._constraints(pod, hard=True)
         if not constraints:
@@ -183,7 +182,7 @@ class PodTopologySpread(Plugin):
         state.data[self.name + "/filter"] = prepared
         return None
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         prepared = state.data.get(self.name + "/filter")
         if not prepared:
             return None

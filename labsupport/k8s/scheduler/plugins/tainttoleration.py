@@ -17,7 +17,7 @@ Source: ``tainttoleration/taint_toleration.go`` (Kubernetes 1.37).
 """
 from __future__ import annotations
 
-from typing import Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from labsupport.k8s.scheduler.status import Code
 __all__ = ["TaintToleration", "first_untolerated_taint", "count_intolerable_prefer_no_schedule"]
 
 
-def first_untolerated_taint(taints: Sequence[Mapping], tolerations: Sequence[Mapping]) -> Optional[Mapping]:
+def first_untolerated_taint(taints: Sequence[Mapping], tolerations: Sequence[Mapping]) -> Mapping | None:
     """The first NoSchedule/NoExecute taint not tolerated (``FindMatchingUntoleratedTaint``), or None."""
     for t in taints:
         if t.get("effect") in ("NoSchedule", "NoExecute") and not tolerates_all(tolerations, t):
@@ -79,7 +79,7 @@ class TaintToleration(Plugin):
             hit = self._memo[key] = out
         return hit
 
-    def filter(self, state: CycleState, idx: np.ndarray) -> Optional[Rejection]:
+    def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         if not self.cache.hard_tainted[idx].any():
             return None
         mask = self._per_slot("hard", state.pod.tolerations)[idx] > 0
