@@ -39,7 +39,9 @@ class Agent:
     epoch: int = 0                     # bumps on every failure/restore so stale ping timers do nothing
     missed_pings: int = 0
     reregistered: bool = True          # False between a master failover and this agent's re-registration
-    tasks: dict = field(default_factory=dict)       # (framework_id, task_id) -> TaskInfo
+    tasks: dict = field(default_factory=dict)       # (framework_id, task_id) -> TaskInfo, finished ones too
+    live: dict = field(default_factory=dict)        # the same, only tasks still running on the machine
+    running: dict = field(default_factory=dict)     # framework_id -> number of its live tasks (executor lifetime)
     executors: dict = field(default_factory=dict)   # framework_id -> executor id
     images: set = field(default_factory=set)        # container images already pulled
     pending: list = field(default_factory=list)     # status updates not yet acknowledged by a master
@@ -50,4 +52,4 @@ class Agent:
 
     def live_tasks(self) -> list[TaskInfo]:
         """Tasks still running on the machine (agent-side view), in launch order."""
-        return [t for t in self.tasks.values() if not t.agent_state.is_terminal]
+        return list(self.live.values())

@@ -20,7 +20,14 @@ unsatisfied guarantees still need (https://mesos.apache.org/documentation/latest
 Role *weights* divide the role's dominant share (https://mesos.apache.org/documentation/latest/weights/).
 
 Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 10,000 agents and
-1,000 frameworks stays around a second in CPython (see bench/mesos_allocation.py).
+1,000 frameworks stays well under a second in CPython (see bench/mesos_allocation.py).
+
+One shortcut the C++ code does not take: an agent whose visit offered nothing stays *settled*
+until something that could change that happens (resources come back to it, a decline filter on
+it expires, a framework is added, re-activated or revived). Settled agents are skipped; the
+outcome is the same, because a visit that offered nothing would offer nothing again (a subset of
+filtered or too-small resources stays filtered or too small). With quota set, every agent is
+visited, since quota caps depend on the whole cluster.
 
 >>> import random
 >>> a = HierarchicalAllocator(random.Random(0))
@@ -32,6 +39,7 @@ Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 1
 """
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -117,6 +125,8 @@ class HierarchicalAllocator:
         self.guarantees: dict[str, dict[str, float]] = {}
         self.limits: dict[str, dict[str, float]] = {}
         self.filters: dict[str, dict[str, list]] = {}   # fid -> agent -> [(entries, expires)]
+        self._unsettled: set[str] = set()                 # agents whose next visit might offer something
+        self._expiries: list[tuple[float, str]] = []      # heap of (filter expiry, agent)
 
     # -- membership ----------------------------------------------------------------------------
     def add_framework(self, fid: str, role: str) -> None:
@@ -127,6 +137,7 @@ class HierarchicalAllocator:
             self.framework_sorters[role] = s
             self.role_sorter.add(role, self.weights.get(role, 1.0))
         self.framework_sorters[role].add(fid)
+        self._unsettled.update(self.agents)
 
     def remove_framework(self, fid: str) -> None:
         fw = self.frameworks.pop(fid, None)
@@ -141,6 +152,8 @@ class HierarchicalAllocator:
 
     def set_active(self, fid: str, active: bool) -> None:
         self.frameworks[fid].active = active
+        if active:
+            self._unsettled.update(self.agents)
 
     def add_agent(self, agent: str, available: Mapping, used: Mapping[str, Mapping] | None = None) -> None:
         """Add an agent with ``available`` (idle) entries and ``used`` entries per framework."""
@@ -152,6 +165,7 @@ class HierarchicalAllocator:
             if fid in self.frameworks:
                 self._charge(fid, ag, sc)
         self.agents[agent] = ag
+        self._unsettled.add(agent)
         for n, v in ag.total.items():
             self.total[n] = self.total.get(n, 0.0) + v
         self._total_changed()
@@ -196,6 +210,7 @@ class HierarchicalAllocator:
         """Unsuppress and drop every decline filter of the framework (``REVIVE``)."""
         self.frameworks[fid].suppressed = False
         self.filters.pop(fid, None)
+        self._unsettled.update(self.agents)
 
     def consumed(self, role: str) -> dict[str, float]:
         """Scalars the role holds (offered + used)."""
@@ -208,6 +223,7 @@ class HierarchicalAllocator:
         if ag is None or not entries:
             return
         _add_into(ag.available, entries)
+        self._unsettled.add(agent)
         fw = self.frameworks.get(fid)
         if fw is None:
             return
@@ -223,6 +239,7 @@ class HierarchicalAllocator:
                 mine.pop(n, None)
         if refuse_seconds > 0:
             self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), now + refuse_seconds))
+            heapq.heappush(self._expiries, (now + refuse_seconds, agent))
 
     def _charge(self, fid: str, ag: _Agent, sc: Mapping[str, float]) -> None:
         role = self.frameworks[fid].role
@@ -249,11 +266,17 @@ class HierarchicalAllocator:
         """One allocation round; returns ``[(framework_id, agent, entries)]`` in allocation order."""
         order = sorted(self.agents if agents is None else (a for a in agents if a in self.agents))
         self.rng.shuffle(order)
+        while self._expiries and self._expiries[0][0] <= now:
+            self._unsettled.add(heapq.heappop(self._expiries)[1])
+        if not (self.guarantees or self.limits):
+            unsettled = self._unsettled
+            order = [a for a in order if a in unsettled]
         out: list[tuple[str, str, dict]] = []
         quota_roles = [r for r in sorted(self.guarantees) if r in self.framework_sorters]
         if quota_roles:
             self._stage(order, now, out, stage1=True)
         self._stage(order, now, out, stage1=False)
+        self._unsettled.difference_update(order)
         return out
 
     def _headroom(self) -> tuple[dict, dict]:

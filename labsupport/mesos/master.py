@@ -26,7 +26,7 @@ from typing import Any
 
 from labsupport.core import LabError, Simulation
 from labsupport.mesos.agent import Agent, AgentState
-from labsupport.mesos.allocator import HierarchicalAllocator
+from labsupport.mesos.allocator import HierarchicalAllocator, _add_into
 from labsupport.mesos.errors import OfferError, SchedulerError
 from labsupport.mesos.operations import Operation
 from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
@@ -144,7 +144,7 @@ class Master:
             fw = self.frameworks[fid]
             fw.offers.add(offer.id)
             row = {"TIME": now, "OFFER": offer.id, "FRAMEWORK": fw.name, "AGENT": agent_name,
-                   "RESOURCES": str(offer.resources), "OUTCOME": "outstanding", "AT": None, "DETAIL": "", "_fid": fid}
+                   "RESOURCES": offer.resources, "OUTCOME": "outstanding", "AT": None, "DETAIL": "", "_fid": fid}
             self.offers_log.append(row)
             self.offer_rows[offer.id] = row
             made.setdefault(fid, []).append(offer)
@@ -276,15 +276,18 @@ class Master:
         if not isinstance(items, (list, tuple)):
             raise OfferError(f"accept: tasks_or_operations must be a list of mesos.Task / Reserve / Unreserve / Create / Destroy, got {type(items).__name__}")
         agent = self.agents[offers[0].agent]
-        pool = Resources()
-        for o in offers:
+        pool = offers[0].resources
+        for o in offers[1:]:
             pool = pool + o.resources
-        work, used_total = pool, Resources()
+        avail = dict(pool.entries)          # what is left of the pool, mutated as tasks take from it
+        used: dict = {}
         launches: list[tuple[Task, Resources | None, str]] = []
         live_ids = set()
+        has_ops = False
         for i, item in enumerate(items):
             if isinstance(item, Operation):
-                work = item.apply(work, fw.role)
+                avail = dict(item.apply(Resources(avail), fw.role).entries)
+                has_ops = True
             elif isinstance(item, Task):
                 problem = None
                 old = self.tasks.get((fid, item.task_id))
@@ -295,9 +298,8 @@ class Master:
                 if problem:
                     launches.append((item, None, problem))
                     continue
-                take = _match(item, work, fw.role)
-                work = work - take
-                used_total = used_total + take
+                take = _match(item, avail, pool, fw.role)
+                _add_into(used, take.entries)
                 live_ids.add(item.task_id)
                 launches.append((item, take, ""))
             else:
@@ -308,7 +310,9 @@ class Master:
         ops = [it.kind for it in items if isinstance(it, Operation)]
         for o in offers:
             self._resolve(o.id, "accepted", ", ".join(ops + ([f"launched {', '.join(names)}"] if names else [])))
-        agent.total = agent.total - pool + work + used_total
+        work = Resources(avail)
+        if has_ops:
+            agent.total = agent.total - pool + work + Resources(used)
         for op in ops:
             self.log(agent.name, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}")
         self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
@@ -396,6 +400,9 @@ class Master:
         if key in agent.tasks:   # an old terminal task with the same id: keep the newest
             del agent.tasks[key]
         agent.tasks[key] = info
+        agent.live[key] = info
+        if res:
+            agent.running[fw.id] = agent.running.get(fw.id, 0) + 1
         old = self.tasks.get(key)
         if old is not None and old.agent != agent.name and old.agent_state.is_terminal:
             self.agents[old.agent].tasks.pop(key, None)
@@ -429,11 +436,14 @@ class Master:
     def _end_on_agent(self, agent: Agent, task: TaskInfo, state: TaskState, reason: str | None, *, report: bool) -> None:
         """The task's process ends on the agent; the executor exits with the framework's last task."""
         self._cancel(task)
+        if agent.live.pop((task.framework, task.task_id), None) is not None and task.resources:
+            agent.running[task.framework] -= 1
         if report:
             self._agent_state(agent, task, state, reason)
         else:
             task.agent_state = state
-        if not any(t.framework == task.framework for t in agent.live_tasks()) and task.framework in agent.executors:
+        if not agent.running.get(task.framework) and task.framework in agent.executors:
+            agent.running.pop(task.framework, None)
             self.log(agent.name, f"executor {agent.executors.pop(task.framework)} exited")
 
     def _agent_state(self, agent: Agent, task: TaskInfo, state: TaskState, reason: str | None) -> None:
@@ -701,30 +711,30 @@ def _offer_num(oid: str) -> int:
     return int(oid[1:])
 
 
-def _match(task: Task, pool: Resources, role: str) -> Resources:
-    """The concrete resources a task takes from ``pool``: role-less amounts use the role's reservation first."""
+def _match(task: Task, avail: dict, pool: Resources, role: str) -> Resources:
+    """Take a task's resources out of ``avail`` (changed only on success); role-less amounts use the role's reservation first."""
     take: dict = {}
-    avail = dict(pool.entries)
+    scratch = dict(avail)
     for (name, r, vol), amount in sorted(task.resources.entries.items()):
         keys = [(name, r, vol)] if (r != UNRESERVED or vol) else [(name, role, ""), (name, UNRESERVED, "")]
         if isinstance(amount, tuple):
             need = amount
             for k in keys:
-                have = avail.get(k, ())
+                have = scratch.get(k, ())
                 got = _ranges_sub(need, _ranges_sub(need, have))   # need & have
                 if got:
                     take[k] = _ranges_norm(take.get(k, ()) + got)
-                    avail[k] = _ranges_sub(have, got)
+                    scratch[k] = _ranges_sub(have, got)
                     need = _ranges_sub(need, got)
             if need:
                 raise OfferError(f"accept: task {task.task_id!r} asks for {name} {list(amount)} but the offers hold {list(pool.get(name, []) or [])}")
         else:
             need = amount
             for k in keys:
-                got = min(need, avail.get(k, 0.0))
+                got = min(need, scratch.get(k, 0.0))
                 if got > 0:
                     take[k] = round(take.get(k, 0.0) + got, 3)
-                    avail[k] = round(avail[k] - got, 3)
+                    scratch[k] = round(scratch[k] - got, 3)
                     need = round(need - got, 3)
             if need > 1e-9:
                 label = name + (f"({r})" if r != UNRESERVED else "") + (f"[{vol}]" if vol else "")
@@ -733,4 +743,6 @@ def _match(task: Task, pool: Resources, role: str) -> Resources:
                     f"accept: task {task.task_id!r} asks for {label}:{amount:g} but the offers hold only "
                     f"{name}:{have:g} (less what earlier tasks in this accept took) -- beyond the offer"
                 )
+    avail.clear()
+    avail.update((k, v) for k, v in scratch.items() if v)
     return Resources(take)

@@ -20,6 +20,7 @@ Scalars are kept with three decimal digits, as Mesos' fixed-point ``Value::Scala
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -296,6 +297,12 @@ def parse_resources(text: str, *, what: str = "resources", default_ports: bool =
     return Resources(entries)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str, what: str) -> Resources:
+    """Frameworks build many tasks from the same few strings; a Resources is never mutated, so share it."""
+    return parse_resources(text, what=what)
+
+
 def as_resources(value: Any, *, what: str = "resources") -> Resources:
     """Accept a :class:`Resources`, a resource string, or a mapping like ``{"cpus": 1, "mem(web)": 128}``.
 
@@ -305,7 +312,7 @@ def as_resources(value: Any, *, what: str = "resources") -> Resources:
     if isinstance(value, Resources):
         return value
     if isinstance(value, str):
-        return parse_resources(value, what=what)
+        return _parse_cached(value, what)
     if isinstance(value, Mapping):
         parts = []
         for k, v in value.items():
