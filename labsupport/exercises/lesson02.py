@@ -2,7 +2,7 @@
 
 Each judge runs the learner's answer in a *fresh*, seeded simulator: a manifest is applied to a
 new ``k8s.Cluster``, a selector is matched against the Pods of :func:`labelled_cluster`, and a
-Marathon app definition is launched by :class:`AppScheduler` on a new ``mesos.Cluster``.
+Marathon app definition is posted to the Marathon framework on a new ``mesos.Cluster`` (:func:`run_app`).
 
 >>> from labsupport.exercises import lesson02 as ex
 >>> print(ex.q3.check("checkout.shop.svc.cluster.local"))
@@ -20,9 +20,9 @@ from labsupport import k8s, mesos
 from labsupport.checks import JudgedQuestion, ManifestQuestion, MappingQuestion, ValueQuestion
 from labsupport.core import LabError
 from labsupport.k8s.objects import selector_matches
+from labsupport.mesos.frameworks.marathon import Marathon
 
 __all__ = [
-    "AppScheduler",
     "BROKEN_DEPLOYMENT",
     "RESOURCES_Q5",
     "API_DEPLOYMENT",
@@ -239,111 +239,43 @@ spec:
           requests: {cpu: 500m, memory: 256Mi}
 """
 
-_APP_FIELDS = {"id": str, "cmd": str, "cpus": (int, float), "mem": (int, float), "instances": int, "constraints": list}
+def run_app(app: Mapping[str, Any], agents: int = 4, seconds: float = 10, seed: int = 0) -> tuple[mesos.Cluster, Marathon]:
+    """Post ``app`` to a fresh Marathon (framework ``marathon``) on ``agents`` agents of 4 cpus; run ``seconds``.
 
-
-def _app_errors(app: Any) -> str | None:
-    """Why ``app`` is not a Marathon app definition this course can run (None if it is)."""
-    if not isinstance(app, Mapping):
-        return f"an app definition is a dict like {{'id': '/web', 'cmd': ..., 'cpus': ..., ...}}, got {type(app).__name__}"
-    for field, types in _APP_FIELDS.items():
-        if field == "constraints" and field not in app:
-            continue
-        if field not in app:
-            return f"field {field!r} is missing"
-        if isinstance(app[field], bool) or not isinstance(app[field], types):
-            return f"field {field!r} has the wrong type: {app[field]!r}"
-    extra = sorted(set(app) - set(_APP_FIELDS) - {"container", "portDefinitions", "labels"})
-    if extra:
-        return f"unknown field(s) {extra}; this course's Marathon knows {sorted(_APP_FIELDS)}"
-    if not app["id"].strip("/") or "/" in app["id"].strip("/"):
-        return f"id {app['id']!r}: use a top-level app id such as '/api'"
-    if app["cpus"] <= 0 or app["mem"] <= 0 or app["instances"] < 0:
-        return "cpus and mem must be > 0 and instances >= 0"
-    for c in app.get("constraints", []):
-        if not (isinstance(c, list) and len(c) in (2, 3) and all(isinstance(x, str) for x in c)):
-            return f"constraint {c!r}: write [field, operator] or [field, operator, value], e.g. ['hostname', 'UNIQUE']"
-        if c[1] not in ("UNIQUE", "CLUSTER", "LIKE", "UNLIKE", "MAX_PER", "GROUP_BY"):
-            return f"constraint {c!r}: unknown operator {c[1]!r}"
-    return None
-
-
-class AppScheduler(mesos.Scheduler):
-    """A Marathon-style framework in miniature: keep ``instances`` copies of one app running.
-
-    Follows Marathon's app model (https://mesosphere.github.io/marathon/docs/application-basics.html):
-    each offer is packed with as many instances as fit; constraint ``["hostname", "UNIQUE"]``
-    allows at most one instance per agent (docs/constraints.md); a task that ends is relaunched
-    on a later offer. Mesos itself never restarts a task: this loop is the framework's job.
-    Supports the ``hostname UNIQUE`` constraint only (others are ignored by this teaching copy).
+    Raises :class:`labsupport.core.LabError` (Marathon's ``AppDefinitionError``) for an app Marathon would reject.
     """
-
-    def __init__(self, app: Mapping[str, Any]) -> None:
-        self.app = dict(app)
-        self.name = self.app["id"].strip("/")
-        self.unique = ["hostname", "UNIQUE"] in [list(c) for c in self.app.get("constraints", [])]
-        self.live: dict[str, str] = {}     # task id -> agent
-        self.next_index = 1
-
-    @property
-    def missing(self) -> int:
-        """How many instances to launch to reach ``instances``."""
-        return max(0, self.app["instances"] - len(self.live))
-
-    def resource_offers(self, driver, offers):
-        for offer in offers:
-            free_cpus, free_mem = offer.resources["cpus"], offer.resources["mem"]
-            tasks = []
-            while self.missing > len(tasks) and free_cpus >= self.app["cpus"] and free_mem >= self.app["mem"]:
-                if self.unique and (offer.agent in self.live.values() or tasks):
-                    break
-                task_id = f"{self.name}.{self.next_index}"
-                self.next_index += 1
-                tasks.append(mesos.Task(self.name, f"cpus:{self.app['cpus']};mem:{self.app['mem']}",
-                                        command=self.app["cmd"], task_id=task_id))
-                free_cpus -= self.app["cpus"]
-                free_mem -= self.app["mem"]
-            if tasks:
-                for t in tasks:
-                    self.live[t.task_id] = offer.agent
-                driver.accept([offer.id], tasks)
-            else:
-                driver.decline([offer.id])
-
-    def status_update(self, driver, status):
-        if status.state.is_terminal:
-            self.live.pop(status.task_id, None)
-
-
-def run_app(app: Mapping[str, Any], agents: int = 4, seconds: float = 10, seed: int = 0) -> mesos.Cluster:
-    """Launch ``app`` with :class:`AppScheduler` (registered as framework ``marathon``) on ``agents`` 4-cpu agents."""
     cluster = mesos.Cluster(seed=seed)
     for i in range(1, agents + 1):
         cluster.add_agent(f"agent-{i}", resources="cpus:4;mem:8192;disk:10240")
-    cluster.register(AppScheduler(app), name="marathon")
+    marathon = Marathon(cluster.sim)
+    cluster.register(marathon, name="marathon")
+    marathon.add_app(dict(app))
     cluster.run(seconds)
-    return cluster
+    return cluster, marathon
 
 
 def _judge_app(app: Any) -> tuple[bool, str]:
-    problem = _app_errors(app)
-    if problem:
-        return False, problem
-    cluster = run_app(app)
+    if not isinstance(app, Mapping):
+        return False, f"an app definition is a dict like {{'id': '/web', 'cmd': ..., 'cpus': ...}}, got {type(app).__name__}"
+    try:
+        cluster, marathon = run_app(app)
+    except LabError as e:
+        return False, f"Marathon rejects it: {e}"
     running = [t for t in cluster.tasks() if t.state == mesos.TaskState.TASK_RUNNING]
     if len(running) != 3:
         return False, f"Marathon runs {len(running)} instance(s) of your app; the Deployment asks for 3 replicas."
     res = running[0].resources
     if abs(res["cpus"] - 0.5) > 1e-9 or abs(res["mem"] - 256) > 1e-9:
-        return False, f"each instance has {res}; the Deployment requests 500m CPU (0.5 cpus) and 256Mi (mem 256)."
-    agents = [t.agent for t in running]
+        return False, (f"each instance has cpus:{res['cpus']:g};mem:{res['mem']:g}; the Deployment requests 500m CPU "
+                       "(cpus 0.5) and 256Mi (mem 256).")
+    agents = sorted(t.agent for t in running)
     if len(set(agents)) != len(agents):
-        return False, (f"instances share agents ({', '.join(sorted(agents))}); the Deployment's anti-affinity allows at "
+        return False, (f"instances share agents ({', '.join(agents)}); the Deployment's anti-affinity allows at "
                        "most one per node. Which Marathon constraint says that?")
-    if app["cmd"].split()[:1] != ["./api"]:
-        return False, f"cmd {app['cmd']!r} does not run ./api as the container's command does."
-    name = mesos.dns_name(running[0].name, "marathon")
-    return True, f"3 instances of cpus:0.5;mem:256 run on {', '.join(sorted(agents))}, reachable as {name}."
+    if str(app.get("cmd", "")).split()[:1] != ["./api"]:
+        return False, f"cmd {app.get('cmd')!r} does not run ./api as the container's command does."
+    name = marathon.tasks().rows[0]["DNS"]
+    return True, f"3 instances of cpus:0.5;mem:256 run on {', '.join(agents)}, reachable as {name}."
 
 
 _GOOD_APP = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,
@@ -352,14 +284,14 @@ _GOOD_APP = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, 
 q6 = JudgedQuestion(
     "q6", _judge_app,
     prompt=("Stretch: translate API_DEPLOYMENT into a Marathon app definition (a dict with id, cmd, cpus, mem, "
-            "instances, constraints). It is judged by launching it on four 4-cpu agents."),
+            "instances, constraints). It is judged by posting it to Marathon on four agents of 4 cpus each."),
     hints=["replicas -> instances; requests.cpu 500m -> cpus 0.5; requests.memory 256Mi -> mem 256 (MB).",
            "The command list becomes one shell string in cmd.",
            "Required anti-affinity on kubernetes.io/hostname is Marathon's ['hostname', 'UNIQUE']."],
     solution=('answer = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,\n'
               '          "constraints": [["hostname", "UNIQUE"]]}'),
-    insight=("Without the constraint this framework packs all three instances into the first offer: Marathon "
-             "spreads only when told to, and the placement logic lives in the framework, not in the master."),
+    insight=("Without the constraint Marathon packs all three instances into the first offer it gets: it spreads "
+             "only when told to, and that placement logic lives in the framework, not in the Mesos master."),
     wrong_examples=[{k: v for k, v in _GOOD_APP.items() if k != "constraints"},
                     {**_GOOD_APP, "cpus": 500},
                     {**_GOOD_APP, "replicas": 3},
