@@ -88,10 +88,22 @@ def select_hosts(total: np.ndarray, rng: random.Random) -> list[int]:
 
 
 class Scheduler:
-    """kube-scheduler over an :class:`~labsupport.k8s.store.APIStore`.
+    """kube-scheduler over an :class:`~labsupport.k8s.store.APIStore`: queue, filter, score, bind, preempt.
 
     ``config`` is a KubeSchedulerConfiguration (dict or YAML string) or None for the
     default profile; an invalid one raises :class:`SchedulerConfigError`.
+
+    >>> from labsupport.k8s.store import APIStore
+    >>> sim = Simulation(seed=0); store = APIStore(sim); sched = Scheduler(store, sim)
+    >>> for name, cpu in (("small", "1"), ("big", "4")):
+    ...     _ = store.create({"kind": "Node", "metadata": {"name": name},
+    ...                       "status": {"allocatable": {"cpu": cpu, "memory": "4Gi", "pods": "10"}}}, actor="kubelet")
+    >>> _ = store.create({"kind": "Pod", "metadata": {"name": "web"}, "spec": {"containers": [
+    ...     {"name": "c", "resources": {"requests": {"cpu": "500m", "memory": "1Gi"}}}]}}, actor="kubectl")
+    >>> [(r["node"], r["total"]) for r in sched.explain("web").rows]   # 3*100 + (50+75)//2 + 87; 3*100 + (87+75)//2 + 93
+    [('small', 449), ('big', 474)]
+    >>> sim.run(1); store.get("Pod", "default", "web")["spec"]["nodeName"]
+    'big'
     """
 
     def __init__(self, store, sim: Simulation, config: Any = None) -> None:
