@@ -259,7 +259,7 @@ q5 = JudgedQuestion(
               "            created.pop(name, None)\n"
               "    return sorted(n for n, t in created.items() if now - t > threshold)"),
     insight=("This is how controllers work: rebuild the state you care about from a stream of events, "
-             "then act on it (kube-scheduler's queue and kube-state-metrics do the same)."),
+             "then act on it (client-go informers keep such a cache for every real controller)."),
     wrong_examples=[_ignores_deletes, _ignores_threshold, _any_modified_is_bound],
     solution_value=_waiting_pods,
 )
