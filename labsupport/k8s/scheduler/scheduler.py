@@ -20,6 +20,26 @@ the queue:
 Every cycle runs at the simulated instant the queue became non-empty; scheduling
 itself takes no simulated time.
 
+Differences from kube-scheduler 1.37 (on purpose, to keep the model small):
+
+* binding is synchronous and takes no simulated time (kube-scheduler binds asynchronously);
+* the queue has no QueueingHints: every node change or assigned-Pod deletion moves every
+  unschedulable Pod; there are no PreEnqueue plugins / scheduling gates;
+* the Filter walk is sequential (kube-scheduler checks 16 nodes in parallel, so its
+  ``nextStartNodeIndex`` advance is only approximately "nodes examined");
+* plugins with nothing to act on are not simulated: NodePorts, the volume plugins,
+  ImageLocality (weight 1, but no images here: it would add 0 to every node),
+  DynamicResources, SchedulingGates; only cpu, memory and the pod count are resources;
+* preemption ignores PodDisruptionBudgets, runs synchronously, and a nominated Pod
+  reserves only its cpu / memory / pod slot on its node for other Pods' NodeResourcesFit;
+* InterPodAffinity: a non-empty ``namespaceSelector`` is not evaluated (only ``{}`` = all
+  namespaces, or the ``namespaces`` list); TaintToleration: no alpha Gt/Lt operators.
+
+Runs of identical Pods (one ReplicaSet's replicas) are decided together when that
+provably gives the same bindings as one cycle each (see :meth:`Scheduler._schedule_batch`
+and ``tests/k8s/scheduler/test_sched_scheduler.py``); set ``scheduler.batching = False``
+to watch the one-Pod-per-cycle path.
+
 :meth:`Scheduler.explain` runs steps 2-4 over *all* nodes with the same plugin code,
 without binding and without touching the cluster's random generator (ties use a copy).
 Because the real cycle scores only the sampled nodes, normalisation (which divides by
@@ -194,6 +214,14 @@ class Scheduler:
                 elif meta.get("deletionTimestamp") is not None:
                     self.cache.mark_terminating(key)
                     self._epoch += 1
+                else:
+                    cached = self.cache.pods[self.cache.pod_slot[key]][key]
+                    if cached.group is not None and frozenset((meta.get("labels") or {}).items()) != cached.group[1]:
+                        # labels changed (kubectl label): re-count the Pod for spreading and affinity
+                        self.cache.remove_pod(key)
+                        self.cache.add_pod(PodInfo.from_dict(obj), spec["nodeName"])
+                        self._epoch += 1
+                        self.queue.move_all_to_active_or_backoff()
             else:
                 self._pod_added(obj)
             return

@@ -173,3 +173,15 @@ def test_default_spreading_uses_the_replicaset_selector():
         per_node[n] = per_node.get(n, 0) + 1
     # PodTopologySpread's system default (hostname, maxSkew 3) plus LeastAllocated keep replicas spread out
     assert len(per_node) == 120 and max(per_node.values()) - min(per_node.values()) <= 3
+
+
+def test_relabelled_pod_is_recounted_for_spreading():
+    sim, store, sched = make()
+    node(store, "n1")
+    p = pod(store, "web", labels={"app": "web"})
+    sim.run(1)
+    counts = lambda app: int(sched.cache.matching_counts(["default"], {"matchLabels": {"app": app}}).sum())  # noqa: E731
+    assert (counts("web"), counts("api")) == (1, 0)
+    p["metadata"]["labels"] = {"app": "api"}
+    store.update(p, actor="kubectl")
+    assert (counts("web"), counts("api")) == (0, 1)
