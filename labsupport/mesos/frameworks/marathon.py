@@ -5,21 +5,26 @@ Apps are dicts shaped like Marathon's app JSON (https://mesosphere.github.io/mar
 
 * **constraints** ``[field, OPERATOR, value?]`` (https://mesosphere.github.io/marathon/docs/constraints.html):
   ``UNIQUE``, ``CLUSTER``, ``GROUP_BY``, ``LIKE``, ``UNLIKE``, ``MAX_PER``; ``field`` is ``hostname`` or an
-  agent attribute. ``GROUP_BY`` accepts an offer whose group holds no more of the app's instances than the
-  emptiest group Marathon knows of, which spreads instances evenly (Constraints.scala);
+  agent attribute. ``GROUP_BY`` (Constraints.scala ``checkGroupBy``) accepts an offer from a group it has
+  no instance in yet, or from a group holding the fewest instances -- but only once at least ``value``
+  groups are in use. Marathon only knows the groups its instances run in, so without a value it may pile
+  every instance into the first group it is offered: write ``["rack", "GROUP_BY", "3"]`` to spread over 3;
 * **ports**: every ``portDefinitions`` entry gets a *service port* from 10000-20000 (``--local_port_min`` /
   ``--local_port_max``) when ``port`` is 0, and each task takes one *host port* per definition from the
   offer's ``ports`` resource (Marathon picks randomly; we take the lowest so the tables read easily);
 * **relaunch with backoff**: an instance that ends TASK_FAILED / KILLED / LOST / ERROR / GONE or becomes
   TASK_UNREACHABLE is replaced after a launch delay of ``backoffSeconds`` (1), multiplied by
   ``backoffFactor`` (1.15) for each consecutive failure, at most ``maxLaunchDelaySeconds`` (3600)
-  (AppDefinition.scala: DefaultBackoff, DefaultBackoffFactor, DefaultMaxLaunchDelay). A task that turns
-  healthy (running, if the app has no health checks) resets the delay;
+  (AppDefinition.scala: DefaultBackoff, DefaultBackoffFactor, DefaultMaxLaunchDelay). The delay is reset
+  when the app is updated (``scale``) or one of its tasks passes a health check (our reading of
+  "consecutive" failures);
 * **health checks** (https://mesosphere.github.io/marathon/docs/health-checks.html), simplified: every
   ``intervalSeconds`` a running task is checked; it passes unless you called ``fail_health(task_id)``
   (the app stops answering). Failures within ``gracePeriodSeconds`` of the launch are ignored; after
   ``maxConsecutiveFailures`` failures in a row Marathon kills the task, and it is replaced with backoff;
 * **Mesos-DNS**: every task is reachable as ``<app>.marathon.mesos`` (:func:`labsupport.mesos.dns_name`);
+  Marathon names the Mesos task after the app id with its path reversed (``/prod/web`` -> ``web.prod``),
+  which Mesos-DNS turns into ``web-prod.marathon.mesos``;
 * offers it cannot use are declined for 120 s; it suppresses when every app is at its count and revives
   for a new app, a scale-up or a relaunch (:mod:`labsupport.mesos.frameworks.base`).
 
@@ -190,8 +195,11 @@ class App:
 
     @property
     def name(self) -> str:
-        """The Mesos task name: the app id without slashes (what Mesos-DNS uses)."""
-        return self.id.strip("/").replace("/", ".")
+        """The Mesos task name: the app id's path segments reversed, joined by dots (``/prod/web`` -> ``web.prod``).
+
+        Mesos-DNS then turns the dots into dashes: ``web-prod.marathon.mesos``.
+        """
+        return ".".join(reversed(self.id.strip("/").split("/")))
 
 
 @dataclass
@@ -290,8 +298,11 @@ def meets_constraints(app: App, hostname: str, attributes: dict, placed: list[tu
             for o in others:
                 if o is not None:
                     counts[o] = counts.get(o, 0) + 1
-            if counts.get(mine, 0) > min([counts.get(mine, 0)] + list(counts.values())):
-                return f"{fld}:GROUP_BY: {fld}={mine} already holds more instances than another group"
+            minimum = int(val) if val else 0
+            if mine in counts and (len(counts) < minimum or counts[mine] != min(counts.values())):
+                return (f"{fld}:GROUP_BY{':' + val if val else ''}: {fld}={mine} already holds "
+                        + (f"instances and fewer than {minimum} groups are in use" if len(counts) < minimum
+                           else "more instances than another group"))
     return None
 
 
@@ -326,6 +337,7 @@ class Marathon(OfferHygiene):
         if isinstance(instances, bool) or not isinstance(instances, int) or instances < 0:
             raise AppDefinitionError(f"instances: must be a whole number >= 0, got {instances!r}")
         app.instances = instances
+        app.failures, app.delay_until = 0, 0.0      # an app update resets the launch delay
         self._note(app, "", f"scaled to {instances}")
         live = [i for i in app.tasks.values() if not i.killing]
         for inst in sorted(live, key=lambda i: (i.launched_at, i.task_id))[instances:][::-1]:
@@ -419,7 +431,7 @@ class Marathon(OfferHygiene):
                     want["ports"] = [(p, p) for p in host_ports]
                     ports = list(_ranges_sub(tuple(ports), tuple((p, p) for p in host_ports)))
                 app.launched += 1
-                task_id = f"{app.name}.instance-{app.launched}"
+                task_id = f"{app.id.strip('/').replace('/', '_')}.instance-{app.launched}"
                 env = " ".join(f"PORT{i}={p}" for i, p in enumerate(host_ports))
                 task = Task(app.name, want, command=f"{env} {app.cmd or ''}".strip(), container=app.container, task_id=task_id)
                 tasks.append(task)
@@ -447,8 +459,6 @@ class Marathon(OfferHygiene):
             if app.health_checks:
                 hc = app.health_checks[0]
                 self.sim.schedule(hc["intervalSeconds"], lambda: self._health_check(app, inst), label="marathon health check")
-            else:
-                app.failures = 0
         elif status.state in _GONE:
             del app.tasks[status.task_id]
             if inst.killing:
