@@ -75,8 +75,14 @@ def add_default_tolerations(pod: dict) -> None:
     _TOLERATIONS_CACHE[id(original)] = (original, tolerations)
 
 
-def resolve_priority(pod: dict, store: APIStore) -> None:
-    """Priority admission: ``spec.priorityClassName`` -> ``spec.priority`` and ``spec.preemptionPolicy``."""
+_LOOK_UP = object()
+
+
+def resolve_priority(pod: dict, store: APIStore, global_default: object = _LOOK_UP) -> None:
+    """Priority admission: ``spec.priorityClassName`` -> ``spec.priority`` and ``spec.preemptionPolicy``.
+
+    A Pod without a class gets the ``globalDefault`` PriorityClass (passed in, or looked up), else priority 0.
+    """
     spec = pod["spec"]
     name = spec.get("priorityClassName")
     if name:
@@ -89,12 +95,13 @@ def resolve_priority(pod: dict, store: APIStore) -> None:
         spec["priority"] = pc.get("value", 0)
         spec["preemptionPolicy"] = pc.get("preemptionPolicy", "PreemptLowerPriority")
         return
-    for pc in store.list("PriorityClass"):
-        if pc.get("globalDefault"):
-            spec["priorityClassName"] = pc["metadata"]["name"]
-            spec["priority"] = pc.get("value", 0)
-            spec["preemptionPolicy"] = pc.get("preemptionPolicy", "PreemptLowerPriority")
-            return
+    if global_default is _LOOK_UP:
+        global_default = next((pc for pc in store.list("PriorityClass") if pc.get("globalDefault")), None)
+    if global_default is not None:
+        spec["priorityClassName"] = global_default["metadata"]["name"]
+        spec["priority"] = global_default.get("value", 0)
+        spec["preemptionPolicy"] = global_default.get("preemptionPolicy", "PreemptLowerPriority")
+        return
     spec.setdefault("priority", 0)
 
 
@@ -218,6 +225,11 @@ class Admission:
     def __init__(self, store: APIStore) -> None:
         self.store = store
         self.quota = QuotaTracker(store)
+        self._global_default: dict | None = None
+        store.watch("PriorityClass", self._on_priority_class)
+
+    def _on_priority_class(self, ev: WatchEvent) -> None:
+        self._global_default = next((pc for pc in self.store.list("PriorityClass") if pc.get("globalDefault")), None)
 
     def admit_pod(self, pod: dict, extra_usage: Mapping | None = None, namespaces: set[str] | None = None) -> None:
         """Run the plugins on ``pod`` (mutating it); raise a LabError if refused."""
@@ -226,7 +238,7 @@ class Admission:
         nso = self.store.get("Namespace", None, ns)
         if (nso is None and ns not in (namespaces or ())) or (nso is not None and nso["metadata"].get("deletionTimestamp") is not None):
             raise ManifestError(f'metadata.namespace: namespace "{ns}" not found' if nso is None else f'pods "{meta["name"]}" is forbidden: unable to create new content in namespace {ns} because it is being terminated')
-        resolve_priority(pod, self.store)
+        resolve_priority(pod, self.store, self._global_default)
         add_default_tolerations(pod)
         self.quota.check(pod, extra_usage)
 

@@ -34,6 +34,7 @@ web    2/2     2            2           10s
 """
 from __future__ import annotations
 
+import gc
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -158,10 +159,22 @@ class Cluster:
         return self.sim.now
 
     def run(self, seconds: float) -> None:
-        """Advance simulated time by ``seconds``, running everything that falls due."""
+        """Advance simulated time by ``seconds``, running everything that falls due.
+
+        CPython's cyclic garbage collector is paused while the simulation runs and restored
+        afterwards: a large cluster holds millions of long-lived dicts that every full
+        collection would scan again (most of the run time at 150,000 Pods), while what the
+        simulation drops is freed by reference counting anyway.
+        """
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
             raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
-        self.sim.run(seconds)
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.sim.run(seconds)
+        finally:
+            if enabled:
+                gc.enable()
 
     # ------------------------------------------------------------ nodes
     def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,

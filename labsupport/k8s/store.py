@@ -144,6 +144,7 @@ class APIStore:
         self._uid = 0
         self._indexes: dict[str, tuple[str, Callable[[dict], Any], dict[Any, dict[Key, dict]], dict[Key, Any]]] = {}
         self._kind_indexes: dict[str, list[str]] = {}
+        self._kind_index_list: dict[str, list[tuple]] = {}
         self.log: deque[WriteRecord] | list[WriteRecord] = deque(maxlen=log_limit) if log_limit else []
         self.events: list[EventRecord] = []
         self._event_index: dict[tuple, EventRecord] = {}
@@ -179,8 +180,11 @@ class APIStore:
         """
         buckets: dict[Any, dict[Key, dict]] = {}
         keys: dict[Key, Any] = {}
+        if index in self._indexes:
+            raise ValueError(f"index {index!r} already exists")
         self._indexes[index] = (kind, key_fn, buckets, keys)
         self._kind_indexes.setdefault(kind, []).append(index)
+        self._kind_index_list.setdefault(kind, []).append((key_fn, buckets, keys))
         for k, obj in self._objects.get(kind, {}).items():
             self._index_put(index, k, obj)
 
@@ -195,6 +199,10 @@ class APIStore:
         if not ordered:
             return list(bucket.values())
         return [bucket[k] for k in sorted(bucket)]
+
+    def has_index(self, index: str) -> bool:
+        """Whether :meth:`add_index` registered ``index``."""
+        return index in self._indexes
 
     def index_size(self, index: str, value: Any) -> int:
         """How many objects sit under ``value`` in ``index``."""
@@ -221,29 +229,47 @@ class APIStore:
         self._watchers.setdefault(kind, []).append(handler)
 
     def _commit(self, verb: str, type: str, obj: dict, k: Key, actor: str) -> None:
-        self.resource_version += 1
-        rv = self.resource_version
+        # The hot path of the whole simulator (every write of every component): kept flat on purpose.
+        rv = self.resource_version = self.resource_version + 1
         kind = obj["kind"]
         obj["metadata"]["resourceVersion"] = str(rv)
         now = self.sim.now
         self.log.append(WriteRecord(now, rv, actor, verb, type, kind, k[0], k[1]))
-        for index in self._kind_indexes.get(kind, ()):
-            self._index_put(index, k, None if type == DELETED else obj)
+        for key_fn, buckets, keys in self._kind_index_list.get(kind, ()):
+            new = None if type == DELETED else key_fn(obj)
+            old = keys.get(k)
+            if old != new:
+                if old is not None:
+                    bucket = buckets[old]
+                    del bucket[k]
+                    if not bucket:
+                        del buckets[old]
+                if new is None:
+                    del keys[k]
+                else:
+                    keys[k] = new
+                    buckets.setdefault(new, {})[k] = obj
+            elif new is not None:
+                buckets[new][k] = obj
         handlers = self._watchers.get(kind)
         if not handlers:
             return
-        self._queue.append((handlers, WatchEvent(type, obj, actor, now, rv, verb)))
+        ev = WatchEvent(type, obj, actor, now, rv, verb)
         if self._delivering:
+            self._queue.append((handlers, ev))
             return
         self._delivering = True
+        queue = self._queue
         try:
-            while self._queue:
-                hs, ev = self._queue.popleft()
+            for h in handlers:
+                h(ev)
+            while queue:
+                hs, ev = queue.popleft()
                 for h in hs:
                     h(ev)
         finally:
             self._delivering = False
-            self._queue.clear()
+            queue.clear()
 
     def create(self, obj: dict, actor: str) -> dict:
         """Store a new object (uid, creationTimestamp and resourceVersion are filled in) and notify watchers."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from labsupport.core import Simulation
 from labsupport.k8s.controllers.base import Controller
+from labsupport.k8s.objects import controller_of
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
 
-__all__ = ["GarbageCollector", "OWNED_KINDS"]
+__all__ = ["GarbageCollector", "OWNED_KINDS", "controller_index"]
 
 #: Kinds that may own objects here, and the kinds they may own.
 OWNED_KINDS = {"Deployment": ("ReplicaSet",), "ReplicaSet": ("Pod",), "Service": ("EndpointSlice",)}
@@ -26,7 +27,8 @@ class GarbageCollector(Controller):
         super().__init__(store, sim)
         for kinds in OWNED_KINDS.values():
             for kind in kinds:
-                store.add_index(kind, f"gc-owners-{kind}", _owner_uids)
+                if not store.has_index(controller_index(kind)):
+                    store.add_index(kind, controller_index(kind), _owner_uids)
         for owner in OWNED_KINDS:
             store.watch(owner, self._on_owner)
 
@@ -37,11 +39,16 @@ class GarbageCollector(Controller):
     def sync(self, key) -> None:
         kind, uid = key
         for dep_kind in OWNED_KINDS[kind]:
-            for obj in self.store.by_index(f"gc-owners-{dep_kind}", uid):
+            for obj in self.store.by_index(controller_index(dep_kind), uid):
                 m = obj["metadata"]
                 self.store.delete(dep_kind, m.get("namespace"), m["name"], actor=self.name)
 
 
+def controller_index(kind: str) -> str:
+    """Name of the store index "objects of ``kind`` by their controller's uid" (``pods-by-controller``)."""
+    return f"{kind.lower()}s-by-controller"
+
+
 def _owner_uids(obj: dict):
-    refs = obj["metadata"].get("ownerReferences")
-    return refs[0]["uid"] if refs else None
+    ref = controller_of(obj)
+    return ref["uid"] if ref is not None else None

@@ -164,14 +164,16 @@ class ReplicaSetController(Controller):
         want = rs["spec"].get("replicas", 1)
         diff = len(active) - want
         if diff < 0:
-            self._create(rs, min(-diff, BURST_REPLICAS), key)
+            active += self._create(rs, min(-diff, BURST_REPLICAS), key)
             if -diff > BURST_REPLICAS:
                 self.enqueue(key)
         elif diff > 0:
-            self._delete(rs, active, min(diff, BURST_REPLICAS))
+            victims = self._delete(rs, active, min(diff, BURST_REPLICAS))
+            gone = {id(p) for p in victims}
+            active = [p for p in active if id(p) not in gone]
             if diff > BURST_REPLICAS:
                 self.enqueue(key)
-        self._update_status(rs, key)
+        self._update_status(rs, key, active)
 
     def _pod_name(self, rs: dict) -> str:
         base = rs["metadata"]["name"]
@@ -207,24 +209,26 @@ class ReplicaSetController(Controller):
         # The spec is copied one level deep: its containers are shared with the template and never mutated.
         return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": dict(tmpl["spec"]), "status": {"phase": "Pending"}}
 
-    def _create(self, rs: dict, count: int, key) -> None:
-        created, batch = 0, 1
-        while created < count:
-            for _ in range(min(batch, count - created)):
+    def _create(self, rs: dict, count: int, key) -> list[dict]:
+        created: list[dict] = []
+        batch = 1
+        while len(created) < count:
+            for _ in range(min(batch, count - len(created))):
                 pod = self._new_pod(rs)
                 try:
                     self.admit_pod(pod)
                 except LabError as e:
                     self._failed(rs, key, str(e))
-                    return
+                    return created
                 self.store.create(pod, actor=self.name)
                 self.store.record_event(rs, "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", source=self.name)
-                created += 1
+                created.append(pod)
             batch *= 2
         self._failures.pop(key, None)
         if pod_condition(rs, "ReplicaFailure") is not None:
             rs["status"]["conditions"] = [c for c in rs["status"]["conditions"] if c["type"] != "ReplicaFailure"]
             self.store.update(rs, actor=self.name, verb="update status")
+        return created
 
     def _failed(self, rs: dict, key, message: str) -> None:
         self.store.record_event(rs, "FailedCreate", f"Error creating: {message}", type="Warning", source=self.name)
@@ -234,7 +238,7 @@ class ReplicaSetController(Controller):
         self._failures[key] = n + 1
         self.sim.schedule(min(0.005 * 2 ** min(n, 20), 1000.0), lambda: self.enqueue(key), label=f"{self.name} retry")
 
-    def _delete(self, rs: dict, active: list[dict], count: int) -> None:
+    def _delete(self, rs: dict, active: list[dict], count: int) -> list[dict]:
         related = active
         owner = controller_of(rs)
         if owner is not None:  # pods of every ReplicaSet of the same Deployment (getIndirectlyRelatedPods)
@@ -250,10 +254,9 @@ class ReplicaSetController(Controller):
         for p in victims:
             self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor=self.name)
             self.store.record_event(rs, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}", source=self.name)
+        return victims
 
-    def _update_status(self, rs: dict, key) -> None:
-        pods = self.store.by_index("pods-by-controller", rs["metadata"]["uid"], ordered=False)
-        active = [p for p in pods if is_pod_active(p)]
+    def _update_status(self, rs: dict, key, active: list[dict]) -> None:
         min_ready = rs["spec"].get("minReadySeconds", 0)
         ready = available = 0
         next_available = math.inf
