@@ -310,7 +310,7 @@ class HierarchicalAllocator:
                     cand = self._cap(role, cand, stage1, free, need)
                 if not cand or not _allocatable(cand):
                     continue
-                for fid in sorters[role].sort():
+                for fid in sorters[role].ordered():   # lazy: we stop right after an offer
                     fw = frameworks[fid]
                     if fw.suppressed or not fw.active or self._filtered(fid, agent, cand, now):
                         continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from labsupport.mesos.drf import dominant_share
@@ -37,6 +37,7 @@ class Sorter(Protocol):
     def allocation(self, name: str) -> dict[str, float]: ...
     def share(self, name: str) -> float: ...
     def sort(self) -> list[str]: ...
+    def ordered(self) -> Iterator[str]: ...
 
 
 class _Base:
@@ -133,6 +134,13 @@ class DRFSorter(_Base):
             self._dirty = False
         return [k[2] for k in self._order]
 
+    def ordered(self) -> Iterator[str]:
+        """Like ``sort()`` but lazy (no list of every client is built); stop iterating once you change the sorter."""
+        if self._dirty:
+            self.sort()
+        for key in self._order:
+            yield key[2]
+
     def _make_key(self, name: str) -> tuple:
         return (self.share(name), self.counts[name], name)
 
@@ -200,6 +208,10 @@ class RandomSorter(_Base):
         rng = self.rng
         keyed = [(-math.log(rng.random() or 1e-300) / self.weights[n], n) for n in sorted(self.weights)]
         return [n for _, n in sorted(keyed)]
+
+    def ordered(self) -> Iterator[str]:
+        """``sort()`` as an iterator, the interface the allocator uses."""
+        return iter(self.sort())
 
 
 def make_sorter(kind: str, rng: random.Random) -> DRFSorter | RandomSorter:
