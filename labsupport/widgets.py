@@ -24,10 +24,11 @@ Each takes ``build=`` (your own function that makes the cluster) and ``seed=``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, Sequence
+import base64
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import ipywidgets as W
-from IPython.display import Image, clear_output, display
 from matplotlib.figure import Figure
 
 from labsupport.core import LabError
@@ -85,16 +86,15 @@ class LiveFigure(W.VBox):
         try:
             figures = list(self.render())
         except LabError as e:
-            with self.output:
-                clear_output(wait=True)
-                print(f"Cannot draw this setting: {e}")
+            self.output.outputs = ({"output_type": "stream", "name": "stdout", "text": f"Cannot draw this setting: {e}\n"},)
             return
         images = [self._png(i, f) for i, f in enumerate(figures)]
         self.figures, self.png = figures, b"".join(images)
-        with self.output:
-            clear_output(wait=True)
-            for img in images:
-                display(Image(data=img, format="png"))
+        # replace the Output's content in one message (no flicker, works outside a kernel too)
+        self.output.outputs = tuple(
+            {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": base64.b64encode(img).decode("ascii"), "text/plain": repr(f)}}
+            for img, f in zip(images, figures, strict=True))
 
 
     def _png(self, i: int, fig: Figure) -> bytes:
@@ -102,7 +102,7 @@ class LiveFigure(W.VBox):
         later renders of a figure with the same axes reuse those positions, which keeps a redraw fast."""
         if i < len(self._layouts) and len(self._layouts[i]) == len(fig.axes):
             fig.set_layout_engine("none")
-            for ax, pos in zip(fig.axes, self._layouts[i]):
+            for ax, pos in zip(fig.axes, self._layouts[i], strict=True):
                 ax.set_position(pos)
             return png_bytes(fig, dpi=WIDGET_DPI)
         png = png_bytes(fig, dpi=WIDGET_DPI)

@@ -19,7 +19,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from browser.lab import CHROMIUM, CHROMIUM_ARGS, LabServer, NotebookPage
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,8 @@ dispatch between the two systems lives here and nowhere else.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from labsupport.core import LabError
 from labsupport.plots.data import (

@@ -15,8 +15,8 @@ seconds, shares as fractions 0..1.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 __all__ = [
     "Item",

@@ -19,7 +19,8 @@ instead of a bar. The chosen node has a thick outline and a star.
 from __future__ import annotations
 
 import textwrap
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch

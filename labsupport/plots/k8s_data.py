@@ -14,7 +14,8 @@ the Events (``Scheduled``, ``TaintManagerEviction``, ``Preempted``, ``Killing``,
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from labsupport.core import LabError
 from labsupport.plots.data import Architecture, Bin, Component, Flow, HPASample, Item, Mark, Span, Timeline

@@ -94,6 +94,16 @@ def offers(cluster: Any) -> list[OfferSpan]:
     return out
 
 
+def _scalars(resources: Any) -> dict[str, float]:
+    """Scalar amounts of a ``Resources`` or of a resource string (the offers log has carried both)."""
+    if not resources:
+        return {}
+    if isinstance(resources, str):
+        from labsupport.mesos.resources import parse_resources
+        resources = parse_resources(resources)
+    return dict(resources.scalars())
+
+
 def shares(cluster: Any, by: str = "role") -> list[ShareSample]:
     """Weighted dominant share of each role (or framework, ``by="framework"``) at every moment it changed.
 
@@ -103,7 +113,6 @@ def shares(cluster: Any, by: str = "role") -> list[ShareSample]:
     from ``get("roles")``; a framework is weighted by its role's weight.
     """
     from labsupport.mesos.drf import dominant_share
-    from labsupport.mesos.resources import parse_resources
 
     if by not in ("role", "framework"):
         from labsupport.core import LabError
@@ -121,7 +130,7 @@ def shares(cluster: Any, by: str = "role") -> list[ShareSample]:
         return role_of.get(framework_name, "*") if by == "role" else framework_name
 
     for o in cluster.offers_log().rows:
-        sc = parse_resources(o["RESOURCES"]).scalars() if o["RESOURCES"] else {}
+        sc = _scalars(o["RESOURCES"])
         changes.append((float(o["TIME"]), 1, client(o["FRAMEWORK"]), sc))
         if o.get("AT") is not None:
             changes.append((float(o["AT"]), -1, client(o["FRAMEWORK"]), sc))

@@ -50,7 +50,7 @@ def offer_timeline(source: Any, *, title: str | None = None) -> Figure:
         mine = [o for o in offers if o.agent == agent]
         # an instantly answered offer still occupies its drawn minimum width
         packed = pack_rows([Span(agent, "", "", o.start, max(o.end, o.start + min_width)) for o in mine], end_time)
-        rows[agent] = list(zip(mine, packed))
+        rows[agent] = list(zip(mine, packed, strict=True))
     n_rows = sum(max((r for _, r in v), default=0) + 1 for v in rows.values())
     fig = new_figure(1, width=9.0, height=max(2.4, min(9.0, 1.2 + 0.3 * n_rows + 0.2 * len(agents))))
     ax = fig.axes[0]

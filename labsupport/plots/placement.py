@@ -13,7 +13,8 @@ what is still free. A node that is down has a dashed outline and "(down)" under 
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
@@ -35,7 +36,7 @@ def placement(source: Any, *, title: str | None = None) -> Figure:
     groups = sorted({i.group for b in bins for i in b.items})
     style = {g: (color_for(k), hatch_for(k)) for k, g in enumerate(groups)}
     fig = new_figure(2, width=max(3.5, 0.9 * len(bins) + 1.5), height=4.2)
-    for ax, (res, ylabel) in zip(fig.axes, _RESOURCES):
+    for ax, (res, ylabel) in zip(fig.axes, _RESOURCES, strict=True):
         top = max((getattr(b, res) for b in bins), default=1.0) or 1.0
         for x, b in enumerate(bins):
             y = 0.0

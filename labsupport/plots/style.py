@@ -23,7 +23,7 @@ True
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 from matplotlib.figure import Figure
 

@@ -70,7 +70,7 @@ def timeline(source: Any, *, title: str | None = None) -> Figure:
         rows = pack_rows(spans, tl.now)
         n = rows_per_lane[lane]
         band[lane] = (base, base + n)
-        for s, r in zip(spans, rows):
+        for s, r in zip(spans, rows, strict=True):
             y = base + n - 1 - r
             color, hatch = style[s.group]
             width = max(s.finish(tl.now) - s.start, end_time * 0.002)

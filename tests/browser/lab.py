@@ -95,7 +95,7 @@ class LabServer:
         workspace = Path(notebook).stem
         return f"{self.base_url}/lab/workspaces/{workspace}/tree/notebooks/{notebook}?token={self.token}"
 
-    def __enter__(self) -> "LabServer":
+    def __enter__(self) -> LabServer:
         shutil.copytree(self.notebooks_dir, self.root / "notebooks",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         settings = self.tmp / "settings"
@@ -180,6 +180,22 @@ class NotebookPage:
         if panels != 1:
             raise BrowserTestError(f"{self.name}: expected one open notebook, found {panels} (workspace state leaked?)")
         self.wait_for(".jp-Notebook-ExecutionIndicator[data-status='idle']", "the kernel becoming idle", timeout)
+        self.dismiss_kernel_dialog()
+
+    def dismiss_kernel_dialog(self, wait: float = 2.0) -> None:
+        """Accept JupyterLab's "Select Kernel" dialog (shown for a notebook whose kernelspec it cannot
+        match at once); any other modal dialog is a failure, reported with its text."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            dialog = self.page.locator(".jp-Dialog")
+            if dialog.count():
+                text = dialog.first.inner_text()
+                if "Select Kernel" in text:
+                    dialog.first.locator(".jp-Dialog-button.jp-mod-accept").click()
+                    self.page.wait_for_selector(".jp-Dialog", state="detached", timeout=10_000)
+                    return
+                raise BrowserTestError(f"{self.name}: an unexpected dialog is open: {text[:300]!r}")
+            time.sleep(0.2)
 
     def run_all(self, timeout: float = 120.0) -> None:
         """Run menu -> Run All, then wait until every code cell has an execution count and the kernel is idle."""
@@ -192,6 +208,9 @@ class NotebookPage:
             idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
             if prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts) and idle:
                 return
+            if self.page.locator(".jp-Dialog").count():
+                raise BrowserTestError(f"{self.name}: a dialog blocks Run All: "
+                                       f"{self.page.locator('.jp-Dialog').first.inner_text()[:300]!r}")
             time.sleep(0.25)
         raise BrowserTestError(f"{self.name}: Run All did not finish within {timeout:.0f} s "
                                f"(prompts: {prompts}; a '[*]' cell is still running, '[ ]' never ran)")
