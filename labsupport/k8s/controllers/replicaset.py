@@ -185,7 +185,7 @@ class ReplicaSetController(Controller):
         while True:
             seq = self._name_seq.get(uid, 0) + 1
             self._name_seq[uid] = seq
-            h = fnv32a(str(seq).encode(), prefix)
+            h = (prefix + seq * 0x9E3779B1) & 0xFFFFFFFF  # a Weyl step: distinct, scattered suffixes
             suffix = ""
             for _ in range(5):
                 h, r = divmod(h, len(ALPHANUMS))
