@@ -18,6 +18,8 @@ Quota: a role's *limit* caps what it may hold (offered + used); roles below thei
 are served first (stage 1), and in stage 2 other roles cannot take the unallocated headroom that
 unsatisfied guarantees still need (https://mesos.apache.org/documentation/latest/quota/).
 Role *weights* divide the role's dominant share (https://mesos.apache.org/documentation/latest/weights/).
+Not modelled: hierarchical role names (``eng/web``), reservations counting towards quota
+consumption (here a role consumes what it is offered or uses), limits on reserved resources.
 
 Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 10,000 agents and
 1,000 frameworks stays well under a second in CPython (see bench/mesos_allocation.py).

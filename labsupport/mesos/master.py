@@ -17,6 +17,20 @@ relays task status updates. Things to notice when reading it:
 
 The master holds no pointer back to the cluster: it gets the simulation, the agents and a log
 function when it is built.
+
+Simplifications (kept on purpose, so the code stays readable):
+
+* one executor per framework per agent runs all that framework's tasks there; real Mesos gives
+  each *command* task its own command executor. Executor overhead resources are not modelled;
+* ``TASK_KILLING`` is always sent (real Mesos only sends it to frameworks that declared the
+  ``TASK_KILLING_STATE`` capability);
+* updates an agent could not deliver (partition, election) are replayed in order when it
+  re-registers after a short blip; after the master gave the agent up, the framework gets the
+  task's *current* state once (reason ``REASON_SLAVE_REREGISTERED``);
+* after an election every framework and agent re-registers ``REREGISTER_DELAY`` (1 s) later;
+  an agent that is still down is marked unreachable after ``agent_reregister_timeout`` (10 min);
+* while a framework is not registered with the leader, its driver calls are dropped (logged),
+  as the old scheduler driver drops messages when disconnected.
 """
 from __future__ import annotations
 
