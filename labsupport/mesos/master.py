@@ -34,6 +34,7 @@ Simplifications (kept on purpose, so the code stays readable):
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,7 +220,8 @@ class Master:
             self._rescind(oid, "framework disconnected", notify=False)
         self.log("master", f"framework {fw.name!r} disconnected; failover_timeout {fw.failover_timeout:g}s")
         epoch = fw.epoch
-        self.sim.schedule(fw.failover_timeout, lambda: self._failover_expired(fid, epoch), label="failover_timeout")
+        if not math.isinf(fw.failover_timeout):   # an infinite timeout waits forever
+            self.sim.schedule(fw.failover_timeout, lambda: self._failover_expired(fid, epoch), label="failover_timeout")
 
     def _failover_expired(self, fid: str, epoch: int) -> None:
         fw = self.frameworks[fid]

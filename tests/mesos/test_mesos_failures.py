@@ -166,3 +166,12 @@ def test_agent_that_never_reregisters_is_marked_unreachable():
     assert rec.states("a1-svc")[-1] == "TASK_RUNNING"
     c.run(2)
     assert rec.states("a1-svc")[-1] == "TASK_UNREACHABLE"
+
+
+def test_infinite_failover_timeout_waits_forever():
+    c, rec, fid = setup(False, failover_timeout=float("inf"))
+    c.disconnect_framework(fid)
+    c.run(10_000)
+    assert all(t.state == mesos.TaskState.TASK_RUNNING for t in c.tasks())
+    c.reconnect_framework(fid)
+    assert c.get("frameworks")[0]["STATE"] == "active"
