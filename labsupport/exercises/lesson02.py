@@ -20,7 +20,7 @@ from labsupport import k8s, mesos
 from labsupport.checks import JudgedQuestion, ManifestQuestion, MappingQuestion, ValueQuestion
 from labsupport.core import LabError
 from labsupport.k8s.objects import selector_matches
-from labsupport.mesos.frameworks.marathon import Marathon
+from labsupport.mesos.frameworks import Marathon
 
 __all__ = [
     "BROKEN_DEPLOYMENT",
