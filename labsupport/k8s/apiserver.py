@@ -314,7 +314,8 @@ class APIServer:
             for k in ("HorizontalPodAutoscaler", "Deployment", "ReplicaSet", "Service", "ResourceQuota", "Pod"):
                 for o in self.store.list(k, name):
                     self.store.delete(k, name, o["metadata"]["name"], actor="namespace-controller")
-            self.store.delete("Namespace", None, name, actor="namespace-controller")
+            if not self.store.list("Pod", name):  # else the garbage collector removes it after the last Pod
+                self.store.delete("Namespace", None, name, actor="namespace-controller")
             return obj
         if kind == "Service":
             self._service_ips.discard(obj["spec"].get("clusterIP"))

@@ -9,6 +9,14 @@ Kubernetes (https://kubernetes.io/docs/concepts/architecture/):
   node lifecycle, taint eviction, HorizontalPodAutoscaler (:mod:`.controllers`);
 * one kubelet per node (:mod:`.kubelet`) and metrics-server with a load driver (:mod:`.metrics`).
 
+The learner-facing methods: :meth:`Cluster.add_node`, :meth:`~Cluster.apply`, :meth:`~Cluster.run`,
+:attr:`~Cluster.now`, :meth:`~Cluster.pods`, :meth:`~Cluster.get`, :meth:`~Cluster.events`,
+:meth:`~Cluster.watch_log` (the writes one ``apply`` caused: ``cluster.watch_log(since=applied)``),
+:meth:`~Cluster.delete`, :meth:`~Cluster.scale`, :meth:`~Cluster.rollout_status`,
+:meth:`~Cluster.rollout_history`, :meth:`~Cluster.rollout_undo`, :meth:`~Cluster.fail_node`,
+:meth:`~Cluster.restore_node`, :meth:`~Cluster.set_load`, :meth:`~Cluster.top_pods`,
+:meth:`~Cluster.endpoints`, :meth:`~Cluster.service_dns_name`, and ``cluster.scheduler.explain(pod)``.
+
 >>> from labsupport import k8s
 >>> cluster = k8s.Cluster(seed=0)
 >>> cluster.add_node("node-1", cpu="2", memory="4Gi")
@@ -287,6 +295,8 @@ class Cluster:
 
     def get(self, kind: str, name: str | None = None, namespace: str | None = "default") -> Table:
         """``kubectl get <kind> [name] [-n namespace]`` as a Table; ``namespace=None`` is ``--all-namespaces``."""
+        if str(kind).lower() in ("events", "event", "ev"):
+            return self.events(namespace)
         k = resolve_kind(kind)
         if name is not None:
             objs = [self._get(k, name, namespace)]

@@ -88,3 +88,27 @@ def _trace(seed):
 
 def test_same_seed_same_trace():
     assert _trace(3) == _trace(3)
+
+
+def test_a_deleted_namespace_is_terminating_until_its_last_pod_is_gone():
+    c = cluster(1)
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}
+    d = deployment(replicas=2)
+    d["metadata"]["namespace"] = "shop"
+    c.apply([ns, d])
+    c.run(10)
+    c.delete("namespace", "shop")
+    assert c.get("ns", "shop").rows[0]["STATUS"] == "Terminating"
+    with pytest.raises(k8s.ManifestError, match="namespace shop is being terminated"):
+        c.apply({**deployment("other"), "metadata": {"name": "other", "namespace": "shop"}})
+    c.run(5)
+    assert c.pods(namespace="shop") == [] and "shop" not in c.get("ns").column("NAME")
+
+
+def test_get_events_is_kubectl_get_events():
+    c = cluster(1)
+    c.apply(deployment(replicas=1))
+    c.run(5)
+    t = c.get("events")
+    assert t.columns[:5] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE"]
+    assert ("ScalingReplicaSet", "deployment/web") in [(r["REASON"], r["OBJECT"]) for r in t]

@@ -1,6 +1,6 @@
 """Garbage collector: delete dependents whose owner is gone (background cascading deletion).
 
-When a Deployment is deleted, its ReplicaSets (``ownerReferences`` -> the Deployment's
+A deleted Namespace stays ``Terminating`` until its last Pod has terminated. When a Deployment is deleted, its ReplicaSets (``ownerReferences`` -> the Deployment's
 uid) are deleted next, and then their Pods, as ``pkg/controller/garbagecollector``
 does with ``propagationPolicy: Background`` (kubectl's default). Pods go through
 graceful termination like any other deleted Pod.
@@ -31,6 +31,16 @@ class GarbageCollector(Controller):
                     store.add_index(kind, controller_index(kind), _owner_uids)
         for owner in OWNED_KINDS:
             store.watch(owner, self._on_owner)
+        store.watch("Pod", self._on_pod)
+
+    def _on_pod(self, ev: WatchEvent) -> None:
+        """A terminating Namespace goes away with its last Pod (the namespace controller's finalizer)."""
+        if ev.type != DELETED:
+            return
+        ns = ev.object["metadata"]["namespace"]
+        nso = self.store.get("Namespace", None, ns)
+        if nso is not None and nso["metadata"].get("deletionTimestamp") is not None and not self.store.list("Pod", ns):
+            self.store.delete("Namespace", None, ns, actor="namespace-controller")
 
     def _on_owner(self, ev: WatchEvent) -> None:
         if ev.type == DELETED:
