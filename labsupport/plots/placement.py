@@ -19,24 +19,31 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from labsupport.core import LabError
 from labsupport.plots.adapt import bins_of, system_of
 from labsupport.plots.data import Bin
 from labsupport.plots.style import FREE_COLOR, FREE_HATCH, color_for, hatch_for, label_segment, new_figure
 
 __all__ = ["placement"]
 
-_RESOURCES = (("cpu", "CPU requested (cores)"), ("memory", "memory requested (MiB)"))
+_RESOURCES = {"cpu": "CPU requested (cores)", "memory": "memory requested (MiB)"}
 
 
-def placement(source: Any, *, title: str | None = None) -> Figure:
-    """Draw where pods (k8s) or tasks (Mesos) sit: a k8s or mesos ``Cluster``, or a list of :class:`Bin`."""
+def placement(source: Any, *, resources: Sequence[str] = ("cpu", "memory"), title: str | None = None) -> Figure:
+    """Draw where pods (k8s) or tasks (Mesos) sit: a k8s or mesos ``Cluster``, or a list of :class:`Bin`.
+
+    ``resources`` picks the panels: ``("cpu", "memory")`` (default), ``("cpu",)`` or ``("memory",)``.
+    """
+    if not resources or any(r not in _RESOURCES for r in resources):
+        raise LabError(f"resources: must be a non-empty selection of {tuple(_RESOURCES)}, got {resources!r}")
     bins: Sequence[Bin] = bins_of(source)
     system = system_of(source)
     noun, item_noun = ("agent", "tasks") if system == "mesos" else ("node", "pods")
     groups = sorted({i.group for b in bins for i in b.items})
     style = {g: (color_for(k), hatch_for(k)) for k, g in enumerate(groups)}
-    fig = new_figure(2, width=max(3.5, 0.9 * len(bins) + 1.5), height=4.2)
-    for ax, (res, ylabel) in zip(fig.axes, _RESOURCES, strict=True):
+    fig = new_figure(len(resources), width=max(3.5, 0.9 * len(bins) + 1.5), height=4.2)
+    for ax, res in zip(fig.axes, resources, strict=True):
+        ylabel = _RESOURCES[res]
         top = max((getattr(b, res) for b in bins), default=1.0) or 1.0
         for x, b in enumerate(bins):
             y = 0.0
