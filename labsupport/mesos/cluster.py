@@ -154,12 +154,15 @@ class Cluster:
     def agent_accounting(self, name: str) -> dict[str, Resources]:
         """``total``, ``offered``, ``used`` and ``idle`` resources of an agent; offered + used + idle = total."""
         agent = self._agent(name)
+        return self._accounting(agent, [o for o in self.master.offers.values() if o.agent == name])
+
+    def _accounting(self, agent: Agent, offers: list) -> dict[str, Resources]:
+        name = agent.name
         offered = Resources()
-        for o in self.master.offers.values():
-            if o.agent == name:
-                offered = offered + o.resources
+        for o in offers:
+            offered = offered + o.resources
         used = Resources()
-        for t in agent.tasks.values():
+        for t in agent.tasks.values():      # the master's view: tasks it has not seen end
             if not t.state.is_terminal:
                 used = used + t.resources
         ag = self.master.allocator.agents.get(name)
@@ -289,9 +292,12 @@ class Cluster:
 
     def _table_agents(self) -> Table:
         rows = []
+        by_agent: dict[str, list] = {}
+        for o in self.master.offers.values():
+            by_agent.setdefault(o.agent, []).append(o)
         for name in sorted(self.agents):
             a = self.agents[name]
-            acc = self.agent_accounting(name)
+            acc = self._accounting(a, by_agent.get(name, []))
             tot, used = acc["total"], acc["used"].scalars()
             rows.append({
                 "ID": name, "STATE": str(a.state) + (" (not answering)" if a.failed and a.state == AgentState.ACTIVE else ""),
@@ -299,7 +305,7 @@ class Cluster:
                 "DISK": _fmt(used.get("disk", 0), tot.get("disk", 0)), "OFFERED": str(Resources({k: v for k, v in acc["offered"].entries.items() if k[0] != "ports"})) or "-",
                 "RESERVED": str(a.total.reserved()) or "-",
                 "ATTRIBUTES": ";".join(f"{k}:{v:g}" if isinstance(v, float) else f"{k}:{v}" for k, v in a.attributes.items()) or "-",
-                "TASKS": len([t for t in a.tasks.values() if not t.state.is_terminal]),
+                "TASKS": sum(1 for t in a.tasks.values() if not t.state.is_terminal),
             })
         return Table(["ID", "STATE", "CPUS", "MEM", "DISK", "OFFERED", "RESERVED", "ATTRIBUTES", "TASKS"], rows, title="Agents")
 

@@ -253,7 +253,7 @@ class Master:
         self.trigger_allocation()
 
     # ================================================================== driver calls
-    def _check_offers(self, fw: Framework, offer_ids: Any, call: str) -> list[Offer]:
+    def _check_offers(self, fw: Framework, offer_ids: Any, call: str, one_agent: bool = True) -> list[Offer]:
         if isinstance(offer_ids, (str, Offer)):
             offer_ids = [offer_ids]
         try:
@@ -278,7 +278,7 @@ class Master:
                 raise OfferError(f"{call}: offer {oid} is no longer valid: it was already {row['OUTCOME']}{when}{extra}")
             offers.append(offer)
         agents = sorted({o.agent for o in offers})
-        if len(agents) > 1:
+        if one_agent and len(agents) > 1:
             raise OfferError(f"{call}: offers {ids} come from several agents {agents}; one accept uses offers of one agent")
         return offers
 
@@ -341,7 +341,7 @@ class Master:
     def decline(self, fid: str, offer_ids: Any, filters: Any = None) -> None:
         fw = self._live_framework(fid)
         flt = Filters.coerce(filters)
-        offers = self._check_offers(fw, offer_ids, "decline")
+        offers = self._check_offers(fw, offer_ids, "decline", one_agent=False)
         for o in offers:
             self._resolve(o.id, "declined", f"refuse_seconds={flt.refuse_seconds:g}")
             self.allocator.recover(o.agent, fid, o.resources.entries, now=self.sim.now, refuse_seconds=flt.refuse_seconds)

@@ -254,3 +254,17 @@ def test_bad_cluster_calls(call, fragment):
     with pytest.raises(LabError) as err:
         call(c)
     assert fragment in str(err.value)
+
+
+def test_one_accept_uses_offers_of_one_agent_but_decline_takes_any():
+    c = mesos.Cluster(seed=0)
+    c.add_agent("a1", "cpus:1;mem:128")
+    c.add_agent("a2", "cpus:1;mem:128")
+    rec = Recorder()
+    fid = c.register(rec, name="f")
+    c.run(0.5)
+    ids = sorted(rec.offers)
+    with pytest.raises(mesos.OfferError, match="come from several agents"):
+        c.driver(fid).accept(ids, [])
+    c.driver(fid).decline(ids)
+    assert [r["OUTCOME"] for r in c.offers_log()] == ["declined", "declined"]
