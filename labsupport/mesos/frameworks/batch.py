@@ -72,12 +72,31 @@ class BatchJob:
     locality_wait: float
     submitted_at: float
     tasks: list = field(default_factory=list)
-    pending: list = field(default_factory=list)       # indexes waiting for an offer, in order
+    pending: dict = field(default_factory=dict)       # task index -> None: an ordered set of tasks waiting
+    by_agent: dict = field(default_factory=dict)      # agent -> indexes of the tasks that prefer it
     last_launch: float = 0.0                          # the delay-scheduling clock
 
     def wait_times(self) -> list[float]:
         """Seconds from submission to the (last) launch of each launched task."""
         return [t.launched_at - self.submitted_at for t in self.tasks if t.launched_at is not None]
+
+    def picks(self, agent: str, room: int, allow_any: bool) -> tuple[list[int], bool]:
+        """Up to ``room`` pending tasks for ``agent``: local ones first, then ones without a preference,
+        then (only if ``allow_any``) any other. Also says whether a non-local task was passed over."""
+        chosen = [i for i in self.by_agent.get(agent, ()) if i in self.pending][:room]
+        skipped = False
+        if len(chosen) < room:
+            taken = set(chosen)
+            for i in self.pending:
+                if i in taken:
+                    continue
+                if self.tasks[i].preferred and not allow_any:
+                    skipped = True
+                    continue
+                chosen.append(i)
+                if len(chosen) == room:
+                    break
+        return chosen, skipped
 
 
 class Batch(OfferHygiene):
@@ -116,7 +135,10 @@ class Batch(OfferHygiene):
         now = self.sim.now
         job = BatchJob(name, res, float(duration), float(locality_wait), now, last_launch=now)
         job.tasks = [_TaskRec(i, prefs[i]) for i in range(n_tasks)]
-        job.pending = list(range(n_tasks))
+        job.pending = dict.fromkeys(range(n_tasks))
+        for i, p in enumerate(prefs):
+            for agent in p:
+                job.by_agent.setdefault(agent, []).append(i)
         self._jobs[name] = job
         self.revive()
         return job
@@ -124,25 +146,26 @@ class Batch(OfferHygiene):
     # -- offers -----------------------------------------------------------------------------------
     def resource_offers(self, driver: SchedulerDriver, offers: list[Offer]) -> None:
         now = self.sim.now
+        active = [j for j in self._jobs.values() if j.pending]      # FIFO: jobs in submission order
+        needs = [j.resources.scalars() for j in active]
         for offer in offers:
             free = offer.resources.scalars()
             tasks: list[Task] = []
             wait_left = 0.0
-            for job in self._jobs.values():         # FIFO: jobs in submission order
+            for job, need in zip(active, needs, strict=True):
                 if not job.pending:
                     continue
-                need = job.resources.scalars()
+                room = min(int((free.get(k, 0.0) + 1e-9) // v) for k, v in need.items())
+                if room <= 0:
+                    continue
                 allow_any = now - job.last_launch >= job.locality_wait
-                for idx in list(job.pending):
-                    if not all(free.get(k, 0.0) + 1e-9 >= v for k, v in need.items()):
-                        break
-                    rec = job.tasks[idx]
-                    if rec.preferred and offer.agent not in rec.preferred and not allow_any:
-                        wait_left = max(wait_left, job.last_launch + job.locality_wait - now)
-                        continue
+                chosen, skipped = job.picks(offer.agent, room, allow_any)
+                if skipped and len(chosen) < room:
+                    wait_left = max(wait_left, job.last_launch + job.locality_wait - now)
+                for idx in chosen:
                     for k, v in need.items():
                         free[k] -= v
-                    tasks.append(self._launch(job, rec, offer, now))
+                    tasks.append(self._launch(job, job.tasks[idx], offer, now))
             if tasks:
                 driver.accept([offer.id], tasks, {"refuse_seconds": self.decline_seconds})
             elif wait_left > 0:
@@ -152,7 +175,7 @@ class Batch(OfferHygiene):
         self.wants_offers(any(j.pending for j in self._jobs.values()))
 
     def _launch(self, job: BatchJob, rec: _TaskRec, offer: Offer, now: float) -> Task:
-        job.pending.remove(rec.index)
+        del job.pending[rec.index]
         rec.attempts += 1
         rec.launched_at, rec.agent, rec.state = now, offer.agent, "LAUNCHED"
         if rec.preferred and offer.agent in rec.preferred:
@@ -173,7 +196,7 @@ class Batch(OfferHygiene):
             rec.finished_at, rec.state = self.sim.now, "FINISHED"
         elif rec.attempts < MAX_TASK_FAILURES:
             rec.state, rec.agent = "PENDING", None
-            job.pending.append(rec.index)
+            job.pending[rec.index] = None
             self.revive()
         else:
             rec.state = "FAILED"
