@@ -137,11 +137,6 @@ class SchedulingQueue:
             out.append(self.pop())
         return out
 
-    def has_active(self) -> bool:
-        """Is any Pod waiting in activeQ?"""
-        return any(self.entries.get(k) is not None and self.entries[k].where == "active" and self.entries[k].seq == s
-                   for _p, _t, s, k in self._heap)
-
     def done(self, q: QueuedPodInfo) -> None:
         """The Pod was bound: it leaves the queue."""
         if self.entries.get(q.pod.key) is q:

@@ -331,6 +331,7 @@ class Scheduler:
             self.schedule_one(q)
 
     def _window(self, n: int) -> np.ndarray:
+        """Node slots in NodeTree order, twice over, so ``ring[start:start + n]`` walks all ``n`` from ``start``."""
         gen = self.cache.generation
         if self._ring is None or self._ring[0] != gen:
             order = self.cache.order()
