@@ -23,7 +23,7 @@ and https://kubernetes.io/docs/concepts/policy/resource-quotas/.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from labsupport.k8s.errors import ManifestError, QuotaExceededError
 from labsupport.k8s.objects import is_pod_terminal
@@ -204,11 +204,14 @@ class QuotaTracker:
                     raise QuotaExceededError(f'pods "{name}" is forbidden: failed quota: {q["metadata"]["name"]}: must specify {key}')
             over = [k for k in sorted(hard) if used[k] + charge[k] > hard[k]]
             if over:
-                fmt = lambda d: ",".join(f"{k}={_QUOTA_FMT[k](d[k])}" for k in over)  # noqa: E731
                 raise QuotaExceededError(
                     f'pods "{name}" is forbidden: exceeded quota: {q["metadata"]["name"]}, '
-                    f"requested: {fmt(charge)}, used: {fmt(used)}, limited: {fmt(hard)}"
+                    f"requested: {_fmt(charge, over)}, used: {_fmt(used, over)}, limited: {_fmt(hard, over)}"
                 )
+
+
+def _fmt(values: Mapping[str, int], keys: list[str]) -> str:
+    return ",".join(f"{k}={_QUOTA_FMT[k](values[k])}" for k in keys)
 
 
 def _has_request(pod: Mapping, resource: str) -> bool:

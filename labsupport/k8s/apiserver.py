@@ -108,12 +108,11 @@ class AppliedObjects(list):
         self.resource_version = resource_version
 
     def __repr__(self) -> str:
-        return "\n".join(f"{_SINGULAR.get(o['kind'], o['kind'].lower())}/{o['metadata']['name']} {a}" for o, a in zip(self, self.actions))
+        return "\n".join(f"{_SINGULAR.get(o['kind'], o['kind'].lower())}/{o['metadata']['name']} {a}" for o, a in zip(self, self.actions, strict=True))
 
     __str__ = __repr__
 
 
-_SYSTEM_META = ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation", "ownerReferences", "deletionGracePeriodSeconds")
 _IMMUTABLE = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
               "PriorityClass": [("value",)]}
 

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from labsupport.core import LabError, Simulation, Table
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission

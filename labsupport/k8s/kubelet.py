@@ -489,7 +489,7 @@ class Kubelet:
             p = self.store.get("Pod", *run.key)
             if p is None or run.terminating:
                 return
-            for i, c in enumerate(run.containers):
+            for i in range(len(run.containers)):
                 self._container_started(p, run, i)
             self._post(p, run)
             self.store.record_event(p, "Started", f"Started container {run.containers[0].spec.get('name')}", source=self.actor)

@@ -19,8 +19,9 @@ it as *missing*.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 from labsupport.core import LabError
 from labsupport.k8s.objects import controller_of, is_pod_ready
@@ -31,7 +32,7 @@ __all__ = ["Load", "MetricsServer", "METRIC_RESOLUTION"]
 
 METRIC_RESOLUTION = 15.0
 
-LoadFn = Union[float, int, Callable[[float], float]]
+LoadFn = Union[float, int, Callable[[float], float]]  # noqa: UP007 - a runtime alias, not an annotation
 
 
 def _as_fn(value: LoadFn | None, field: str) -> Callable[[float], float] | None:
@@ -64,7 +65,7 @@ class MetricsServer:
 
     def __init__(self, store: APIStore) -> None:
         self.store = store
-        self.loads: dict[tuple[str, str, str], Load] = {}
+        self.loads: dict[tuple[str, str, str, str], Load] = {}
         self._ready_cache: dict[tuple, tuple[float, int]] = {}
 
     def set_load(self, kind: str, namespace: str, name: str, per_pod: LoadFn | None, total: LoadFn | None, resource: str) -> None:

@@ -11,7 +11,8 @@ references, the ``generateName`` suffix and the ``pod-template-hash``.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = [
     "selector_matches",

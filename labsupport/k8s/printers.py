@@ -10,7 +10,7 @@ shows ``ContainerCreating`` (a real kubelet posts that reason within millisecond
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from labsupport.core import Table
 

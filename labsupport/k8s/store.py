@@ -39,7 +39,8 @@ An unbound Pod (or ``grace_period_seconds=0``) is removed at once.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable, Iterable, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
 from labsupport.core import Simulation
 from labsupport.k8s.errors import ConflictError, NotFoundError

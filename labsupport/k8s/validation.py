@@ -23,7 +23,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -102,7 +103,7 @@ def _type_name(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- schema layer
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _validator(kind: str, api_version: str):
     """A cached jsonschema validator for one kind (kubernetes-validate's strict 1.37 schema)."""
     import jsonschema
@@ -118,7 +119,7 @@ def _validator(kind: str, api_version: str):
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _definitions(schema_dir: str):
     from kubernetes_validate import utils as kvu
 

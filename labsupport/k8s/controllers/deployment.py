@@ -21,13 +21,20 @@ proportionally over the ReplicaSets (``sync.go scale``); the rolling rules above
 """
 from __future__ import annotations
 
-import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from labsupport.core import Simulation
 from labsupport.k8s.controllers.base import Controller
 from labsupport.k8s.errors import ManifestError
-from labsupport.k8s.objects import controller_of, copy_json, is_pod_terminal, owner_reference, set_condition, template_hash
+from labsupport.k8s.objects import (
+    controller_of,
+    copy_json,
+    is_pod_terminal,
+    owner_reference,
+    set_condition,
+    template_hash,
+)
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
 from labsupport.k8s.validation import int_or_percent
 

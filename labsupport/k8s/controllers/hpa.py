@@ -28,7 +28,7 @@ the policies: up by ``max(100 %, 4 Pods)`` per 15 s, down by 100 % per 15 s. Fin
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from labsupport.core import Simulation
 from labsupport.k8s.objects import pod_condition, selector_matches, set_condition

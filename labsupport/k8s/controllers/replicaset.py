@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Callable
+from collections.abc import Callable
 
 from labsupport.core import LabError, Simulation
 from labsupport.k8s.controllers.base import Controller
