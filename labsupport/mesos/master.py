@@ -31,6 +31,16 @@ Simplifications (kept on purpose, so the code stays readable):
   an agent that is still down is marked unreachable after ``agent_reregister_timeout`` (10 min);
 * while a framework is not registered with the leader, its driver calls are dropped (logged),
   as the old scheduler driver drops messages when disconnected.
+
+>>> from labsupport.mesos.resources import parse_resources
+>>> sim, log = Simulation(seed=0), []
+>>> agents = {"a1": Agent("a1", parse_resources("cpus:2;mem:512"), {})}
+>>> master = Master(sim, agents, lambda source, message: log.append(message))
+>>> master.start("master-1"); master.add_agent(agents["a1"])
+>>> fid = master.register(Scheduler(), "idle", "*", None, 0.0, False)
+>>> sim.run(0)                      # the allocation triggered by the registration
+>>> [(o.id, str(o.resources)) for o in master.offers.values()]
+[('O1', 'cpus:2;mem:512')]
 """
 from __future__ import annotations
 
