@@ -228,9 +228,9 @@ class DeploymentController(Controller):
         if d is None or d["metadata"].get("deletionTimestamp") is not None:
             return
         new, old, h = self._split(d)
-        if d["spec"].get("paused"):
-            if new is not None:
-                self._scale(new, d, _replicas(d)) if not any(_replicas(r) for r in old) else None
+        if d["spec"].get("paused"):  # a paused rollout only follows replica-count changes
+            if new is not None and not any(_replicas(r) for r in old):
+                self._scale(new, d, _replicas(d))
             self._status(d, new, old)
             return
         if self._strategy(d) == "Recreate":

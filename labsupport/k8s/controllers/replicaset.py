@@ -11,6 +11,10 @@
 
 Pods with ``deletionTimestamp`` set (Terminating) and Succeeded/Failed Pods are not
 "active", so the controller replaces them at once, as in Kubernetes.
+
+Pod names are ``<replicaset>-<5 characters>`` from Kubernetes' ``generateName`` alphabet;
+Kubernetes draws the suffix at random, here it is derived from the ReplicaSet's uid and a
+counter so that runs repeat exactly. Orphaned Pods are not adopted.
 """
 from __future__ import annotations
 
