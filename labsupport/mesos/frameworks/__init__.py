@@ -3,6 +3,12 @@
 Each is a :class:`labsupport.mesos.Scheduler` on the public scheduler API only (offers, accept,
 decline, suppress, revive, kill, status updates), built with the cluster's clock:
 
+* :class:`Marathon` (marathon.py) -- long-running apps from Marathon app JSON: constraints, service and host
+  ports, health checks, relaunch with backoff, Mesos-DNS names; ``apps()`` like Marathon's UI;
+* :class:`Chronos` (chronos.py) -- jobs on ISO 8601 repeating intervals, retries, parent jobs; ``jobs()``;
+* :class:`Batch` (batch.py) -- Spark-like jobs of many short tasks with delay scheduling; ``stats()``;
+* :class:`OfferHygiene` (base.py) -- what they share: decline with a long filter, suppress when idle, revive.
+
 >>> from labsupport import mesos
 >>> from labsupport.mesos.frameworks import Marathon
 >>> cluster = mesos.Cluster(seed=0)
