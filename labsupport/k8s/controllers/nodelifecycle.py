@@ -168,7 +168,10 @@ class TaintEvictionController:
 
     def _process(self, pod: dict, node: dict) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        taints = [t for t in node["spec"].get("taints") or () if t.get("effect") == "NoExecute"]
+        taints = node["spec"].get("taints")
+        if not taints and key not in self._timers:
+            return  # the common case: an untainted node
+        taints = [t for t in taints or () if t.get("effect") == "NoExecute"]
         if not taints or not is_pod_active(pod):
             self._cancel(key)
             return
