@@ -51,6 +51,9 @@ class NodeCache:
         self.pods_with_affinity: dict[tuple, PodInfo] = {}
         self.nominated: dict[tuple, tuple[int, PodInfo]] = {}
         self.generation = 0          # bumped when nodes, labels or taints change
+        #: per slot, a number that changes whenever anything about that node or its Pods changes
+        #: (lets callers keep per-node results and recompute only the nodes that changed)
+        self._stamp_seq = 0
         self._order: np.ndarray | None = None
         self._domains: dict[str, tuple[np.ndarray, list[str]]] = {}
 
@@ -67,6 +70,7 @@ class NodeCache:
 
         for name in ("alloc_cpu", "alloc_mem", "alloc_pods", "req_cpu", "req_mem", "req_pods", "nz_cpu", "nz_mem"):
             setattr(self, name, g(getattr(self, name, None), np.int64))
+        self.stamp = g(getattr(self, "stamp", None), np.int64)
         for name in ("alive", "unschedulable", "hard_tainted", "soft_tainted"):
             setattr(self, name, g(getattr(self, name, None), bool))
         for k, a in list(getattr(self, "owner_counts", {}).items()):
@@ -146,6 +150,8 @@ class NodeCache:
             self.labels[s], self.taints[s] = labels, taints
         self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s] = cpu, mem, pods
         self.unschedulable[s] = unsched
+        if changed:
+            self._touch(s)
         self.hard_tainted[s] = any(t.get("effect") in ("NoSchedule", "NoExecute") for t in taints)
         self.soft_tainted[s] = any(t.get("effect") == "PreferNoSchedule" for t in taints)
         return changed
@@ -159,9 +165,14 @@ class NodeCache:
             self.remove_pod(key)
         self.names[s] = None
         self.alive[s] = False
+        self._touch(s)
         for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods):
             a[s] = 0
         self._invalidate()
+
+    def _touch(self, s: int) -> None:
+        self._stamp_seq += 1
+        self.stamp[s] = self._stamp_seq
 
     def _invalidate(self) -> None:
         self.generation += 1
@@ -178,6 +189,7 @@ class NodeCache:
         if s is None or pod.key in self.pod_slot:
             return False
         self.pod_slot[pod.key] = s
+        self._touch(s)
         self.pods[s][pod.key] = pod
         self.req_cpu[s] += pod.requests[0]
         self.req_mem[s] += pod.requests[1]
@@ -214,6 +226,7 @@ class NodeCache:
         pod = self.pods[s][key]
         if not pod.terminating:
             pod.terminating = True
+            self._touch(s)
             self._group_add(pod, s, -1)
 
     def remove_pod(self, key: tuple) -> PodInfo | None:
@@ -222,6 +235,7 @@ class NodeCache:
         if s is None:
             return None
         pod = self.pods[s].pop(key)
+        self._touch(s)
         self.req_cpu[s] -= pod.requests[0]
         self.req_mem[s] -= pod.requests[1]
         self.req_pods[s] -= 1

@@ -310,13 +310,12 @@ class Scheduler:
             if fw.node_local(state):
                 start = self.next_start_node_index % n
                 region = self._window(n)[start:start + n]
-                out = fw.run_filters(state, region, active)
-                f = np.flatnonzero(out.feasible)
+                f = np.flatnonzero(fw.feasible_per_node(state, active, region))
                 k = min(len(live), len(f) // to_find)
                 if k >= 2:
                     rows = region[f[:k * to_find]].reshape(k, to_find)
                     ends = f[to_find - 1:k * to_find:to_find] + 1
-                    total = fw.run_scores(state, rows).total
+                    total = fw.run_scores(state, rows, remember=True).total
                     for i, pick in enumerate(select_hosts(total, self.sim.rng)):
                         decided.append((live[i][0], live[i][1], cache.names[int(rows[i, pick])], start + int(ends[i])))
         epoch = self._epoch

@@ -313,6 +313,7 @@ def weighted_total(normalized: dict[str, np.ndarray], weights: dict[str, int]) -
     """
     total = None
     for name, s in normalized.items():
-        part = _arr(s) * weights[name]
+        w = weights[name]
+        part = _arr(s) if w == 1 else _arr(s) * w
         total = part if total is None else total + part
     return total if total is not None else np.zeros(0, dtype=np.int64)

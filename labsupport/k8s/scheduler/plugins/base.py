@@ -72,6 +72,8 @@ class Plugin:
     name = ""
     filters = False
     scores = False
+    #: the raw score on a node depends on that node and the Pod alone, and NormalizeScore is the identity
+    per_node_score = False
 
     def __init__(self, cache: NodeCache, args: dict | None = None) -> None:
         self.cache = cache

@@ -77,6 +77,7 @@ class NodeResourcesFit(Plugin):
     name = "NodeResourcesFit"
     filters = True
     scores = True
+    per_node_score = True
 
     def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
@@ -135,6 +136,7 @@ class NodeResourcesBalancedAllocation(Plugin):
 
     name = "NodeResourcesBalancedAllocation"
     scores = True
+    per_node_score = True
 
     def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)

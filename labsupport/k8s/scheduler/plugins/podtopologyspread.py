@@ -208,13 +208,17 @@ class PodTopologySpread(Plugin):
         if not constraints or cache.num_nodes == 0:
             return False
         require_all = bool(pod.spread_constraints) or not system_defaulted
-        ignored = np.zeros(np.shape(idx), dtype=bool)
-        if require_all:
+        ignored = None                    # None: no node is ignored
+        if require_all and not all(cache_everywhere(cache, c.key) for c in constraints):
+            ignored = np.zeros(np.shape(idx), dtype=bool)
             for c in constraints:
                 ignored |= cache.domains(c.key)[0][idx] < 0
-        scored = idx[~ignored]
+        scored = idx if ignored is None else idx[~ignored]
         # one cycle per row when idx is 2-D (a batch of identical Pods, see Scheduler)
-        n_scored = (~ignored).sum(axis=-1, keepdims=True) if np.ndim(idx) == 2 else len(scored)
+        if ignored is None:
+            n_scored = np.shape(idx)[-1]
+        else:
+            n_scored = (~ignored).sum(axis=-1, keepdims=True) if np.ndim(idx) == 2 else len(scored)
         parts = []
         for c in constraints:
             ids, values = cache.domains(c.key)
@@ -247,16 +251,18 @@ class PodTopologySpread(Plugin):
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
         parts, ignored = state.data[self.name + "/score"]
-        total = np.zeros(np.shape(idx), dtype=float)
+        total = None
         for c, ids, per_node, weight in parts:
             if cache_everywhere(self.cache, c.key):
-                total += scoring.score_for_count(per_node[idx], c.max_skew, weight)  # every node has the key
-                continue
-            has = ids[idx] >= 0
-            total += np.where(has, scoring.score_for_count(per_node[idx], c.max_skew, weight), 0.0)
+                part = scoring.score_for_count(per_node[idx], c.max_skew, weight)  # every node has the key
+            else:
+                part = np.where(ids[idx] >= 0, scoring.score_for_count(per_node[idx], c.max_skew, weight), 0.0)
+            total = part if total is None else total + part
+        if total is None:
+            return np.zeros(np.shape(idx), dtype=np.int64)
         # Go: int64(math.Round(score)) -- half away from zero; scores are >= 0
         out = np.floor(total + 0.5).astype(np.int64)
-        return np.where(ignored, 0, out)
+        return out if ignored is None else np.where(ignored, 0, out)
 
     def normalize(self, state: CycleState, idx: np.ndarray, raw: np.ndarray) -> np.ndarray:
         _parts, ignored = state.data[self.name + "/score"]
