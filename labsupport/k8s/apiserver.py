@@ -96,7 +96,7 @@ def three_way_merge(live: Any, last: Any, new: Any) -> Any:
 
 
 class AppliedObjects(list):
-    """The objects one ``apply`` wrote; prints like kubectl (``deployment.apps/web created``).
+    """Copies of the objects one ``apply`` wrote, as stored; prints like kubectl (``deployment.apps/web created``).
 
     ``resource_version`` is the store's resourceVersion just before the apply, so
     ``cluster.watch_log(since=applied)`` lists every write it caused.
@@ -154,7 +154,7 @@ class APIServer:
             else:
                 written.append(self.store.update(obj, actor=actor))
             actions.append(action)
-        return AppliedObjects(written, actions, rv_before)
+        return AppliedObjects([copy_json(o) for o in written], actions, rv_before)
 
     def _plan(self, objs: list[dict]) -> list[tuple[dict, dict | None, str]]:
         """Dry run: default, merge with live objects, admit. Raises before anything is written."""
