@@ -26,7 +26,7 @@ cluster, no constraints, homogeneous agents, one allocation round per ``allocati
 
 *Wait time* is from submission until the last task of the job is launched (fully scheduled).
 
->>> table = omega_experiment(decision_times=[0.1, 30.0], seed=0)
+>>> table = omega_experiment(decision_times=[0.1, 30.0], seed=0, hours=0.25)
 >>> [row["SERVICE DECISION (s)"] for row in table]
 [0.1, 30.0]
 >>> table.rows[0]["MEAN WAIT (s)"] < table.rows[1]["MEAN WAIT (s)"]
