@@ -12,7 +12,9 @@ A job is a dict shaped like Chronos' job JSON (https://mesos.github.io/chronos/d
 * ``cpus``, ``mem``, ``disk`` (Chronos defaults 0.1, 128, 256), ``command``, ``epsilon`` (runs due more than
   ``epsilon`` before the simulation started are skipped, as Chronos skips missed runs);
 * simulation only: ``duration`` (seconds the command runs, default 10) and ``failures`` (the first
-  ``failures`` attempts of every run exit non-zero), so that retries can be watched.
+  ``failures`` attempts of every run exit non-zero), so that retries can be watched;
+* ``owner``, ``description`` and ``scheduleTimeZone`` are accepted and not used (times are UTC); any other
+  field is refused with its name, so a typo does not pass silently.
 
 **Simulated time**: ``Chronos(sim, start="2026-01-01T00:00:00Z")`` maps simulated second 0 to ``start``
 (UTC); a run due at ``start + 90 min`` fires at ``sim.now == 5400``. Tasks are named as Chronos names them,

@@ -25,6 +25,7 @@ Apps are dicts shaped like Marathon's app JSON (https://mesosphere.github.io/mar
 * **Mesos-DNS**: every task is reachable as ``<app>.marathon.mesos`` (:func:`labsupport.mesos.dns_name`);
   Marathon names the Mesos task after the app id with its path reversed (``/prod/web`` -> ``web.prod``),
   which Mesos-DNS turns into ``web-prod.marathon.mesos``;
+* ``labels`` and ``env`` are accepted and not used; any other unknown field is refused with its name;
 * offers it cannot use are declined for 120 s; it suppresses when every app is at its count and revives
   for a new app, a scale-up or a relaunch (:mod:`labsupport.mesos.frameworks.base`).
 
