@@ -185,3 +185,34 @@ def test_relabelled_pod_is_recounted_for_spreading():
     p["metadata"]["labels"] = {"app": "api"}
     store.update(p, actor="kubectl")
     assert (counts("web"), counts("api")) == (0, 1)
+
+
+def waves(batching):
+    sim, store, sched = make(5)
+    sched.batching = batching
+    for i in range(220):
+        node(store, f"node-{i:03d}", cpu=str(2 + i % 3), memory="8Gi")
+    rs = store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-h"},
+                       "spec": {"selector": {"matchLabels": {"app": "web"}}}}, actor="kubectl")
+    owner = [{"kind": "ReplicaSet", "name": "web-h", "uid": rs["metadata"]["uid"]}]
+    for wave in range(3):
+        for r in range(150):
+            store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {
+                "name": f"web-{wave}-{r}", "labels": {"app": "web"}, "ownerReferences": owner},
+                "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "300m", "memory": "1Gi"}}}]}},
+                actor="replicaset-controller")
+        sim.run(1)
+        # the cluster changes between waves: Pods go away, a node is tainted, another is cordoned
+        for r in range(0, 150, 7):
+            store.delete("Pod", "default", f"web-{wave}-{r}", actor="kubectl", grace_period_seconds=0)
+        n = store.get("Node", None, f"node-{wave * 10:03d}")
+        n["spec"]["taints"] = [{"key": "k", "value": "v", "effect": "NoSchedule"}]
+        store.update(n, actor="kubectl")
+        n = store.get("Node", None, f"node-{wave * 10 + 1:03d}")
+        n["spec"]["unschedulable"] = True
+        store.update(n, actor="kubectl")
+    return bound(store)
+
+
+def test_batched_decisions_stay_exact_while_the_cluster_changes():
+    assert waves(True) == waves(False)
