@@ -84,5 +84,5 @@ class OfferHygiene(Scheduler):
     def decline(self, offer_ids: list[str], refuse_seconds: float | None = None) -> None:
         """Decline each offer with this framework's long filter (``decline_seconds``) unless told otherwise."""
         secs = self.decline_seconds if refuse_seconds is None else refuse_seconds
-        for oid in offer_ids:
-            self.driver.decline([oid], {"refuse_seconds": secs})
+        if offer_ids:
+            self.driver.decline(list(offer_ids), {"refuse_seconds": secs})
