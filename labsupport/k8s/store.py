@@ -55,9 +55,16 @@ __all__ = [
     "MODIFIED",
     "DELETED",
     "object_key",
+    "MAX_SIMILAR_EVENTS",
+    "SIMILAR_EVENTS_INTERVAL",
 ]
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
+
+#: client-go's EventAggregator: similar events (same object and reason) are combined from the 10th on ...
+MAX_SIMILAR_EVENTS = 10
+#: ... when they come within 10 minutes of each other.
+SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
 CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
@@ -149,6 +156,7 @@ class APIStore:
         self.log: deque[WriteRecord] | list[WriteRecord] = deque(maxlen=log_limit) if log_limit else []
         self.events: list[EventRecord] = []
         self._event_index: dict[tuple, EventRecord] = {}
+        self._similar: dict[tuple, list] = {}
 
     # ------------------------------------------------------------------ reads
     def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
@@ -342,17 +350,39 @@ class APIStore:
 
     # ----------------------------------------------------------------- events
     def record_event(self, obj: dict, reason: str, message: str, type: str = "Normal", source: str = "") -> EventRecord:
-        """Record a kubectl-style Event about ``obj``; repeats of the same one increase its count."""
+        """Record a kubectl-style Event about ``obj``, aggregated like client-go's ``EventCorrelator``.
+
+        The same event again increases its ``count``. Events about one object with the same
+        reason but *different* messages (``Created pod: web-abc12``, ``Created pod: web-def34``, ...)
+        are kept one by one up to :data:`MAX_SIMILAR_EVENTS` - 1 within 10 minutes; after that they
+        are folded into one ``(combined from similar events): <latest message>`` event
+        (``tools/record/events_cache.go``: ``EventAggregator``, maxEvents 10, maxIntervalInSeconds 600).
+        """
         kind = obj["kind"]
         meta = obj["metadata"]
+        name = meta["name"]
         ns = "" if kind in CLUSTER_SCOPED_KINDS else meta.get("namespace", "default")
-        key = (kind, ns, meta["name"], type, reason, message, source)
+        now = self.sim.now
+        agg_key = (kind, ns, name, type, reason, source)
+        similar = self._similar.get(agg_key)
+        if similar is None or now - similar[0] > SIMILAR_EVENTS_INTERVAL:
+            similar = self._similar[agg_key] = [now, {}]
+        similar[0] = now
+        messages = similar[1]
+        messages[message] = None
+        if len(messages) >= MAX_SIMILAR_EVENTS:
+            del messages[next(iter(messages))]  # do not grow the set of messages any further
+            key = agg_key
+            message = "(combined from similar events): " + message
+        else:
+            key = (kind, ns, name, type, reason, message, source)
         ev = self._event_index.get(key)
         if ev is not None:
             ev.count += 1
-            ev.last_time = self.sim.now
+            ev.last_time = now
+            ev.message = message
             return ev
-        ev = EventRecord(self.sim.now, type, reason, kind, ns, meta["name"], message, source, len(self.events))
+        ev = EventRecord(now, type, reason, kind, ns, name, message, source, len(self.events))
         self.events.append(ev)
         self._event_index[key] = ev
         return ev

@@ -65,3 +65,17 @@ def test_events_are_aggregated_with_a_count():
     s.record_event(p, "BackOff", "Back-off restarting failed container", type="Warning")
     s.record_event(p, "BackOff", "Back-off restarting failed container", type="Warning")
     assert len(s.events) == 1 and s.events[0].count == 2
+
+
+def test_similar_events_are_combined_from_the_tenth_on_like_client_go():
+    sim = Simulation(0)
+    s = APIStore(sim)
+    rs = s.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web-1"}, "spec": {}}, actor="t")
+    for i in range(25):
+        s.record_event(rs, "SuccessfulCreate", f"Created pod: web-1-{i}")
+    assert len(s.events) == 10
+    combined = s.events[-1]
+    assert (combined.message, combined.count) == ("(combined from similar events): Created pod: web-1-24", 16)
+    sim.run(601)  # more than 10 minutes later the aggregation starts afresh
+    s.record_event(rs, "SuccessfulCreate", "Created pod: web-1-99")
+    assert s.events[-1].message == "Created pod: web-1-99"
