@@ -1,5 +1,7 @@
 """The built-in frameworks: Marathon constraints, ports, backoff, health checks; Chronos schedules; Batch locality."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from labsupport import mesos
 from labsupport.mesos.frameworks import (
@@ -411,3 +413,27 @@ def everything(seed):
 
 def test_same_seed_same_offers_log():
     assert everything(3) == everything(3)
+
+
+# ----------------------------------------------------------------------------- property: UNIQUE under failures
+STEPS = st.lists(st.tuples(st.sampled_from(["fail", "restore", "scale", "run"]), st.integers(0, 4), st.integers(1, 6)),
+                 min_size=1, max_size=8)
+
+
+@settings(max_examples=15, deadline=None)
+@given(steps=STEPS)
+def test_unique_holds_through_failures_restores_and_scaling(steps):
+    c, m = marathon_on({f"a{i}": None for i in range(5)})
+    m.add_app({"id": "web", "cmd": "serve", "cpus": 0.1, "mem": 32, "instances": 3, "constraints": [["hostname", "UNIQUE"]]})
+    for op, agent, n in steps:
+        if op == "fail":
+            c.fail_agent(f"a{agent}")
+        elif op == "restore":
+            c.restore_agent(f"a{agent}")
+        elif op == "scale":
+            m.scale("web", n)
+        c.run(40)
+        h = hosts(m)
+        assert len(h) == len(set(h)) <= 5
+        running = [t.agent for t in c.tasks() if t.state == mesos.TaskState.TASK_RUNNING]
+        assert len(running) == len(set(running))
