@@ -4,9 +4,21 @@
 >>> k8s.hpa_desired_replicas(1, 200, 100), k8s.rollout_bounds(10), k8s.service_dns_name("web")
 (2, (3, 2), 'web.default.svc.cluster.local')
 
-Start with :class:`Cluster`; the pieces it wires together are in :mod:`.store` (the API
-store), :mod:`.apiserver` (validation, defaulting, admission), :mod:`.scheduler`,
-:mod:`.controllers` and :mod:`.kubelet`.
+Start with :class:`Cluster`::
+
+    cluster = k8s.Cluster(seed=0, scheduler_config=None)
+    cluster.add_node("node-1", cpu="4", memory="8Gi", pods=110, labels={}, taints=[])
+    applied = cluster.apply(yaml_text)         # all or nothing; raises k8s.ManifestError
+    cluster.run(30)                            # simulated seconds; cluster.now
+    cluster.get("pods"); cluster.events(); cluster.pods()
+    cluster.watch_log(since=applied)           # every API write that apply caused, in resourceVersion order
+    cluster.set_load("web", total=lambda t: 600)   # millicores spread over the ready Pods (HPA input)
+    cluster.fail_node("node-1"); cluster.restore_node("node-1")
+    cluster.scheduler.explain(pod)
+
+The pieces it wires together: :mod:`.store` (the etcd + API server stand-in), :mod:`.apiserver`
+(validation, defaulting, admission, apply), :mod:`.scheduler`, :mod:`.controllers`, :mod:`.kubelet`
+and :mod:`.metrics` (metrics-server and the load driver).
 """
 from labsupport.k8s.apiserver import AppliedObjects
 from labsupport.k8s.cluster import Cluster, PodView
