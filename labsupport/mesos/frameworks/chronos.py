@@ -13,7 +13,7 @@ A job is a dict shaped like Chronos' job JSON (https://mesos.github.io/chronos/d
   ``epsilon`` before the simulation started are skipped, as Chronos skips missed runs);
 * simulation only: ``duration`` (seconds the command runs, default 10) and ``failures`` (the first
   ``failures`` attempts of every run exit non-zero), so that retries can be watched;
-* ``owner``, ``description`` and ``scheduleTimeZone`` are accepted and not used (times are UTC); any other
+* ``owner``, ``ownerName``, ``description`` and ``scheduleTimeZone`` are accepted and not used (times are UTC); any other
   field is refused with its name, so a typo does not pass silently.
 
 **Simulated time**: ``Chronos(sim, start="2026-01-01T00:00:00Z")`` maps simulated second 0 to ``start``
@@ -51,7 +51,7 @@ __all__ = ["Chronos", "JobDefinitionError", "parse_duration", "parse_schedule"]
 
 DEFAULT_START = "2026-01-01T00:00:00Z"
 JOB_FIELDS = {"name", "command", "schedule", "parents", "retries", "cpus", "mem", "disk", "epsilon",
-              "disabled", "duration", "failures", "owner", "description", "scheduleTimeZone"}
+              "disabled", "duration", "failures", "owner", "ownerName", "description", "scheduleTimeZone"}
 _DURATION = re.compile(r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 _NAME = re.compile(r"^[\w.\-]+$")
 
