@@ -18,7 +18,7 @@ from __future__ import annotations
 
 __all__ = ["MASTER_RESTART_SECONDS", "ZK_SESSION_TIMEOUT", "ZooKeeper"]
 
-ZK_SESSION_TIMEOUT = 10.0      # mesos-master --zk_session_timeout default
+ZK_SESSION_TIMEOUT = 10.0      # --zk_session_timeout default, ZOOKEEPER_SESSION_TIMEOUT in src/master/constants.cpp
 MASTER_RESTART_SECONDS = 20.0  # our choice: a supervisor (systemd) restarts a crashed master
 
 
