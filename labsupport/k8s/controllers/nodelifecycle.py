@@ -4,7 +4,8 @@
 :data:`NODE_MONITOR_PERIOD` (5 s) when each node last proved it was alive (its Lease
 renewal in ``kube-node-lease``, or its Ready condition's heartbeat). After
 :data:`NODE_MONITOR_GRACE_PERIOD` (50 s, the default since Kubernetes 1.32; it was 40 s)
-without news it sets the node's Ready condition to ``Unknown``, marks the node's Pods
+without news (kubernetes/kubernetes PR #126287 raised the default from 40 s to 50 s; a
+further increase, issue #127352, was declined) it sets the node's Ready condition to ``Unknown``, marks the node's Pods
 not ready (so Services stop sending them traffic) and taints the node
 ``node.kubernetes.io/unreachable`` with effects ``NoSchedule`` and ``NoExecute``.
 When the kubelet comes back the condition returns to True and the taints are removed.
