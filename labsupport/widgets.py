@@ -354,45 +354,56 @@ _ACTIONS = {
 }
 
 
-def failures(system: str = "k8s", build: Callable[[int], Any] | None = None, seed: int = 0) -> LiveFigure:
-    """Buttons that add "fail"/"restore" steps to a script; every click replays the whole script from the seed.
+def failures(system: str = "k8s", build: Callable[[int], Any] | None = None, seed: int = 0,
+             until: float | None = None) -> LiveFigure:
+    """Fail and restore nodes, agents or the leading master at chosen times; the timeline replays from the seed.
 
-    Pick a node or agent, set how long to run after the step, click a button. The timeline
-    shows pods (tasks) per node (agent) with the failure, eviction and recovery marks.
-    "reset" empties the script.
+    Pick a node (agent) and a time with "at t", click a button: the step joins the script.
+    The "show until" slider sets how far the simulation runs (default 600 s for Kubernetes,
+    where eviction comes 50 s + 300 s after a failure; 300 s for Mesos). Every change
+    rebuilds the cluster from ``seed`` and replays the script in time order, so clicks made
+    in a different order give the same picture. "reset" empties the script.
     """
     if system not in _ACTIONS:
         raise LabError(f"system: must be 'k8s' or 'mesos', got {system!r}")
     build = build or (k8s_failure_cluster if system == "k8s" else mesos_failure_cluster)
     probe = build(seed)
+    start = probe.now
     targets = sorted(probe.agents) if system == "mesos" else [n["metadata"]["name"] for n in probe.store.list("Node")]
-    script: list[tuple[str, str | None, float]] = []
+    until = float(until if until is not None else (600 if system == "k8s" else 300))
+    script: list[tuple[float, str, str | None]] = []
+    wide = {"continuous_update": False, "style": {"description_width": "initial"}, "layout": W.Layout(width="480px")}
     target = W.Dropdown(options=targets, value=targets[0], description="agent" if system == "mesos" else "node")
-    then = W.IntSlider(value=120 if system == "mesos" else 400, min=10, max=900, step=10, description="then run (s)",
-                       continuous_update=False, style={"description_width": "initial"})
+    at = W.IntSlider(value=int(start) + 30, min=int(start), max=int(until), step=5, description="at t (s)", **wide)
+    horizon = W.IntSlider(value=int(until), min=int(start) + 10, max=int(3 * until), step=10,
+                          description="show until t (s)", **wide)
     log = W.HTML()
     buttons = {label: W.Button(description=label) for label in _ACTIONS[system]}
     buttons["reset"] = W.Button(description="reset", button_style="warning")
 
     def render() -> list[Figure]:
         cluster = build(seed)
-        for label, name, seconds in script:
+        for t, label, name in sorted(script, key=lambda step: step[0]):
+            if t > horizon.value:
+                break
+            cluster.run(max(0.0, t - cluster.now))
             method = getattr(cluster, _ACTIONS[system][label])
             method() if name is None else method(name)
-            cluster.run(seconds)
-        steps = "; ".join(f"{lbl}{' ' + n if n else ''}, run {s:g} s" for lbl, n, s in script) or "no failures yet"
-        log.value = f"<b>script</b>: {steps}"
+        cluster.run(max(0.0, horizon.value - cluster.now))
+        steps = "; ".join(f"t={t:g} s: {lbl}{' ' + n if n else ''}" for t, lbl, n in sorted(script, key=lambda s: s[0]))
+        log.value = f"<b>script</b>: {steps or 'no failures yet'}"
         return [timeline_chart(cluster)]
 
-    controls = {"target": target, "then": then}
-    live = LiveFigure(controls, render, extra=[W.HBox(list(buttons.values())), log], observe=False)
+    live = LiveFigure({"until": horizon, "target": target, "at": at}, render,
+                      extra=[W.HBox(list(buttons.values())), log], observe=False)
+    horizon.observe(live.redraw, names="value")
 
     def on_click(label: str) -> Callable[[Any], None]:
         def click(_: Any) -> None:
             if label == "reset":
                 script.clear()
             else:
-                script.append((label, None if label == "fail leading master" else target.value, float(then.value)))
+                script.append((float(at.value), label, None if label == "fail leading master" else target.value))
             live.redraw()
         return click
 

@@ -18,6 +18,7 @@ CASES = [
     ("hpa: moving the peak load slider", widgets.hpa, lambda w: setattr(w.controls["peak"], "value", 6.0)),
     ("k8s failures: clicking fail node", lambda: widgets.failures("k8s"), lambda w: w.buttons["fail node"].click()),
     ("mesos failures: clicking fail leading master", lambda: widgets.failures("mesos"), lambda w: w.buttons["fail leading master"].click()),
+    ("k8s failures: moving the show-until slider", lambda: widgets.failures("k8s"), lambda w: setattr(w.controls["until"], "value", 900)),
     ("drf: moving the weight of role a", widgets.drf, lambda w: setattr(w.controls["weight a"], "value", 3.0)),
 ]
 
@@ -48,14 +49,31 @@ def test_drf_widget_reproduces_the_papers_example_at_equal_weights():
     assert "fw-a: 3 tasks, fw-b: 2 tasks" in w.figures[0].axes[0].get_title()
 
 
-def test_failure_script_replays_and_resets():
+def _click_at(w, label, t, target="node-2"):
+    w.controls["target"].value = target
+    w.controls["at"].value = t
+    w.buttons[label].click()
+
+
+def test_failure_script_replays_in_time_order_whatever_the_click_order():
     w = widgets.failures("k8s")
     empty = w.png
-    w.controls["target"].value = "node-2"
-    w.buttons["fail node"].click()
-    assert w.script == [("fail node", "node-2", 400.0)]
+    _click_at(w, "fail node", 100)
+    assert w.script == [(100.0, "fail node", "node-2")] and w.png != empty
+    _click_at(w, "restore node", 200)
+    fail_then_restore = w.png
     w.buttons["reset"].click()
     assert w.script == [] and w.png == empty
+    _click_at(w, "restore node", 200)        # clicked first, happens later
+    _click_at(w, "fail node", 100)
+    assert w.png == fail_then_restore
+
+
+def test_failure_widget_horizon_slider_redraws():
+    w = widgets.failures("mesos")
+    before = w.png
+    w.controls["until"].value = 400
+    assert w.png != before
 
 
 def test_a_setting_the_simulator_rejects_is_shown_not_raised():

@@ -32,6 +32,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "CHROMIUM",
@@ -229,24 +230,28 @@ class NotebookPage:
         """How many 'Loading widget...' placeholders are left (widgets that never rendered)."""
         return self.page.locator(".jp-Notebook").get_by_text("Loading widget...").count()
 
-    def first_slider_cell(self):
-        """The first cell with a rendered slider, or None."""
+    def sliders(self) -> list[tuple[Any, int]]:
+        """``(cell, n)`` for every rendered slider: the ``n``-th slider in the outputs of ``cell``."""
         cells = self.page.locator(".jp-Notebook .jp-Cell").filter(has=self.page.locator(".jp-OutputArea-output .widget-slider"))
-        return cells.first if cells.count() else None
+        out = []
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            out += [(cell, n) for n in range(cell.locator(".jp-OutputArea-output .widget-slider").count())]
+        return out
 
     @staticmethod
     def figure_srcs(cell) -> list[str]:
         return cell.locator(".jp-OutputArea-output img").evaluate_all("els => els.map(e => e.getAttribute('src'))")
 
-    def move_slider(self, cell, timeout: float = 30.0) -> None:
-        """Drag the first slider handle of ``cell`` to the right; fail unless one of the cell's figures changes."""
+    def move_slider(self, cell, n: int = 0, timeout: float = 30.0) -> None:
+        """Drag the ``n``-th slider handle of ``cell`` a third of the way; fail unless one of the cell's figures changes."""
         before = self.figure_srcs(cell)
         if not before:
             raise BrowserTestError(f"{self.name}: the slider's cell shows no figure (no <img> in its outputs)")
-        handle = cell.locator(".widget-slider .noUi-handle").first
+        handle = cell.locator(".widget-slider .noUi-handle").nth(n)
         handle.scroll_into_view_if_needed()
         box = handle.bounding_box()
-        track = cell.locator(".widget-slider .noUi-target").first.bounding_box()
+        track = cell.locator(".widget-slider .noUi-target").nth(n).bounding_box()
         if box is None or track is None:
             raise BrowserTestError(f"{self.name}: the slider handle is not visible")
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
