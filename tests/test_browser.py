@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser.lab import CHROMIUM, CHROMIUM_ARGS, LabServer, NotebookPage
+from browser.lab import CHROMIUM, CHROMIUM_ARGS, BrowserTestError, LabServer, NotebookPage
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +52,8 @@ def browser():
                     "(as root; .ci/run does this) to run the real-browser test")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -r requirements.txt)")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for old in ARTIFACTS.glob("*.png"):      # screenshots of an earlier run would mislead
+        old.unlink()
     with LabServer(NOTEBOOKS, ARTIFACTS / "jupyterlab.log") as server, sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
