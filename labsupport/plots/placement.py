@@ -24,9 +24,20 @@ from labsupport.plots.adapt import bins_of, system_of
 from labsupport.plots.data import Bin
 from labsupport.plots.style import FREE_COLOR, FREE_HATCH, color_for, hatch_for, label_segment, new_figure
 
-__all__ = ["placement"]
+__all__ = ["placement", "short_name"]
 
 _RESOURCES = {"cpu": "CPU requested (cores)", "memory": "memory requested (MiB)"}
+
+
+def short_name(name: str, group: str, width: int = 9) -> str:
+    """A label that fits in a bar: a generated name loses its owner prefix (the legend names the owner).
+
+    >>> short_name("web-7df579b56f-x2k4q", "web"), short_name("probe", "probe"), short_name("t12", "fw-a")
+    ('x2k4q', 'probe', 't12')
+    """
+    if name != group and name.startswith(group + "-"):
+        name = name.rsplit("-", 1)[-1]
+    return name if len(name) <= width else name[: width - 1] + "\u2026"
 
 
 def placement(source: Any, *, resources: Sequence[str] = ("cpu", "memory"), title: str | None = None) -> Figure:
@@ -51,7 +62,7 @@ def placement(source: Any, *, resources: Sequence[str] = ("cpu", "memory"), titl
                 h = getattr(item, res)
                 color, hatch = style[item.group]
                 ax.bar(x, h, bottom=y, width=0.7, color=color, hatch=hatch, edgecolor="black", linewidth=0.6)
-                label_segment(ax, x, y, h, item.name, min_height=0.07 * top)
+                label_segment(ax, x, y, h, short_name(item.name, item.group), min_height=0.07 * top)
                 y += h
             free = max(0.0, getattr(b, res) - y)
             ax.bar(x, free, bottom=y, width=0.7, color=FREE_COLOR, hatch=FREE_HATCH, edgecolor="0.55",
