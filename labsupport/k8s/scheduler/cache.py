@@ -68,7 +68,8 @@ class NodeCache:
                 out[:old] = a
             return out
 
-        for name in ("alloc_cpu", "alloc_mem", "alloc_pods", "req_cpu", "req_mem", "req_pods", "nz_cpu", "nz_mem"):
+        for name in ("alloc_cpu", "alloc_mem", "alloc_pods", "req_cpu", "req_mem", "req_pods", "nz_cpu", "nz_mem",
+                     "host_port_pods"):
             setattr(self, name, g(getattr(self, name, None), np.int64))
         self.stamp = g(getattr(self, "stamp", None), np.int64)
         for name in ("alive", "unschedulable", "hard_tainted", "soft_tainted"):
@@ -196,6 +197,8 @@ class NodeCache:
         self.req_pods[s] += 1
         self.nz_cpu[s] += pod.nonzero_requests[0]
         self.nz_mem[s] += pod.nonzero_requests[1]
+        if pod.host_ports:
+            self.host_port_pods[s] += 1
         if pod.owner_uid is not None:
             arr = self.owner_counts.get(pod.owner_uid)
             if arr is None:
@@ -241,6 +244,8 @@ class NodeCache:
         self.req_pods[s] -= 1
         self.nz_cpu[s] -= pod.nonzero_requests[0]
         self.nz_mem[s] -= pod.nonzero_requests[1]
+        if pod.host_ports:
+            self.host_port_pods[s] -= 1
         if pod.owner_uid is not None:
             self.owner_counts[pod.owner_uid][s] -= 1
         if not pod.terminating:

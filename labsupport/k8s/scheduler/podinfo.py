@@ -171,6 +171,17 @@ def _nonzero(pod: Mapping) -> tuple[int, int]:
     return r["cpu"], r["memory"]
 
 
+def _host_ports(spec: Mapping) -> tuple:
+    """``(hostIP, protocol, hostPort)`` wanted by the containers (and restartable init containers), as in NodePorts."""
+    out = []
+    sidecars = [c for c in spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
+    for c in list(spec.get("containers") or ()) + sidecars:
+        for p in c.get("ports") or ():
+            if p.get("hostPort"):
+                out.append((p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"])))
+    return tuple(out)
+
+
 _REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
 _EMPTY: dict = {}
 _NONE: tuple = ()
@@ -220,6 +231,8 @@ class PodInfo:
     _signature: tuple | None = None
     #: label-group key the cache counted this Pod under (labels may change in place later)
     group: tuple | None = None
+    #: (hostIP, protocol, hostPort) of every container port with a hostPort
+    host_ports: tuple = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -236,7 +249,7 @@ class PodInfo:
                 self.namespace, frozenset(self.labels.items()), self.priority, self.requests, self.nonzero_requests,
                 repr((self.tolerations, self.node_selector, self.required_node_terms, self.preferred_node_terms,
                       self.pod_affinity_required, self.pod_affinity_preferred, self.pod_anti_affinity_required,
-                      self.pod_anti_affinity_preferred, self.spread_constraints)),
+                      self.pod_anti_affinity_preferred, self.spread_constraints, self.host_ports)),
                 self.scheduler_name, self.preemption_policy)
         return sig
 
@@ -292,5 +305,6 @@ class PodInfo:
             preemption_policy=spec.get("preemptionPolicy") or "PreemptLowerPriority",
             creation_time=created,
             start_time=float(start) if isinstance(start, (int, float)) else created,
+            host_ports=_host_ports(spec),
             terminating=meta.get("deletionTimestamp") is not None,
         )

@@ -27,7 +27,7 @@ Differences from kube-scheduler 1.37 (on purpose, to keep the model small):
   unschedulable Pod; there are no PreEnqueue plugins / scheduling gates;
 * the Filter walk is sequential (kube-scheduler checks 16 nodes in parallel, so its
   ``nextStartNodeIndex`` advance is only approximately "nodes examined");
-* plugins with nothing to act on are not simulated: NodePorts, the volume plugins,
+* plugins with nothing to act on are not simulated: the volume plugins,
   ImageLocality (weight 1, but no images here: it would add 0 to every node),
   DynamicResources, SchedulingGates; only cpu, memory and the pod count are resources;
 * preemption ignores PodDisruptionBudgets, runs synchronously, and a nominated Pod

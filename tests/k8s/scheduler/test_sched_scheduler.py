@@ -216,3 +216,25 @@ def waves(batching):
 
 def test_batched_decisions_stay_exact_while_the_cluster_changes():
     assert waves(True) == waves(False)
+
+
+@pytest.mark.parametrize("first, second, same_node_ok", [
+    ({"hostPort": 8080}, {"hostPort": 8080}, False),
+    ({"hostPort": 8080}, {"hostPort": 8081}, True),
+    ({"hostPort": 53, "protocol": "UDP"}, {"hostPort": 53}, True),
+    ({"hostPort": 8080, "hostIP": "10.0.0.1"}, {"hostPort": 8080, "hostIP": "10.0.0.2"}, True),
+    ({"hostPort": 8080, "hostIP": "10.0.0.1"}, {"hostPort": 8080}, False),
+], ids=["same hostPort collides", "different ports share a node", "UDP and TCP do not collide",
+        "different host IPs do not collide", "0.0.0.0 collides with any host IP"])
+def test_host_ports(first, second, same_node_ok):
+    sim, store, sched = make()
+    node(store, "n1")
+    for name, port in (("a", first), ("b", second)):
+        store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+                      "spec": {"containers": [{"name": "c", "image": "nginx", "ports": [{"containerPort": 80, **port}]}]}},
+                     actor="kubectl")
+        sim.run(1)
+    assert bound(store) == {"a": "n1", "b": "n1" if same_node_ok else None}
+    if not same_node_ok:
+        assert store.get("Pod", "default", "b")["status"]["conditions"][0]["message"].startswith(
+            "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports.")

@@ -11,6 +11,7 @@ from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
 from labsupport.k8s.scheduler.plugins.interpodaffinity import InterPodAffinity
 from labsupport.k8s.scheduler.plugins.nodeaffinity import NodeAffinity
 from labsupport.k8s.scheduler.plugins.nodebasics import NodeName, NodeUnschedulable
+from labsupport.k8s.scheduler.plugins.nodeports import NodePorts
 from labsupport.k8s.scheduler.plugins.noderesources import (
     NodeResourcesBalancedAllocation,
     NodeResourcesFit,
@@ -21,18 +22,19 @@ from labsupport.k8s.scheduler.plugins.tainttoleration import TaintToleration
 
 __all__ = [
     "REGISTRY", "NOT_SIMULATED", "BUILTIN", "CycleState", "Plugin", "Rejection", "ScoringStrategy",
-    "InterPodAffinity", "NodeAffinity", "NodeName", "NodeUnschedulable", "NodeResourcesBalancedAllocation",
+    "InterPodAffinity", "NodeAffinity", "NodeName", "NodePorts", "NodeUnschedulable", "NodeResourcesBalancedAllocation",
     "NodeResourcesFit", "PodTopologySpread", "TaintToleration",
 ]
 
 #: Filter / Score plugins implemented here.
-REGISTRY = {cls.name: cls for cls in (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit,
-                                      PodTopologySpread, InterPodAffinity, NodeResourcesBalancedAllocation)}
+REGISTRY = {cls.name: cls for cls in (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
+                                      NodeResourcesFit, PodTopologySpread, InterPodAffinity,
+                                      NodeResourcesBalancedAllocation)}
 
 #: Plugins built into every profile that are not Filter/Score plugins: the queue sort, preemption and binding.
 BUILTIN = ("PrioritySort", "DefaultPreemption", "DefaultBinder")
 
-#: Real default-profile plugins with nothing to do in this simulator (it has no host ports, volumes,
+#: Real default-profile plugins with nothing to do in this simulator (it has no volumes,
 #: container images, scheduling gates or dynamic resources). A configuration may name them; they are no-ops.
-NOT_SIMULATED = ("SchedulingGates", "NodePorts", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",
+NOT_SIMULATED = ("SchedulingGates", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",
                  "VolumeZone", "ImageLocality", "DynamicResources", "EBSLimits", "GCEPDLimits", "AzureDiskLimits")
