@@ -93,7 +93,7 @@ class PodView:
         return f"Pod({self.namespace}/{self.name}: {self.status}{where}{ip})"
 
 
-def _pod_view(p: dict) -> PodView:
+def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodView:
     st = p.get("status") or {}
     refs = p["metadata"].get("ownerReferences") or ()
     return PodView(
@@ -103,7 +103,7 @@ def _pod_view(p: dict) -> PodView:
         phase=st.get("phase", "Pending"),
         ip=st.get("podIP"),
         labels=dict(p["metadata"].get("labels") or {}),
-        status=pod_status(p),
+        status=pod_status(p, kubelet_up),
         ready=is_pod_ready(p),
         restarts=sum(cs.get("restartCount", 0) for cs in st.get("containerStatuses") or ()),
         owner=f"{refs[0]['kind']}/{refs[0]['name']}" if refs else None,
@@ -292,7 +292,11 @@ class Cluster:
     # ------------------------------------------------------------- reads
     def pods(self, namespace: str | None = None) -> list[PodView]:
         """Snapshots of the Pods (all namespaces if ``namespace`` is None), in (namespace, name) order."""
-        return [_pod_view(p) for p in self.store.list("Pod", namespace)]
+        return [_pod_view(p, self._kubelet_up) for p in self.store.list("Pod", namespace)]
+
+    def _kubelet_up(self, node: str) -> bool:
+        k = self.kubelets.kubelets.get(node)
+        return k is not None and k.alive
 
     def get(self, kind: str, name: str | None = None, namespace: str | None = "default") -> Table:
         """``kubectl get <kind> [name] [-n namespace]`` as a Table; ``namespace=None`` is ``--all-namespaces``."""
@@ -303,7 +307,8 @@ class Cluster:
             objs = [self._get(k, name, namespace)]
         else:
             objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"))
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
+                           kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:
         """``kubectl get events`` (all namespaces unless one is given), oldest first."""

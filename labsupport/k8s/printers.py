@@ -2,8 +2,9 @@
 
 AGE uses kubectl's ``duration.HumanDuration``; a Pod's STATUS follows ``printPod``
 (a waiting or terminated container's reason wins, ``Terminating`` once deleted).
-One simplification: a Pod bound to a node whose kubelet has not posted a status yet
-shows ``ContainerCreating`` (a real kubelet posts that reason within milliseconds).
+One simplification: a Pod bound to a node with a running kubelet that has not posted a
+status yet shows ``ContainerCreating`` (a real kubelet posts that reason within milliseconds;
+here the write is saved). Bound to a node without a working kubelet it stays ``Pending``.
 
 >>> human_duration(45), human_duration(150), human_duration(7260), human_duration(3 * 86400)
 ('45s', '2m30s', '121m', '3d')
@@ -47,8 +48,8 @@ def human_duration(seconds: float) -> str:
     return f"{hours // (24 * 365)}y"
 
 
-def pod_status(pod: dict) -> str:
-    """The STATUS column of ``kubectl get pods``."""
+def pod_status(pod: dict, kubelet_up: Callable[[str], bool] | None = None) -> str:
+    """The STATUS column of ``kubectl get pods``; ``kubelet_up(node)`` says whether that node's kubelet runs."""
     st = pod.get("status") or {}
     reason = st.get("reason") or st.get("phase") or "Pending"
     statuses = st.get("containerStatuses") or []
@@ -63,7 +64,8 @@ def pod_status(pod: dict) -> str:
             has_running = True
     if reason == "Completed" and has_running:
         reason = "Running"
-    if not statuses and reason == "Pending" and pod["spec"].get("nodeName"):
+    node = pod["spec"].get("nodeName")
+    if not statuses and reason == "Pending" and node and (kubelet_up is None or kubelet_up(node)):
         reason = "ContainerCreating"
     if pod["metadata"].get("deletionTimestamp") is not None:
         reason = "Terminating"
@@ -91,8 +93,8 @@ def _age(obj: dict, now: float) -> str:
     return human_duration(now - obj["metadata"]["creationTimestamp"])
 
 
-def _pods(o, now):
-    return {"NAME": o["metadata"]["name"], "READY": pod_ready(o), "STATUS": pod_status(o), "RESTARTS": pod_restarts(o, now),
+def _pods(o, now, kubelet_up=None):
+    return {"NAME": o["metadata"]["name"], "READY": pod_ready(o), "STATUS": pod_status(o, kubelet_up), "RESTARTS": pod_restarts(o, now),
             "AGE": _age(o, now), "IP": (o.get("status") or {}).get("podIP"), "NODE": o["spec"].get("nodeName"),
             "NOMINATED NODE": (o.get("status") or {}).get("nominatedNodeName")}
 
@@ -189,12 +191,13 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
 }
 
 
-def print_table(kind: str, objs: list[dict], now: float, all_namespaces: bool = False, title: str | None = None) -> Table:
+def print_table(kind: str, objs: list[dict], now: float, all_namespaces: bool = False, title: str | None = None,
+                kubelet_up: Callable[[str], bool] | None = None) -> Table:
     """A kubectl-get-style :class:`~labsupport.core.Table` of ``objs`` (all of one kind)."""
     columns, row = PRINTERS[kind]
     rows = []
     for o in objs:
-        r = row(o, now)
+        r = _pods(o, now, kubelet_up) if kind == "Pod" else row(o, now)
         if all_namespaces:
             r = {"NAMESPACE": o["metadata"].get("namespace"), **r}
         rows.append(r)

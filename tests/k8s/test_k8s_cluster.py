@@ -112,3 +112,12 @@ def test_get_events_is_kubectl_get_events():
     t = c.get("events")
     assert t.columns[:5] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE"]
     assert ("ScalingReplicaSet", "deployment/web") in [(r["REASON"], r["OBJECT"]) for r in t]
+
+
+def test_a_pod_bound_to_a_node_without_kubelet_stays_pending():
+    from k8s_helpers import pod
+
+    c = cluster(1)
+    c.apply([pod("ghost", nodeName="nope"), pod("real", nodeName="node-1")])
+    c.run(0.1)
+    assert {p.name: p.status for p in c.pods()} == {"ghost": "Pending", "real": "ContainerCreating"}
