@@ -212,6 +212,8 @@ spec:
     assert len(samples) == 21 and samples[1].time - samples[0].time == 15
     assert samples[-1].desired > 4 and samples[-1].target == 50
     assert isinstance(plots.hpa(samples), Figure)
+    with pytest.raises(LabError, match="sample_hpa"):
+        plots.hpa(c)
 
 
 class _OnePerOffer(mesos.Scheduler):
@@ -244,6 +246,8 @@ def test_mesos_drf_shares_reach_the_papers_allocation():
     final = shares[-1].shares
     assert final["a"] == pytest.approx(12 / 18) and final["b"] == pytest.approx(6 / 9)
     assert shares[0].shares == {"a": 0.0, "b": 0.0}
+    by_framework = mesos_data.shares(_mesos(), by="framework")[-1].shares
+    assert set(by_framework) == {"fw-a", "fw-b"} and by_framework["fw-a"] == pytest.approx(12 / 18)
 
 
 def test_mesos_offers_and_placement_agree_with_the_cluster():

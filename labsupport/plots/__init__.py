@@ -12,7 +12,7 @@ function               Kubernetes                   Mesos
 ``offer_timeline``     --                           offers per agent, accepted/declined/rescinded
 ``explain_chart``      ``scheduler.explain(pod)``   --
 ``drf_shares``         --                           dominant share per role/framework over time
-``hpa``                HPA samples over time        --
+``hpa``                ``sample_hpa(cluster, ..)``  --
 ``architecture``       API server, watches, writes  master, agents, frameworks, messages
 =====================  ===========================  ===========================================
 
@@ -38,6 +38,7 @@ from labsupport.plots.data import (
 from labsupport.plots.drf import drf_shares
 from labsupport.plots.explain import explain_chart
 from labsupport.plots.hpa import hpa
+from labsupport.plots.k8s_data import sample_hpa
 from labsupport.plots.offers import offer_timeline
 from labsupport.plots.placement import placement
 from labsupport.plots.style import OKABE_ITO, png_bytes
@@ -51,6 +52,7 @@ __all__ = [
     "drf_shares",
     "hpa",
     "architecture",
+    "sample_hpa",
     "png_bytes",
     "OKABE_ITO",
     "Architecture",

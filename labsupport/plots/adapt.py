@@ -141,11 +141,12 @@ def explanation_of(explanation: Any) -> tuple[list[dict], str | None, dict[str, 
 
 
 # ----------------------------------------------------------------------- DRF
-def shares_of(history: Any) -> list[ShareSample]:
-    """Share samples from a mesos cluster, or from ``[(time, {name: share}), ...]`` / :class:`ShareSample` s."""
+def shares_of(history: Any, by: str = "role") -> list[ShareSample]:
+    """Share samples from a mesos cluster (per role or per framework, ``by``), or from
+    ``[(time, {name: share}), ...]`` / :class:`ShareSample` s."""
     if system_of(history) == "mesos":
         from labsupport.plots import mesos_data
-        return mesos_data.shares(history)
+        return mesos_data.shares(history, by=by)
     out = []
     for s in history:
         if isinstance(s, ShareSample):
@@ -159,6 +160,9 @@ def shares_of(history: Any) -> list[ShareSample]:
 # ----------------------------------------------------------------------- HPA
 def hpa_samples_of(history: Any) -> list[HPASample]:
     """HPA samples from a list of :class:`HPASample` or of dicts with the same keys."""
+    if system_of(history) is not None:
+        raise LabError("hpa: a cluster keeps no HPA history; record one with "
+                       "plots.sample_hpa(cluster, 'web', seconds=600) and pass that list")
     out = []
     for s in history:
         if isinstance(s, HPASample):

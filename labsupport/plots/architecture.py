@@ -43,7 +43,8 @@ def architecture(source: Any, *, title: str | None = None) -> Figure:
     kind_style = {k: (color_for(i + 1), hatch_for(i)) for i, k in enumerate(kinds)}
     n_layers = max(layers, default=0) + 1
     fig_w = max(6.0, 1.9 * width)
-    fig = new_figure(1, width=fig_w, height=fig_w / (width + 0.2) * 1.2 * n_layers + 1.0)
+    inches_per_unit = min(fig_w / (width + 0.2), 1.9)      # equal aspect: narrow diagrams must not grow tall
+    fig = new_figure(1, width=fig_w, height=inches_per_unit * 1.2 * n_layers + 1.0)
     ax = fig.axes[0]
     ax.set_aspect("equal")
     pos: dict[str, tuple[float, float]] = {}

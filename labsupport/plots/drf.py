@@ -26,12 +26,13 @@ LINESTYLES = ("-", "--", "-.", ":")
 LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
-def drf_shares(history: Any, *, title: str | None = None, weighted: bool = True) -> Figure:
+def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weighted: bool = True) -> Figure:
     """Draw dominant shares from a mesos ``Cluster`` or a list of ``(time, {name: share})`` / :class:`ShareSample`.
 
+    For a cluster, ``by`` is ``"role"`` (what the role sorter compares) or ``"framework"``.
     ``weighted`` only changes the axis label (a list of samples carries whatever shares you computed).
     """
-    samples = shares_of(history)
+    samples = shares_of(history, by=by)
     names = sorted({n for s in samples for n in s.shares})
     fig = new_figure(1, width=8.0, height=4.0)
     ax = fig.axes[0]
