@@ -32,8 +32,10 @@ would write a throw-away container (see :func:`container_behaviour`):
   the end of the grace period.
 
 A ``readinessProbe`` whose ``exec.command`` is ``["false"]`` or ``["sh", "-c", "exit 1"]``
-always fails (the Pod never becomes Ready); every other probe succeeds. Liveness and
-startup probes are accepted but not simulated. Init containers run one after the
+always fails (the Pod never becomes Ready); every other probe succeeds. A ``livenessProbe``
+that fails the same way gets the container killed (exit 137) after ``failureThreshold``
+(default 3) failed probes, and restarted per ``restartPolicy`` with the usual back-off
+(:func:`liveness_kill_delay`). Startup probes are accepted but not simulated. Init containers run one after the
 other before the app containers; one without a recognised command completes in 1 s.
 
 >>> container_behaviour({"name": "c", "image": "busybox", "command": ["sh", "-c", "sleep 5; exit 1"]})
@@ -61,6 +63,7 @@ __all__ = [
     "container_behaviour",
     "crashloop_delay",
     "readiness_delay",
+    "liveness_kill_delay",
     "LEASE_RENEW_SECONDS",
     "NODE_STATUS_REPORT_SECONDS",
     "SANDBOX_SECONDS",
@@ -175,6 +178,27 @@ def readiness_delay(probe: dict | None) -> float | None:
     period = probe.get("periodSeconds", 10) or 10
     delay = probe.get("initialDelaySeconds", 0) or 0
     return float(math.ceil(delay / period) * period)
+
+
+def liveness_kill_delay(probe: dict | None) -> float | None:
+    """Seconds from container start until a failing ``livenessProbe`` gets it killed; None if it never fails.
+
+    The first probe runs at the first ``periodSeconds`` tick at or after ``initialDelaySeconds``;
+    after ``failureThreshold`` failures in a row the kubelet kills the container.
+
+    >>> liveness_kill_delay({"exec": {"command": ["false"]}, "initialDelaySeconds": 5, "periodSeconds": 10})
+    30.0
+    >>> liveness_kill_delay({"httpGet": {"path": "/healthz", "port": 8080}}) is None
+    True
+    """
+    if probe is None:
+        return None
+    cmd = (probe.get("exec") or {}).get("command")
+    if not cmd or container_behaviour({"command": cmd}, default_seconds=0.0).exit_code == 0:
+        return None
+    period = probe.get("periodSeconds", 10) or 10
+    first = math.ceil((probe.get("initialDelaySeconds", 0) or 0) / period) * period
+    return float(first + ((probe.get("failureThreshold", 3) or 3) - 1) * period)
 
 
 def _image_always(container: dict) -> bool:
@@ -504,8 +528,20 @@ class Kubelet:
         c.ready_at = None if delay is None else now + delay
         if delay:
             self._later(run, delay, lambda: self._refresh(run))
-        if c.behaviour.runs_for is not None:
+        kill = liveness_kill_delay(c.spec.get("livenessProbe"))
+        if kill is not None and (c.behaviour.runs_for is None or kill < c.behaviour.runs_for):
+            c.timer = self.sim.schedule(kill, lambda: self._liveness_kill(run, i), label=self.actor)
+        elif c.behaviour.runs_for is not None:
             c.timer = self.sim.schedule(c.behaviour.runs_for, lambda: self._container_exited(run, i, c.behaviour.exit_code), label=self.actor)
+
+    def _liveness_kill(self, run: _PodRun, i: int) -> None:
+        pod = self.store.get("Pod", *run.key)
+        if pod is None or not self.alive or self.runs.get(run.key) is not run or run.terminating:
+            return
+        name = run.containers[i].spec.get("name")
+        self.store.record_event(pod, "Unhealthy", "Liveness probe failed", type="Warning", source=self.actor)
+        self.store.record_event(pod, "Killing", f"Container {name} failed liveness probe, will be restarted", source=self.actor)
+        self._container_exited(run, i, 137)
 
     def _refresh(self, run: _PodRun) -> None:
         pod = self.store.get("Pod", *run.key)

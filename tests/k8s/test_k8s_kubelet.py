@@ -134,3 +134,17 @@ def test_kubelet_rejects_a_pod_that_does_not_fit_when_nodename_bypasses_the_sche
     p = c.pods()[0]
     assert (p.phase, p.status) == ("Failed", "OutOfcpu")
     assert "Node didn't have enough resource: cpu, requested: 2, used: 0, capacity: 1" in c.object("pod", "big")["status"]["message"]
+
+
+def test_a_failing_liveness_probe_restarts_the_container():
+    c = cluster(1)
+    p = pod("sick")
+    p["spec"]["containers"][0]["livenessProbe"] = {"exec": {"command": ["false"]}, "initialDelaySeconds": 5, "periodSeconds": 5}
+    c.apply(p)
+    c.run(START + 15 - 0.01)  # probes at 5, 10, 15 s fail; the third failure kills it
+    assert c.pods()[0].restarts == 0 and c.pods()[0].status == "Running"
+    c.run(0.02)
+    assert c.pods()[0].status == "CrashLoopBackOff"
+    c.run(10)
+    assert c.pods()[0].restarts == 1
+    assert "Container c failed liveness probe, will be restarted" in c.events().column("MESSAGE")
