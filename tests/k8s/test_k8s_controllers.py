@@ -172,3 +172,24 @@ def test_a_pod_over_quota_is_refused_at_apply():
     with pytest.raises(k8s.QuotaExceededError, match=r'document 2 \(Pod "b"\): pods "b" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1'):
         c.apply([pod("a"), pod("b")])
     assert c.pods() == []
+
+
+def test_proportional_scaling_example_from_the_deployment_docs():
+    """https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#proportional-scaling
+
+    10 replicas, maxSurge 3, maxUnavailable 2, a rollout stuck on a broken image (new Pods never
+    ready): the ReplicaSets sit at 8 (old) and 5 (new). Scaling to 15 adds 3 to the old and 2 to the new.
+    """
+    c = cluster(4)
+    strategy = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3, "maxUnavailable": 2}}
+    c.apply(deployment(replicas=10, strategy=strategy))
+    c.run(20)
+    c.apply(deployment(replicas=10, strategy=strategy, image="nginx:broken", probe={"exec": {"command": ["false"]}}))
+    c.run(30)
+    def sizes():
+        return sorted((rs["spec"]["template"]["spec"]["containers"][0]["image"], rs["spec"]["replicas"]) for rs in c.store.list("ReplicaSet"))
+
+    assert sizes() == [("nginx:1.27", 8), ("nginx:broken", 5)]
+    c.scale("deployment", "web", 15)
+    c.run(5)
+    assert sizes() == [("nginx:1.27", 11), ("nginx:broken", 7)]

@@ -16,8 +16,9 @@ and numbered by the annotation ``deployment.kubernetes.io/revision`` (1, 2, ...)
   ReplicaSet becomes the newest revision again (``deployment.kubernetes.io/revision-history``
   keeps the numbers it had).
 
-Simplified: a replica-count change in the middle of a rollout is not spread
-proportionally over the ReplicaSets (``sync.go scale``); the rolling rules above apply.
+A replica-count change (``kubectl scale``, an HPA) while several ReplicaSets are active is
+spread over them in proportion to their size (``sync.go scale``, "proportional scaling" in the
+Deployment docs); a paused Deployment only scales.
 """
 from __future__ import annotations
 
@@ -92,6 +93,11 @@ def _revision(rs: Mapping) -> int:
         return 0
 
 
+def _round_half_away(x: float) -> int:
+    """``integer.RoundToInt32``: round half away from zero (Python's round() goes to even)."""
+    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+
+
 def _by_creation(rss: list[dict]) -> list[dict]:
     return sorted(rss, key=lambda r: (r["metadata"]["creationTimestamp"], r["metadata"]["name"]))
 
@@ -145,18 +151,80 @@ class DeploymentController(Controller):
 
     # ------------------------------------------------------------ helpers
     def _scale(self, rs: dict, d: dict, n: int) -> bool:
+        """``scaleReplicaSet``: set the size and the desired/max-replicas annotations; True if the size changed."""
         old = _replicas(rs)
-        if old == n:
+        ann = rs["metadata"].setdefault("annotations", {})
+        surge = _bounds(d)[0] if self._strategy(d) == "RollingUpdate" else 0
+        want_ann = {DESIRED_REPLICAS: str(_replicas(d)), MAX_REPLICAS: str(_replicas(d) + surge)}
+        if old == n and all(ann.get(k) == v for k, v in want_ann.items()):
             return False
         rs["spec"]["replicas"] = n
-        ann = rs["metadata"].setdefault("annotations", {})
-        surge, _ = _bounds(d) if self._strategy(d) == "RollingUpdate" else (0, 0)
-        ann[DESIRED_REPLICAS] = str(_replicas(d))
-        ann[MAX_REPLICAS] = str(_replicas(d) + surge)
+        ann.update(want_ann)
         self.store.update(rs, actor=self.name)
+        if old == n:
+            return False
         verb = "up" if n > old else "down"
         self.store.record_event(d, "ScalingReplicaSet", f"Scaled {verb} replica set {rs['metadata']['name']} from {old} to {n}", source=self.name)
         return True
+
+    # ------------------------------------------------------ scaling events
+    @staticmethod
+    def _is_scaling_event(d: dict, new: dict | None, old: list[dict]) -> bool:
+        """``isScalingEvent``: an active ReplicaSet was sized for a different ``spec.replicas``."""
+        for rs in old + ([new] if new is not None else []):
+            desired = (rs["metadata"].get("annotations") or {}).get(DESIRED_REPLICAS)
+            if _replicas(rs) > 0 and desired is not None and int(desired) != _replicas(d):
+                return True
+        return False
+
+    def _proportional_scale(self, d: dict, new: dict | None, old: list[dict]) -> None:
+        """``sync.go scale``: spread a replica-count change over the active ReplicaSets in proportion to their size.
+
+        The change is ``replicas + maxSurge - (sum of all ReplicaSets' replicas)``; each ReplicaSet gets
+        ``round(size * newMax / oldMax) - size`` of it (oldMax from its ``max-replicas`` annotation),
+        larger ReplicaSets first (newer first when scaling up, older first when scaling down), and the
+        rounding leftover goes to the first one.
+        """
+        want = _replicas(d)
+        active = [r for r in old + ([new] if new is not None else []) if _replicas(r) > 0]
+        if len(active) <= 1:  # FindActiveOrLatest
+            target = active[0] if active else (new if new is not None else (_by_creation(old)[-1] if old else None))
+            if target is not None:
+                self._scale(target, d, want)
+            return
+        if new is not None and _replicas(new) == want and new.get("status", {}).get("availableReplicas", 0) == want \
+                and (new["metadata"].get("annotations") or {}).get(DESIRED_REPLICAS) == str(want):  # IsSaturated
+            for rs in active:
+                if rs is not new:
+                    self._scale(rs, d, 0)
+            return
+        if self._strategy(d) != "RollingUpdate":
+            return
+        surge, _ = _bounds(d)
+        allowed = want + surge if want > 0 else 0
+        to_add = allowed - sum(_replicas(r) for r in active)
+        if to_add > 0:  # ReplicaSetsBySizeNewer: larger first, then newer first
+            active.sort(key=lambda r: (r["metadata"]["creationTimestamp"], r["metadata"]["name"]), reverse=True)
+            active.sort(key=lambda r: -_replicas(r))
+        elif to_add < 0:  # ReplicaSetsBySizeOlder: larger first, then older first
+            active.sort(key=lambda r: (-_replicas(r), r["metadata"]["creationTimestamp"], r["metadata"]["name"]))
+        sizes, added = {}, 0
+        for rs in active:
+            proportion = 0
+            if to_add != 0 and to_add != added:
+                if want == 0:
+                    fraction = -_replicas(rs)
+                else:
+                    before = int((rs["metadata"].get("annotations") or {}).get(MAX_REPLICAS) or 0) or (d.get("status") or {}).get("replicas", 0)
+                    fraction = 0 if before == 0 else _round_half_away(_replicas(rs) * (want + surge) / before) - _replicas(rs)
+                proportion = min(fraction, to_add - added) if to_add > 0 else max(fraction, to_add - added)
+            sizes[rs["metadata"]["name"]] = _replicas(rs) + proportion
+            added += proportion
+        for i, rs in enumerate(active):
+            n = sizes[rs["metadata"]["name"]]
+            if i == 0 and to_add != 0:
+                n = max(n + to_add - added, 0)
+            self._scale(rs, d, n)
 
     @staticmethod
     def _strategy(d: Mapping) -> str:
@@ -228,9 +296,9 @@ class DeploymentController(Controller):
         if d is None or d["metadata"].get("deletionTimestamp") is not None:
             return
         new, old, h = self._split(d)
-        if d["spec"].get("paused"):  # a paused rollout only follows replica-count changes
-            if new is not None and not any(_replicas(r) for r in old):
-                self._scale(new, d, _replicas(d))
+        if d["spec"].get("paused") or self._is_scaling_event(d, new, old):
+            # sync(): a paused Deployment, or a replica-count change, is scaled proportionally, without a rollout step
+            self._proportional_scale(d, new, old)
             self._status(d, new, old)
             return
         if self._strategy(d) == "Recreate":
