@@ -4,7 +4,8 @@ Each is a :class:`labsupport.mesos.Scheduler` on the public scheduler API only (
 decline, suppress, revive, kill, status updates), built with the cluster's clock:
 
 * :class:`Marathon` (marathon.py) -- long-running apps from Marathon app JSON: constraints, service and host
-  ports, health checks, relaunch with backoff, Mesos-DNS names; ``apps()`` like Marathon's UI;
+  ports, health checks, relaunch with backoff, Mesos-DNS names; ``apps()`` like Marathon's UI. The app
+  definition (validation, defaults, backoff formula) is in marathon_app.py, placement constraints in constraints.py;
 * :class:`Chronos` (chronos.py) -- jobs on ISO 8601 repeating intervals, retries, parent jobs; ``jobs()``;
 * :class:`Batch` (batch.py) -- Spark-like jobs of many short tasks with delay scheduling; ``stats()``;
 * :class:`OfferHygiene` (base.py) -- what they share: decline with a long filter, suppress when idle, revive.
@@ -23,9 +24,12 @@ decline, suppress, revive, kill, status updates), built with the cluster's clock
 from labsupport.mesos.frameworks.base import DECLINE_SECONDS, FrameworkError, OfferHygiene
 from labsupport.mesos.frameworks.batch import LOCALITY_WAIT, MAX_TASK_FAILURES, Batch, BatchJob
 from labsupport.mesos.frameworks.chronos import Chronos, JobDefinitionError, parse_duration, parse_schedule
-from labsupport.mesos.frameworks.marathon import AppDefinitionError, Marathon, launch_delay
+from labsupport.mesos.frameworks.constraints import meets_constraints
+from labsupport.mesos.frameworks.marathon import Marathon
+from labsupport.mesos.frameworks.marathon_app import App, AppDefinitionError, launch_delay, parse_app
 
 __all__ = [
-    "DECLINE_SECONDS", "LOCALITY_WAIT", "MAX_TASK_FAILURES", "AppDefinitionError", "Batch", "BatchJob", "Chronos",
-    "FrameworkError", "JobDefinitionError", "Marathon", "OfferHygiene", "launch_delay", "parse_duration", "parse_schedule",
+    "DECLINE_SECONDS", "LOCALITY_WAIT", "MAX_TASK_FAILURES", "App", "AppDefinitionError", "Batch", "BatchJob", "Chronos",
+    "FrameworkError", "JobDefinitionError", "Marathon", "OfferHygiene", "launch_delay", "meets_constraints", "parse_app",
+    "parse_duration", "parse_schedule",
 ]
