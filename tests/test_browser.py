@@ -71,10 +71,11 @@ def test_lesson_runs_in_a_real_browser(browser, name):
     nb = NotebookPage(page, name)
     try:
         nb.open(server.url(name))
-        nb.run_all(timeout=120)
+        never_ran = nb.run_all(timeout=120)
         page.screenshot(path=str(ARTIFACTS / f"{stem}-after-run-all.png"))
         errors = nb.cell_outputs_with_errors(allowed=_allowed_error_cells(name))
         assert not errors, f"{name}: cells show errors:\n" + "\n\n".join(f"cell {i}:\n{t}" for i, t in errors)
+        assert not never_ran, f"{name}: {len(never_ran)} code cell(s) never ran, and no error is shown"
         page.wait_for_timeout(300)   # let widget views finish mounting
         assert nb.loading_widgets() == 0, f"{name}: {nb.loading_widgets()} widget(s) still say 'Loading widget...'"
         if _has_slider(name):

@@ -198,20 +198,34 @@ class NotebookPage:
                 raise BrowserTestError(f"{self.name}: an unexpected dialog is open: {text[:300]!r}")
             time.sleep(0.2)
 
-    def run_all(self, timeout: float = 120.0) -> None:
-        """Run menu -> Run All, then wait until every code cell has an execution count and the kernel is idle."""
+    def run_all(self, timeout: float = 120.0, settle: float = 3.0) -> list[str]:
+        """Run menu -> Run All; wait until the kernel is idle with no cell running ('[*]').
+
+        Returns the prompts of cells that never ran ('[ ]'): after an error JupyterLab stops
+        the queue (the kernel's stop_on_error), so the caller reports the error first. Waiting
+        ends early once nothing is running for ``settle`` seconds.
+        """
         self.page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         self.page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
         deadline = time.monotonic() + timeout
+        quiet_since = None
+        prompts: list[str] = []
         while time.monotonic() < deadline:
             prompts = self.page.eval_on_selector_all(
                 ".jp-Notebook .jp-CodeCell .jp-InputArea-prompt", "els => els.map(e => e.textContent.trim())")
             idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
-            if prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts) and idle:
-                return
+            ran = [bool(re.fullmatch(r"\[\d+\]:", p)) for p in prompts]
+            if prompts and all(ran) and idle:
+                return []
             if self.page.locator(".jp-Dialog").count():
                 raise BrowserTestError(f"{self.name}: a dialog blocks Run All: "
                                        f"{self.page.locator('.jp-Dialog').first.inner_text()[:300]!r}")
+            if idle and any(ran) and "[*]:" not in prompts:
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since >= settle:
+                    return [p for p, r in zip(prompts, ran, strict=True) if not r]
+            else:
+                quiet_since = None
             time.sleep(0.25)
         raise BrowserTestError(f"{self.name}: Run All did not finish within {timeout:.0f} s "
                                f"(prompts: {prompts}; a '[*]' cell is still running, '[ ]' never ran)")
