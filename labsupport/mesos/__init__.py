@@ -28,7 +28,9 @@ from labsupport.mesos.cluster import TABLES, Cluster
 from labsupport.mesos.dns import dns_name
 from labsupport.mesos.drf import dominant_share, drf_allocate
 from labsupport.mesos.errors import OfferError, ResourceError, SchedulerError
+from labsupport.mesos.frameworks import Batch, Chronos, Marathon
 from labsupport.mesos.master import AGENT_PING_TIMEOUT, MAX_AGENT_PING_TIMEOUTS
+from labsupport.mesos.omega import omega_experiment
 from labsupport.mesos.operations import Create, Destroy, Reserve, Unreserve
 from labsupport.mesos.resources import Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import (
@@ -44,8 +46,8 @@ from labsupport.mesos.tasks import Task, TaskInfo, TaskState, TaskStatus
 
 __all__ = [
     "AGENT_PING_TIMEOUT", "DEFAULT_REFUSE_SECONDS", "MAX_AGENT_PING_TIMEOUTS", "TABLES",
-    "Agent", "AgentState", "Cluster", "Create", "DRFSorter", "Destroy", "DriverCallError", "Filters",
-    "HierarchicalAllocator", "Offer", "OfferError", "RandomSorter", "Reserve", "ResourceError", "Resources",
+    "Agent", "AgentState", "Batch", "Chronos", "Cluster", "Create", "DRFSorter", "Destroy", "DriverCallError", "Filters",
+    "HierarchicalAllocator", "Marathon", "Offer", "OfferError", "RandomSorter", "Reserve", "ResourceError", "Resources",
     "Scheduler", "SchedulerDriver", "SchedulerError", "Task", "TaskInfo", "TaskState", "TaskStatus", "Unreserve",
-    "dns_name", "dominant_share", "drf_allocate", "parse_attributes", "parse_resources",
+    "dns_name", "dominant_share", "drf_allocate", "omega_experiment", "parse_attributes", "parse_resources",
 ]
