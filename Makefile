@@ -28,6 +28,10 @@ $(BIN)/python:
 $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# no "Jupyter news" pop-up and no update checks: the lab works offline and stays quiet
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@echo '{"@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"}}' \
+	    > $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 # --- the two commands ---
