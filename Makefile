@@ -36,9 +36,13 @@ $(STAMP): $(BIN)/python requirements.txt pyproject.toml
 
 # --- the two commands ---
 lab: $(STAMP)
-	@echo "Starting JupyterLab; open the URL with the token printed below (127.0.0.1 only)."
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --no-browser \
-	    --ServerApp.open_browser=False --IdentityProvider.token="$${JUPYTER_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')}" \
+	@token="$${JUPYTER_TOKEN:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))')}"; \
+	echo ""; \
+	echo "  JupyterLab (127.0.0.1 only). Open this URL in your browser:"; \
+	echo "  http://127.0.0.1:$(PORT)/lab/tree/notebooks/00_welcome.ipynb?token=$$token"; \
+	echo ""; \
+	exec $(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --port-retries=0 --no-browser \
+	    --IdentityProvider.token="$$token" \
 	    --LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: $(STAMP)
