@@ -29,8 +29,12 @@ Simplifications (kept on purpose, so the code stays readable):
   task's *current* state once (reason ``REASON_SLAVE_REREGISTERED``);
 * after an election every framework and agent re-registers ``REREGISTER_DELAY`` (1 s) later;
   an agent that is still down is marked unreachable after ``agent_reregister_timeout`` (10 min);
-* while a framework is not registered with the leader, its driver calls are dropped (logged),
-  as the old scheduler driver drops messages when disconnected.
+* while a framework is not registered with the leader (no leader, the framework is
+  disconnected, or a new leader -- even the same master restarted -- has not re-registered it
+  yet), every driver call is dropped and logged, as the scheduler driver drops calls while
+  disconnected (``SchedulerProcess`` in src/sched/sched.cpp): a dropped ``accept`` answers each
+  task with ``TASK_DROPPED`` (``TASK_LOST`` for frameworks that are not partition-aware),
+  reason ``REASON_MASTER_DISCONNECTED``.
 
 >>> from labsupport.mesos.resources import parse_resources
 >>> sim, log = Simulation(seed=0), []
@@ -90,7 +94,7 @@ class Framework:
     partition_aware: bool
     registered_at: float
     connected: bool = True
-    leader: str | None = None                     # the master it is registered with
+    leader: str | None = None                     # the leader it is registered with (None after a failover)
     suppressed: bool = False
     removed: bool = False
     offers: set = field(default_factory=set)
@@ -296,11 +300,17 @@ class Master:
         """Validate everything first, then commit: operations, task launches, leftovers declined."""
         fw = self._live_framework(fid)
         flt = Filters.coerce(filters)
-        offers = self._check_offers(fw, offer_ids, "accept")
         if isinstance(items, (Task, Operation)):
             items = [items]
         if not isinstance(items, (list, tuple)):
             raise OfferError(f"accept: tasks_or_operations must be a list of mesos.Task / Reserve / Unreserve / Create / Destroy, got {type(items).__name__}")
+        for i, item in enumerate(items):
+            if not isinstance(item, (Task, Operation)):
+                raise OfferError(f"accept: item {i} is a {type(item).__name__}; expected mesos.Task or an operation (Reserve, Unreserve, Create, Destroy)")
+        if not self._reachable(fw, "accept"):
+            self._drop_launches(fw, [it for it in items if isinstance(it, Task)])
+            return
+        offers = self._check_offers(fw, offer_ids, "accept")
         agent = self.agents[offers[0].agent]
         pool = offers[0].resources
         for o in offers[1:]:
@@ -328,8 +338,6 @@ class Master:
                 _add_into(used, take.entries)
                 live_ids.add(item.task_id)
                 launches.append((item, take, ""))
-            else:
-                raise OfferError(f"accept: item {i} is a {type(item).__name__}; expected mesos.Task or an operation (Reserve, Unreserve, Create, Destroy)")
         # ---- commit (nothing above changed any state)
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
@@ -348,9 +356,19 @@ class Master:
             else:
                 self._launch(fw, agent, task, take)
 
+    def _drop_launches(self, fw: Framework, tasks: list[Task]) -> None:
+        """The driver answers the tasks of a dropped accept itself (sched.cpp ``acceptOffers``)."""
+        state = S.TASK_DROPPED if fw.partition_aware else S.TASK_LOST
+        for task in tasks:
+            status = TaskStatus(task.task_id, state, "REASON_MASTER_DISCONNECTED", "Master disconnected",
+                                None, fw.id, self.sim.now)
+            self._deliver(fw, "status_update", status)
+
     def decline(self, fid: str, offer_ids: Any, filters: Any = None) -> None:
         fw = self._live_framework(fid)
         flt = Filters.coerce(filters)
+        if not self._reachable(fw, "decline"):
+            return
         offers = self._check_offers(fw, offer_ids, "decline", one_agent=False)
         for o in offers:
             self._resolve(o.id, "declined", f"refuse_seconds={flt.refuse_seconds:g}")
@@ -683,6 +701,7 @@ class Master:
             self._rescind(oid, "master failed over", notify=False, recover=False)
         self.leader = None
         for fw in self.frameworks.values():
+            fw.leader = None          # it must re-register, even if the same master is re-elected
             if not fw.removed and fw.connected:
                 self._deliver(fw, "disconnected")
 
@@ -704,7 +723,7 @@ class Master:
             return
         for fid in sorted(self.frameworks):
             fw = self.frameworks[fid]
-            if fw.removed:
+            if fw.removed or fw.leader == leader:   # removed, or registered with this leader meanwhile
                 continue
             self.allocator.add_framework(fid, fw.role)
             self.allocator.set_active(fid, fw.connected)

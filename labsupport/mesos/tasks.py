@@ -57,6 +57,7 @@ class TaskState(enum.StrEnum):
     TASK_LOST = "TASK_LOST"
     TASK_UNREACHABLE = "TASK_UNREACHABLE"
     TASK_GONE = "TASK_GONE"
+    TASK_DROPPED = "TASK_DROPPED"
 
     @property
     def is_terminal(self) -> bool:
@@ -65,7 +66,7 @@ class TaskState(enum.StrEnum):
 
 _TERMINAL = frozenset({
     TaskState.TASK_FINISHED, TaskState.TASK_FAILED, TaskState.TASK_KILLED,
-    TaskState.TASK_ERROR, TaskState.TASK_LOST, TaskState.TASK_GONE,
+    TaskState.TASK_ERROR, TaskState.TASK_LOST, TaskState.TASK_GONE, TaskState.TASK_DROPPED,
 })
 
 

@@ -142,8 +142,69 @@ def test_offers_held_during_failover_become_invalid():
     c.run(1)
     oid = next(iter(rec.offers))
     c.fail_master()
+    c.driver(fid).accept([oid], [])       # no leader: the driver drops the call
+    assert "accept dropped: not registered with a leading master right now" in c.events("holder").column("EVENT")
+    c.run(12)                              # master-2 elected at 11 s, the framework re-registered at 12 s
     with pytest.raises(mesos.OfferError, match="rescinded .*master failed over"):
         c.driver(fid).accept([oid], [])
+
+
+DRIVER_CALLS = {
+    "revive": lambda d: d.revive(),
+    "suppress": lambda d: d.suppress(),
+    "reconcile": lambda d: d.reconcile(),
+    "kill": lambda d: d.kill("job"),
+    "decline": lambda d: d.decline(["O1"]),
+    "accept": lambda d: d.accept(["O1"], [mesos.Task("late", "cpus:1;mem:64")]),
+}
+
+
+@pytest.mark.parametrize("masters", [1, 2], ids=["the same master re-elected", "a standby elected"])
+@pytest.mark.parametrize("call", sorted(DRIVER_CALLS), ids=lambda c: f"{c} before re-registering is dropped")
+def test_driver_calls_before_reregistration_with_the_new_leader_are_dropped(call, masters):
+    c = mesos.Cluster(seed=0, masters=masters)
+    c.add_agent("a1", "cpus:2;mem:1024")
+    rec = Recorder(launch_once(lambda o: [mesos.Task("job", "cpus:1;mem:64")]))
+    fid = c.register(rec, name="f0")
+    c.run(1)
+    c.fail_master()
+    c.run(20.5 if masters == 1 else 10.5)   # a leader is elected; re-registration comes 1 s later
+    assert c.leader is not None and fid not in c.master.allocator.frameworks
+    DRIVER_CALLS[call](c.driver(fid))       # used to raise KeyError in HierarchicalAllocator.revive
+    assert f"{call} dropped: not registered with a leading master right now" in c.events("f0").column("EVENT")
+    c.run(2)
+    assert ("reregistered", c.leader) in rec.calls
+    assert c.get("frameworks")[0]["STATE"] == "active"
+    if call == "accept":   # the driver answers the dropped launch itself (sched.cpp acceptOffers)
+        assert ("late", "TASK_LOST", "REASON_MASTER_DISCONNECTED") in rec.updates
+
+
+@pytest.mark.parametrize("partition_aware, state", [(True, "TASK_DROPPED"), (False, "TASK_LOST")],
+                         ids=["partition-aware frameworks get TASK_DROPPED", "older frameworks get TASK_LOST"])
+def test_accept_while_disconnected_answers_each_task(partition_aware, state):
+    c = mesos.Cluster(seed=0)
+    c.add_agent("a1", "cpus:2;mem:1024")
+    rec = Recorder()
+    fid = c.register(rec, name="f0", partition_aware=partition_aware, failover_timeout=60)
+    c.run(1)
+    c.disconnect_framework(fid)
+    c.driver(fid).accept(["O1"], [mesos.Task("t1", "cpus:1;mem:64")])
+    c.reconnect_framework(fid)
+    c.run(1)
+    assert rec.updates == [("t1", state, "REASON_MASTER_DISCONNECTED")]
+    assert c.tasks() == []
+
+
+def test_framework_registered_during_recovery_is_not_reregistered_twice():
+    c = mesos.Cluster(seed=0, masters=2)
+    c.add_agent("a1", "cpus:2;mem:1024")
+    c.register(Recorder(), name="old")
+    c.fail_master()
+    c.run(10.5)                       # master-2 leads; "old" re-registers at 11 s
+    rec = Recorder()
+    c.register(rec, name="new")
+    c.run(2)
+    assert rec.calls[0][0] == "registered" and not any(call[0] == "reregistered" for call in rec.calls)
 
 
 def test_updates_during_election_are_delivered_after_reregistration():
