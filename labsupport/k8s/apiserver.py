@@ -30,7 +30,7 @@ from labsupport.k8s.admission import Admission
 from labsupport.k8s.defaults import apply_defaults
 from labsupport.k8s.errors import ManifestError, NotFoundError
 from labsupport.k8s.objects import copy_json
-from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, APIStore
+from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, RESOURCE_NAMES, APIStore
 from labsupport.k8s.validation import load_manifests, validate_manifests
 
 __all__ = ["APIServer", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
@@ -57,10 +57,7 @@ for _kind, _names in {
         KIND_ALIASES[_n] = _kind
     KIND_ALIASES[_kind] = _kind
 
-_PLURAL = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
-           "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
-           "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas", "EndpointSlice": "endpointslices.discovery.k8s.io",
-           "Lease": "leases.coordination.k8s.io"}
+_PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
              "ResourceQuota": "resourcequota"}

@@ -11,6 +11,10 @@ that shape in one process:
   committed. A write made *inside* a handler is queued and delivered after the
   current event has reached every watcher, so each watcher sees events in
   resourceVersion order (as with a real watch stream);
+* an ``update`` whose ``metadata.resourceVersion`` is not the stored one fails with
+  :class:`~labsupport.k8s.errors.ConflictError` (HTTP 409: optimistic concurrency, as in
+  https://kubernetes.io/docs/reference/using-api/api-concepts/#resource-versions); the
+  components here always write the dict they just read from the store, i.e. the latest version;
 * every write is also appended to :attr:`APIStore.log` (time, resourceVersion, actor,
   verb, kind, namespace, name), so a learner can list the ripple one ``apply`` causes;
 * :meth:`APIStore.record_event` keeps kubectl-style Events (aggregated by object,
@@ -51,6 +55,7 @@ __all__ = [
     "WriteRecord",
     "EventRecord",
     "CLUSTER_SCOPED_KINDS",
+    "RESOURCE_NAMES",
     "ADDED",
     "MODIFIED",
     "DELETED",
@@ -68,6 +73,12 @@ SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
 CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
+
+#: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
+RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
+                  "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
+                  "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas",
+                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 
@@ -301,14 +312,25 @@ class APIStore:
     def update(self, obj: dict, actor: str, verb: str = "update") -> dict:
         """Replace the stored object with ``obj`` (often the same dict, changed) and notify watchers.
 
-        ``verb`` only labels the write-log record (e.g. ``"update status"``).
+        Optimistic concurrency as in the API server: if ``obj`` carries a ``metadata.resourceVersion``
+        that is not the stored one, someone wrote the object since ``obj`` was read, and the update
+        fails with :class:`ConflictError` (HTTP 409, ``Operation cannot be fulfilled on pods "web":
+        the object has been modified; ...``); the caller must read the latest version and apply its
+        change again. Without a resourceVersion the update is unconditional. ``verb`` only labels
+        the write-log record (e.g. ``"update status"``).
         """
         kind = obj["kind"]
         k = object_key(obj)
         objs = self._objects.get(kind)
-        if not objs or k not in objs:
+        stored = objs.get(k) if objs else None
+        if stored is None:
             raise NotFoundError(f'{kind} "{k[1]}" not found')
-        objs[k] = obj
+        if stored is not obj:  # the stored dict itself (changed in place) is current by definition
+            rv = obj["metadata"].get("resourceVersion")
+            if rv not in (None, "") and str(rv) != stored["metadata"]["resourceVersion"]:
+                raise ConflictError(f'Operation cannot be fulfilled on {RESOURCE_NAMES.get(kind, kind.lower() + "s")} "{k[1]}": '
+                                    "the object has been modified; please apply your changes to the latest version and try again")
+            objs[k] = obj
         self._commit(verb, MODIFIED, obj, k, actor)
         return obj
 

@@ -1,7 +1,12 @@
 """APIStore: one resourceVersion counter, watches in resourceVersion order, graceful Pod deletion."""
 from __future__ import annotations
 
+import pytest
+from k8s_helpers import cluster, pod
+
 from labsupport.core import Simulation
+from labsupport.k8s.errors import ConflictError
+from labsupport.k8s.objects import copy_json
 from labsupport.k8s.store import APIStore
 
 
@@ -79,3 +84,65 @@ def test_similar_events_are_combined_from_the_tenth_on_like_client_go():
     sim.run(601)  # more than 10 minutes later the aggregation starts afresh
     s.record_event(rs, "SuccessfulCreate", "Created pod: web-1-99")
     assert s.events[-1].message == "Created pod: web-1-99"
+
+
+# --------------------------------------------------------------- optimistic concurrency
+CONFLICT = ('Operation cannot be fulfilled on pods "a": the object has been modified; '
+            "please apply your changes to the latest version and try again")
+
+
+@pytest.mark.parametrize("resource_version, succeeds", [
+    ("1", False),
+    (1, False),
+    ("2", True),
+    (None, True),
+    ("", True),
+], ids=["a stale resourceVersion is refused with 409 Conflict",
+        "a stale resourceVersion given as an int is refused too",
+        "the current resourceVersion is accepted",
+        "no resourceVersion means an unconditional update",
+        "an empty resourceVersion means an unconditional update"])
+def test_update_checks_the_resource_version_like_the_api_server(resource_version, succeeds):
+    s = APIStore(Simulation(0))
+    live = s.create(_pod("a"), actor="t")          # rv 1
+    copy = copy_json(live)
+    s.update(live, actor="kubelet")                # rv 2: someone else wrote it
+    if resource_version is None:
+        del copy["metadata"]["resourceVersion"]
+    else:
+        copy["metadata"]["resourceVersion"] = resource_version
+    copy["metadata"]["labels"] = {"mine": "yes"}
+    if succeeds:
+        assert s.update(copy, actor="me") is copy
+        assert s.get("Pod", "default", "a") is copy and copy["metadata"]["resourceVersion"] == "3"
+    else:
+        with pytest.raises(ConflictError) as e:
+            s.update(copy, actor="me")
+        assert str(e.value) == CONFLICT
+        # the failed call changed nothing
+        assert s.get("Pod", "default", "a") is live and s.resource_version == 2 and len(s.log) == 2
+
+
+def test_read_modify_write_on_the_latest_version_succeeds_after_a_conflict():
+    s = APIStore(Simulation(0))
+    live = s.create(_pod("a"), actor="t")
+    stale = copy_json(live)
+    s.update(live, actor="kubelet")
+    with pytest.raises(ConflictError):
+        s.update(stale, actor="me")
+    latest = copy_json(s.get("Pod", "default", "a"))  # what client-go's retry.RetryOnConflict does: get, change, update
+    latest["metadata"]["labels"] = {"mine": "yes"}
+    s.update(latest, actor="me")
+    assert s.get("Pod", "default", "a")["metadata"]["labels"] == {"mine": "yes"}
+
+
+def test_a_stale_pod_from_a_running_cluster_conflicts_and_the_cluster_keeps_working():
+    c = cluster(1)
+    c.apply(pod("p"))
+    stale = copy_json(c.object("pod", "p"))
+    c.run(10)  # the scheduler binds it, the kubelet reports status: the stored version moved on
+    with pytest.raises(ConflictError, match='pods "p": the object has been modified'):
+        c.store.update(stale, actor="me")
+    c.delete("pod", "p")
+    c.run(40)
+    assert c.pods() == []
