@@ -281,3 +281,119 @@ def test_mesos_plots_of_the_same_run_are_identical():
 def test_k8s_plots_of_the_same_run_are_identical():
     fns = [plots.placement, plots.timeline, plots.architecture]
     assert _pngs(_k8s(), fns) == _pngs(_k8s(), fns)
+
+
+# ---------------------------------------------------------------- legible layouts (lesson-sized clusters)
+class _Web(mesos.Scheduler):
+    """Lesson 01's framework: two tasks of 0.5 CPU, one per offer, then suppress."""
+
+    def __init__(self):
+        self.launched = 0
+
+    def resource_offers(self, driver, offers):
+        for o in offers:
+            if self.launched < 2 and o.resources.get("cpus", 0) >= 0.5:
+                self.launched += 1
+                driver.accept([o.id], [mesos.Task(f"web-{self.launched}", "cpus:0.5;mem:128")])
+            else:
+                driver.decline([o.id])
+        if self.launched == 2:
+            driver.suppress()
+
+
+def _lesson01_mesos(failover: bool):
+    c = mesos.Cluster(seed=0, masters=3)
+    c.add_agent("agent-1", resources="cpus:2;mem:4096")
+    c.add_agent("agent-2", resources="cpus:2;mem:4096")
+    c.register(_Web(), name="web")
+    c.run(5)
+    if failover:
+        c.fail_master()
+        c.run(30)
+    return c
+
+
+def _lesson01_k8s():
+    c = k8s.Cluster(seed=0)
+    for name in ("node-1", "node-2"):
+        c.add_node(name, cpu="2", memory="4Gi")
+    c.run(1)
+    c.apply(WEB.replace("replicas: 4", "replicas: 2"))
+    c.run(10)
+    return c
+
+
+def _drf_paper():
+    from labsupport import widgets
+    return widgets.drf_cluster(0, {})
+
+
+LESSON_DIAGRAMS = [
+    ("k8s with two nodes after one Deployment (lesson 01)", _lesson01_k8s),
+    ("k8s with three nodes after a node failure", _k8s),
+    ("mesos with three masters and two agents (lesson 01)", lambda: _lesson01_mesos(False)),
+    ("mesos after a master failover (lesson 01)", lambda: _lesson01_mesos(True)),
+    ("mesos with two frameworks after a failover", lambda: _mesos(fail=True)),
+]
+
+
+def _arrow_labels(fig):
+    """Window extents (with their white bbox) of the texts that label arrows, after a draw."""
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    return [(t.get_text(), t.get_bbox_patch().get_window_extent()) for t in ax.texts if "\u00d7" in t.get_text()]
+
+
+def _overlapping(boxes):
+    return [(a, b) for i, (a, ea) in enumerate(boxes) for b, eb in boxes[i + 1:]
+            if min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > 0 and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > 0]
+
+
+@pytest.mark.parametrize("make", [m for _, m in LESSON_DIAGRAMS],
+                         ids=[f"{n}: no two arrow labels overlap" for n, _ in LESSON_DIAGRAMS])
+def test_architecture_labels_do_not_overlap(make):
+    labels = _arrow_labels(plots.architecture(make()))
+    assert len(labels) >= 5
+    assert _overlapping(labels) == []
+
+
+@pytest.mark.parametrize("make", [m for _, m in LESSON_DIAGRAMS],
+                         ids=[f"{n}: no arrow crosses a box it does not join" for n, _ in LESSON_DIAGRAMS])
+def test_architecture_arrows_go_around_other_boxes(make):
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    fig = plots.architecture(make())
+    fig.draw_without_rendering()
+    ax = fig.axes[0]
+    boxes = {p.get_gid(): p.get_window_extent() for p in ax.patches if isinstance(p, FancyBboxPatch)}
+    for arrow in (p for p in ax.patches if isinstance(p, FancyArrowPatch)):
+        src, dst = arrow.get_gid().split("->")
+        drawn = arrow.get_transform().transform_path(arrow.get_path())          # display units
+        points = [xy for poly in drawn.to_polygons(closed_only=False) for xy in poly]   # curves flattened
+        assert len(points) > 2
+        for name, box in boxes.items():
+            if name not in (src, dst):
+                assert not any(box.contains(x, y) for x, y in points), f"{src} -> {dst} crosses {name}"
+
+
+def test_mesos_failover_draws_the_reregistrations_with_the_new_leader():
+    c = _lesson01_mesos(True)
+    flows = {(f.src, f.dst, f.label): f.count for f in mesos_data.architecture(c).flows}
+    assert c.leader == "master-2"
+    assert flows[("agent-1", "master-1", "register (resources)")] == 1
+    assert flows[("agent-2", "master-1", "register (resources)")] == 1
+    assert flows[("web", "master-1", "register")] == 1
+    for sender in ("agent-1", "agent-2", "web"):
+        assert flows[(sender, "master-2", "re-register")] == 1
+    assert ("zookeeper", "master-2", "elected") in flows and not any(d == "master-3" for _, d, _ in flows)
+
+
+def test_drf_labels_of_equal_shares_merge_and_none_overlap():
+    fig = plots.drf_shares(_drf_paper())
+    fig.draw_without_rendering()
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts == ["a, b 0.67"]
+    fig = plots.drf_shares([(0, {"a": 0.0, "b": 0.0, "c": 0.0}), (1, {"a": 0.5, "b": 0.5, "c": 0.49})])
+    fig.draw_without_rendering()
+    ends = [(t.get_text(), t.get_window_extent()) for t in fig.axes[0].texts]
+    assert [n for n, _ in ends] == ["c 0.49", "a, b 0.50"] and _overlapping(ends) == []

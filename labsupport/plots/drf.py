@@ -5,7 +5,8 @@ weight (Ghodsi et al., NSDI 2011; ``DRFSorter::calculateShare`` in
 src/master/allocator/sorter/drf/sorter.cpp). The allocator always offers next to the
 client with the lowest share, so the lines converge (or settle in the ratio of the
 weights). Each client is a step line with its own colour, line style and marker, and its
-name is written at the line's right end.
+name and final share are written at the line's right end; clients that end at the same
+share get one label ("a, b 0.67"), and labels closer than a line of text are spread apart.
 
 >>> fig = drf_shares([(0, {"A": 0.0, "B": 0.0}), (1, {"A": 0.33, "B": 0.0}), (2, {"A": 0.33, "B": 0.33})])
 >>> fig.axes[0].get_ylabel()
@@ -20,7 +21,7 @@ from matplotlib.figure import Figure
 from labsupport.plots.adapt import shares_of
 from labsupport.plots.style import color_for, new_figure
 
-__all__ = ["drf_shares", "LINESTYLES", "LINE_MARKERS"]
+__all__ = ["drf_shares", "spread", "LINESTYLES", "LINE_MARKERS"]
 
 LINESTYLES = ("-", "--", "-.", ":")
 LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
@@ -38,14 +39,14 @@ def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weig
     ax = fig.axes[0]
     times = [s.time for s in samples]
     end = max(times + [1.0])
+    ends: dict[str, list[str]] = {}     # printed final share -> clients ending there
     for k, name in enumerate(names):
         ys = [s.shares.get(name, 0.0) for s in samples]
         ax.step(times, ys, where="post", color=color_for(k), linestyle=LINESTYLES[k % len(LINESTYLES)],
                 marker=LINE_MARKERS[k % len(LINE_MARKERS)], markevery=max(1, len(times) // 12), markersize=5,
                 linewidth=1.8, label=name)
         if ys:
-            ax.annotate(f"{name} {ys[-1]:.2f}", (times[-1], ys[-1]), xytext=(4, 0), textcoords="offset points",
-                        va="center", fontsize=8, color="black")
+            ends.setdefault(f"{ys[-1]:.2f}", []).append(name)
     top = max([v for s in samples for v in s.shares.values()] + [0.1])
     ax.set_ylim(0, min(1.05, top * 1.15) if top <= 1 else top * 1.15)
     ax.set_xlim(min(times + [0.0]), end * 1.15)
@@ -55,4 +56,42 @@ def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weig
     if names:
         ax.legend(loc="upper left", fontsize=8, title="role / framework")
     ax.set_title(title or "DRF: dominant share per client over time")
+    _label_ends(fig, ax, times[-1] if times else 0.0, ends)
     return fig
+
+
+def spread(ys: list[float], gap: float) -> list[float]:
+    """Move sorted positions ``ys`` apart so neighbours are at least ``gap`` apart, keeping each group centred.
+
+    Clusters of too-close positions are pushed apart symmetrically around their mean
+    (the usual end-of-line label layout; no label moves further than its cluster needs).
+
+    >>> spread([0.0, 0.1, 5.0], gap=1.0)
+    [-0.45, 0.55, 5.0]
+    """
+    groups: list[list[float]] = []     # each: [mean of the originals, count]
+    for y in ys:
+        groups.append([y, 1])
+        while len(groups) > 1:
+            (m0, n0), (m1, n1) = groups[-2], groups[-1]
+            if (m0 + (n0 - 1) * gap / 2) + gap <= m1 - (n1 - 1) * gap / 2:
+                break
+            groups[-2:] = [[(m0 * n0 + m1 * n1) / (n0 + n1), n0 + n1]]
+    out = []
+    for mean, n in groups:
+        out.extend(round(mean + (i - (n - 1) / 2) * gap, 9) for i in range(n))
+    return out
+
+
+def _label_ends(fig: Figure, ax, t_end: float, ends: dict[str, list[str]]) -> None:
+    """Write "name share" at the lines' right end: equal shares share one label ("a, b 0.67"), close ones are spread."""
+    if not ends:
+        return
+    fig.draw_without_rendering()                         # fixes the layout, so data -> pixels is final
+    to_pt = 72.0 / fig.dpi
+    rows = sorted((float(share), ", ".join(names)) for share, names in ends.items())
+    at = [ax.transData.transform((t_end, y))[1] * to_pt for y, _ in rows]
+    for (y, text), want, got in zip(rows, at, spread(at, gap=10.0)):
+        label = ax.annotate(f"{text} {y:.2f}", (t_end, y), xytext=(4, got - want), textcoords="offset points",
+                            va="center", fontsize=8, color="black")
+        label.set_in_layout(False)

@@ -24,6 +24,16 @@ _OUTCOME = {"TASK_FINISHED": "succeeded", "TASK_FAILED": "failed", "TASK_KILLED"
             "TASK_LOST": "lost", "TASK_GONE": "lost", "TASK_DROPPED": "lost"}
 _ELECTED = re.compile(r"^(?P<name>\S+) owns the lowest znode \S+: elected leading master$")
 _CRASHED = "leading master crashed"
+#: Registrations in ``events()`` as (SOURCE it must have, or None for any; pattern; arrow label). The sender is
+#: the ``who`` group, else the SOURCE; the receiver is the ``to`` group, else the master leading at that time
+#: (src/master/master.cpp: ``registerSlave``, ``reregisterSlave``, ``subscribe``).
+_REGISTRATIONS = (
+    ("master", re.compile(r"^agent (?P<who>\S+) registered with "), "register (resources)"),
+    ("master", re.compile(r"^agent (?P<who>\S+) re-registered "), "re-register"),
+    ("master", re.compile(r"^registered framework '(?P<who>[^']+)' as "), "register"),
+    ("master", re.compile(r"^framework '(?P<who>[^']+)' re-registered$"), "re-register"),
+    (None, re.compile(r"^re-registered with new leader (?P<to>\S+)$"), "re-register"),
+)
 
 
 def bins(cluster: Any) -> list[Bin]:
@@ -164,7 +174,10 @@ def shares(cluster: Any, by: str = "role") -> list[ShareSample]:
 def architecture(cluster: Any) -> Architecture:
     """Frameworks, masters (+ ZooKeeper) and agents, with the messages counted from the cluster's logs.
 
-    Offers and launches are credited to the master that led when they happened.
+    Offers and launches are credited to the master that led when they happened; so are the
+    registrations: an agent's "register (resources)" (it reports its resources, the master's
+    allocator then offers them), a framework's "register", and the "re-register" of both
+    with a newly elected leader.
     """
     terms = leadership(cluster)
 
@@ -210,6 +223,12 @@ def architecture(cluster: Any) -> Architecture:
     for e in cluster.events().rows:
         if e["SOURCE"] == "zookeeper" and _ELECTED.match(e["EVENT"]):
             add("zookeeper", _ELECTED.match(e["EVENT"])["name"], "elected")
+        for source, pattern, label in _REGISTRATIONS:
+            m = pattern.match(e["EVENT"]) if source in (None, e["SOURCE"]) else None
+            if m:
+                sender = m.groupdict().get("who") or e["SOURCE"]
+                add(sender, m.groupdict().get("to") or master_at(float(e["TIME"])), label)
+                break
     flows = tuple(Flow(s, d, label, n) for (s, d, label), n in sorted(counts.items()))
     return Architecture(f"Mesos: two-level scheduling\n(messages up to t = {cluster.now:g} s; leader: {cluster.leader})",
                         comps, flows)
