@@ -335,13 +335,21 @@ class APIStore:
         return obj
 
     def bind(self, namespace: str, pod_name: str, node_name: str, actor: str = "default-scheduler") -> None:
-        """The ``pods/binding`` subresource: set ``spec.nodeName`` of an unbound Pod and notify watchers."""
+        """The ``pods/binding`` subresource: set ``spec.nodeName`` of an unbound Pod and notify watchers.
+
+        The same write clears ``status.nominatedNodeName`` (a preemptor's reserved node): feature gate
+        ``ClearingNominatedNodeNameAfterBinding``, beta and on by default since Kubernetes 1.35 (KEP-5278,
+        ``pkg/registry/core/pod/storage/storage.go`` ``setPodHostAndAnnotations``, kubernetes/kubernetes#132443).
+        """
         pod = self.get("Pod", namespace, pod_name)
         if pod is None:
             raise NotFoundError(f'pods "{pod_name}" not found')
         if pod["spec"].get("nodeName"):
             raise ConflictError(f'pod {pod_name} is already assigned to node "{pod["spec"]["nodeName"]}"')
         pod["spec"]["nodeName"] = node_name
+        status = pod.get("status")
+        if status and status.get("nominatedNodeName") is not None:
+            del status["nominatedNodeName"]
         self._commit("bind", MODIFIED, pod, object_key(pod), actor)
 
     def delete(self, kind: str, namespace: str | None, name: str, actor: str, grace_period_seconds: float | None = None) -> dict | None:

@@ -146,3 +146,13 @@ def test_a_stale_pod_from_a_running_cluster_conflicts_and_the_cluster_keeps_work
     c.delete("pod", "p")
     c.run(40)
     assert c.pods() == []
+
+
+def test_binding_clears_the_nominated_node_name():
+    s = APIStore(Simulation(0))
+    p = _pod("preemptor")
+    p["status"] = {"nominatedNodeName": "n1"}
+    s.create(p, actor="t")
+    s.bind("default", "preemptor", "n1")
+    assert p["spec"]["nodeName"] == "n1" and "nominatedNodeName" not in p["status"]
+    assert [(r.verb, r.resource_version) for r in s.log] == [("create", 1), ("bind", 2)]  # one write, as in the API server

@@ -74,12 +74,16 @@ value: 1000000
     c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "vip"},
              "spec": {"priorityClassName": "critical",
                       "containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "1"}}}]}})
-    c.run(1)
+    c.run(0.5)                                       # the victims exit 1 s after SIGTERM: vip still waits
     vip = c.object("Pod", "vip")
     assert vip["status"].get("nominatedNodeName") == "node-1"
+    assert {r["NAME"]: r["NOMINATED NODE"] for r in c.get("pods").rows}["vip"] == "node-1"
     assert sum(r["REASON"] == "Preempted" for r in c.events().rows) == 2
     c.run(60)                                        # victims finish their grace period, vip gets their room
     assert {p.name: p.node for p in c.pods()}["vip"] == "node-1"
+    # the binding cleared the nomination (ClearingNominatedNodeNameAfterBinding, on by default since 1.35)
+    assert "nominatedNodeName" not in c.object("Pod", "vip")["status"]
+    assert "NOMINATED NODE" not in c.get("pods").columns
 
 
 def test_cluster_accepts_a_scheduler_config_and_rejects_a_bad_one():
