@@ -1,8 +1,11 @@
 """The hierarchical allocator as the Mesos docs describe it: DRF, roles, filters, suppress, quota, weights."""
+import random
+
 import pytest
 
 from labsupport import mesos
 from labsupport.core import LabError
+from labsupport.mesos.allocator import _shuffle
 from tests.mesos.helpers import Recorder
 
 
@@ -145,3 +148,14 @@ def test_random_sorter_is_deterministic_per_seed():
 def test_bad_cluster_arguments(kwargs, fragment):
     with pytest.raises(LabError, match=fragment):
         mesos.Cluster(**kwargs)
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 17, 1000, 1025], ids=lambda n: f"{n} agents are shuffled as random.shuffle does")
+def test_fast_shuffle_gives_the_same_order_and_rng_state_as_random_shuffle(size):
+    for seed in range(20):
+        ours, theirs = random.Random(seed), random.Random(seed)
+        a, b = list(range(size)), list(range(size))
+        _shuffle(ours, a)
+        theirs.shuffle(b)
+        assert a == b
+        assert ours.getstate() == theirs.getstate()
