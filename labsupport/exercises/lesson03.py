@@ -1,13 +1,14 @@
 """Exercises of lesson 03 (scheduling): the questions, their judges and the small clusters they run in.
 
-``exercises/03_scheduling.ipynb`` checks ``q1`` .. ``q5``:
+``exercises/03_scheduling.ipynb`` checks ``q1`` .. ``q6``:
 
 * ``q1`` predict-then-verify: where does :data:`REPORT_POD` land in :func:`placement_cluster`, and
   which nodes are filtered out and why? Judged against ``scheduler.explain`` on a fresh cluster.
 * ``q2`` the LeastAllocated score by hand, checked against :mod:`labsupport.k8s.scheduler.scoring`.
 * ``q3`` DRF by hand with three users, checked against :func:`labsupport.mesos.drf_allocate`.
 * ``q4`` fix :data:`BROKEN_TRAINER` so it lands on the GPU node, and only there.
-* ``q5`` stretch: a Mesos framework that packs tasks, run against :class:`NaiveFramework`
+* ``q5`` decline filters and suppress: how many offers in a minute? Counted by :func:`count_offers`.
+* ``q6`` stretch: a Mesos framework that packs tasks, run against :class:`NaiveFramework`
   in :func:`packing_cluster` (same seeds) and compared on idle agents.
 
 >>> from labsupport.exercises import lesson03 as ex
@@ -28,7 +29,7 @@ import numpy as np
 
 from labsupport import k8s, mesos
 from labsupport.checks import ClassQuestion, FunctionQuestion, JudgedQuestion, ManifestQuestion, MappingQuestion
-from labsupport.core import LabError, Table
+from labsupport.core import LabError
 from labsupport.k8s.quantity import parse_cpu, parse_memory
 from labsupport.k8s.scheduler.scoring import least_allocated_score
 
@@ -37,8 +38,9 @@ __all__ = [
     "DRF_TOTAL", "DRF_DEMANDS",
     "BROKEN_TRAINER", "gpu_cluster",
     "PACKING_AGENTS", "PACKING_BUSY", "PACKING_TASK_CPUS", "PACKING_SEEDS",
+    "DeclineEverything", "count_offers",
     "NaiveFramework", "packing_cluster", "packing_tasks", "run_packing",
-    "q1", "q2", "q3", "q4", "q5",
+    "q1", "q2", "q3", "q4", "q5", "q6",
 ]
 
 
@@ -374,7 +376,64 @@ q4 = ManifestQuestion(
 )
 
 
-# ----------------------------------------------------------------------------- q5: a framework that packs
+# ----------------------------------------------------------------------------- q5: decline filters and suppress
+class DeclineEverything(mesos.Scheduler):
+    """Decline every offer with ``Filters(refuse_seconds)``; with ``suppress=True`` also call ``driver.suppress()``."""
+
+    def __init__(self, refuse_seconds: float = mesos.DEFAULT_REFUSE_SECONDS, suppress: bool = False) -> None:
+        self.refuse_seconds, self.suppress = refuse_seconds, suppress
+
+    def resource_offers(self, driver, offers):
+        driver.decline([o.id for o in offers], filters=mesos.Filters(refuse_seconds=self.refuse_seconds))
+        if self.suppress:
+            driver.suppress()
+
+
+def count_offers(refuse_seconds: float = mesos.DEFAULT_REFUSE_SECONDS, suppress: bool = False, seed: int = 0) -> int:
+    """Offers :class:`DeclineEverything` receives on two agents from t = 0 to t = 59 s (``cluster.run(59)``).
+
+    >>> count_offers(refuse_seconds=30)
+    4
+    """
+    cluster = mesos.Cluster(seed=seed)
+    cluster.add_agent("agent-1", resources="cpus:4;mem:8192")
+    cluster.add_agent("agent-2", resources="cpus:4;mem:8192")
+    cluster.register(DeclineEverything(refuse_seconds, suppress), name="picky")
+    cluster.run(59)
+    return len(cluster.offers_log().rows)
+
+
+q5 = MappingQuestion(
+    "q5",
+    expected={"refuse_0": count_offers(0), "refuse_10": count_offers(10), "suppress": count_offers(suppress=True)},
+    prompt=("Two agents, allocation every 1 s. A framework declines every offer it gets. How many offers does it "
+            "receive from t = 0 to t = 59 s when it declines with refuse_seconds=0, with refuse_seconds=10, and when "
+            "it declines (default filter) and then calls suppress()? Answer {'refuse_0': .., 'refuse_10': .., "
+            "'suppress': ..}."),
+    hints=["Each allocation round (t = 0, 1, 2, ...) offers every agent whose resources are not filtered for this "
+           "framework: one offer per agent. There are two agents.",
+           "A decline filter of 10 s hides an agent from t until t + 10: the next offer for it comes at t + 10. "
+           "How many rounds from 0 to 59 are multiples of 10?",
+           "suppress() stops every offer until revive(), whatever the filter says. Check with "
+           "ex.count_offers(refuse_seconds=..., suppress=...)."],
+    solution=("answer = {'refuse_0': 60 * 2,   # rounds at t = 0, 1, ..., 59, two agents each\n"
+              "          'refuse_10': 6 * 2,  # rounds at t = 0, 10, 20, 30, 40, 50\n"
+              "          'suppress': 1 * 2}   # the first round only"),
+    insight=("A filter only spaces out the same unwanted offers, and in a busy cluster the filtered resources go to "
+             "other frameworks meanwhile; suppress is what an idle framework should do."),
+    mistakes=[({"refuse_0": 60, "refuse_10": 6, "suppress": 1},
+               "That counts one agent. Every round makes one offer per agent, and there are two."),
+              ({"refuse_0": 120, "refuse_10": 10, "suppress": 2},
+               "Count the round at t = 0 too: 0, 10, 20, 30, 40 and 50 is six rounds, two offers each."),
+              ({"refuse_0": 120, "refuse_10": 12, "suppress": 0},
+               "suppress() comes after the first offers arrived: the framework got those before it could suppress."),
+              ({"refuse_0": 120, "refuse_10": 12, "suppress": 24},
+               "24 is what the default 5 s filter alone gives (an offer per agent every 5 s); suppress() stops "
+               "offers altogether until revive().")],
+)
+
+
+# ----------------------------------------------------------------------------- q6: a framework that packs
 PACKING_AGENTS = 8                               # agent-1 .. agent-8, each cpus:4;mem:8192
 PACKING_BUSY = {"agent-3": 3, "agent-6": 2}      # 1-CPU tasks another framework ("tenant") already runs there
 PACKING_TASK_CPUS = (2, 2, 1, 1, 1)              # your tasks: job-0 .. job-4, each with 1024 MB per CPU
@@ -383,7 +442,7 @@ _PACKING_SECONDS = 20
 
 
 class NaiveFramework(mesos.Scheduler):
-    """The baseline of q5: take offers in the order received and launch ONE task per offer.
+    """The baseline of q6: take offers in the order received and launch ONE task per offer.
 
     An offer whose CPUs or memory cannot hold the next task is declined (default filter, 5 s);
     what a launch leaves unused in an offer is declined the same way by the master.
@@ -424,7 +483,7 @@ class _Tenant(mesos.Scheduler):
 
 
 def packing_tasks() -> list[mesos.Task]:
-    """Fresh Task objects for q5: ``job-i`` with ``PACKING_TASK_CPUS[i]`` cpus and 1024 MB per cpu, long-running."""
+    """Fresh Task objects for q6: ``job-i`` with ``PACKING_TASK_CPUS[i]`` cpus and 1024 MB per cpu, long-running."""
     return [mesos.Task(f"job-{i}", {"cpus": c, "mem": 1024 * c}) for i, c in enumerate(PACKING_TASK_CPUS)]
 
 
@@ -569,8 +628,8 @@ _SOLUTION_Q5 = '''class Packer(mesos.Scheduler):
         if not self.pending:
             driver.suppress()'''
 
-q5 = ClassQuestion(
-    "q5", _judge_packer,
+q6 = ClassQuestion(
+    "q6", _judge_packer,
     prompt=("Stretch: write a mesos.Scheduler subclass, constructed as YourClass(tasks), that launches all the tasks "
             "and leaves more agents completely idle than NaiveFramework, on packing_cluster(seed) for seeds 0, 1, 2."),
     hints=["NaiveFramework launches one task per offer, so its tasks spread over many agents. Put several tasks into "
