@@ -207,6 +207,8 @@ def _place_labels(fig: Figure, ax, arcs, labels, names) -> None:
     Sizes are measured in pixels after the layout is fixed; labels are kept out of the
     layout so that placing them cannot move the axes they were measured on.
     """
+    if not labels:
+        return
     many = len(labels) > 12
     texts = []
     for key, lines in labels.items():
