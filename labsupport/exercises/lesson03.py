@@ -98,8 +98,9 @@ def placement_cluster(seed: int = 0) -> k8s.Cluster:
 
 
 def _reason_word(reason: str) -> str:
+    """The word of :data:`REASON_WORDS` whose text appears in ``reason`` (any case), else ``reason`` itself."""
     for word, text in REASON_WORDS.items():
-        if text in reason:
+        if text.lower() in reason.lower():
             return word
     return reason
 
@@ -121,7 +122,7 @@ def _judge_prediction(prediction: Any) -> tuple[bool, str]:
         parts = ([f"{', '.join(extra)} pass{'es' if len(extra) == 1 else ''} every filter"] if extra else []) + (
             [f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} filtered out too"] if missing else [])
         return False, f"right node, {decision.chosen}; but {'; '.join(parts)}."
-    wrong = sorted(n for n in real if str(filtered[n]).strip().lower() != real[n])
+    wrong = sorted(n for n in real if _reason_word(str(filtered[n]).strip()).lower() != real[n])
     if wrong:
         return False, ("right node and right filtered nodes; the reason is wrong for " + ", ".join(
             f"{n} (you said {filtered[n]!r})" for n in wrong) + ".")
@@ -500,15 +501,17 @@ def packing_cluster(seed: int = 0) -> mesos.Cluster:
 def run_packing(framework_class: type, seed: int = 0, seconds: float = _PACKING_SECONDS) -> dict:
     """Register ``framework_class(packing_tasks())`` as ``packer`` on :func:`packing_cluster`, run, and measure.
 
-    Returns ``{"cluster", "framework", "running", "idle_agents"}``: how many of the tasks are
-    TASK_RUNNING, and how many agents run no task at all (of any framework).
+    Returns ``{"cluster", "framework", "running", "idle_agents"}``: how many of the given tasks
+    (same name and resources) are TASK_RUNNING, and how many agents run no task at all (of any framework).
     """
     cluster = packing_cluster(seed)
     framework = framework_class(packing_tasks())
     cluster.register(framework, name="packer")
     cluster.run(seconds)
     live = [t for t in cluster.tasks() if not t.state.is_terminal]
-    running = [t for t in live if t.framework_name == "packer" and t.state == mesos.TaskState.TASK_RUNNING]
+    wanted = {t.name: t.resources for t in packing_tasks()}
+    running = [t for t in live if t.framework_name == "packer" and t.state == mesos.TaskState.TASK_RUNNING
+               and t.name in wanted and t.resources == wanted[t.name]]
     busy = {t.agent for t in live}
     return {"cluster": cluster, "framework": framework, "running": len(running),
             "idle_agents": sum(1 for name in cluster.agents if name not in busy)}
@@ -535,8 +538,9 @@ def _judge_packer(cls: type) -> tuple[bool, str]:
     for seed in PACKING_SEEDS:
         mine, naive = run_packing(cls, seed), run_packing(NaiveFramework, seed)
         if mine["running"] != len(PACKING_TASK_CPUS):
-            return False, (f"seed {seed}: after {_PACKING_SECONDS} s only {mine['running']} of your "
-                           f"{len(PACKING_TASK_CPUS)} tasks are TASK_RUNNING; launch them all.")
+            return False, (f"seed {seed}: after {_PACKING_SECONDS} s only {mine['running']} of the "
+                           f"{len(PACKING_TASK_CPUS)} tasks you were given are TASK_RUNNING; launch them all, "
+                           "unchanged (the Task objects passed to __init__).")
         results.append((seed, mine["idle_agents"], naive["idle_agents"]))
     summary = "; ".join(f"seed {s}: {m} idle agents (naive: {n})" for s, m, n in results)
     if any(m <= n for _, m, n in results):
