@@ -5,6 +5,17 @@ the agents, a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` l
 are injected here: ``fail_agent`` / ``restore_agent``, ``fail_master``, and
 ``disconnect_framework`` / ``reconnect_framework``. Every step shows up in ``events()``.
 
+What to look at afterwards:
+
+* ``offers_log()``: every offer, who got it and what became of it (accepted, declined, ...);
+* ``calls_log()``: every scheduler call (ACCEPT, DECLINE, SUPPRESS, REVIVE, KILL, RECONCILE,
+  the ``Call.Type`` names of include/mesos/v1/scheduler/scheduler.proto) with time, framework
+  and what it did -- including calls the driver dropped while not registered with a leader.
+  SUPPRESS and REVIVE change no offer, so they are not in ``offers_log()``; they are also in
+  ``events("master")`` ("framework 'x' suppressed offers");
+* ``status_updates()``: every task status update the master sent;
+* ``events(source)``: registrations, elections, missed pings, executors, dropped calls.
+
 >>> from labsupport import mesos
 >>> class Sleeper(mesos.Scheduler):
 ...     def resource_offers(self, driver, offers):
@@ -277,6 +288,10 @@ class Cluster:
         """Who was offered what, when, and what they did with it (accepted/declined/rescinded/expired)."""
         cols = ["TIME", "OFFER", "FRAMEWORK", "AGENT", "RESOURCES", "OUTCOME", "AT", "DETAIL"]
         return Table(cols, self.master.offers_log, title="Offers")
+
+    def calls_log(self) -> Table:
+        """Every scheduler driver call, in order: TIME, FRAMEWORK, CALL (ACCEPT, SUPPRESS, ...), DETAIL."""
+        return Table(["TIME", "FRAMEWORK", "CALL", "DETAIL"], self.master.calls_log, title="Scheduler calls")
 
     def status_updates(self) -> Table:
         """Every status update the master sent, in order."""

@@ -135,6 +135,7 @@ class Master:
         self._fw_seq = 0
         self._alloc_pending = False
         self.updates_log: list[tuple] = []        # (time, framework id, task id, state, reason)
+        self.calls_log: list[dict] = []           # every driver call: TIME, FRAMEWORK, CALL, DETAIL
         self.tasks: dict[tuple, TaskInfo] = {}     # (framework id, task id) -> newest task with that id
 
     # ================================================================== allocation loop
@@ -342,8 +343,10 @@ class Master:
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
         ops = [it.kind for it in items if isinstance(it, Operation)]
+        detail = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
         for o in offers:
-            self._resolve(o.id, "accepted", ", ".join(ops + ([f"launched {', '.join(names)}"] if names else [])))
+            self._resolve(o.id, "accepted", detail)
+        self._record(fw, "accept", ", ".join(o.id for o in offers) + (f": {detail}" if detail else ""))
         work = Resources(avail)
         if has_ops:
             agent.total = agent.total - pool + work + Resources(used)
@@ -370,6 +373,7 @@ class Master:
         if not self._reachable(fw, "decline"):
             return
         offers = self._check_offers(fw, offer_ids, "decline", one_agent=False)
+        self._record(fw, "decline", f"{', '.join(o.id for o in offers)} (refuse_seconds={flt.refuse_seconds:g})")
         for o in offers:
             self._resolve(o.id, "declined", f"refuse_seconds={flt.refuse_seconds:g}")
             self.allocator.recover(o.agent, fid, o.resources.entries, now=self.sim.now, refuse_seconds=flt.refuse_seconds)
@@ -382,11 +386,16 @@ class Master:
         if wrong:
             raise LabError(f"{call}: roles {wrong} are not the framework's role {fw.role!r}")
 
+    def _record(self, fw: Framework, call: str, detail: str = "") -> None:
+        """One row of ``calls_log``: the scheduler API call (``Call.Type`` in scheduler.proto) and what it did."""
+        self.calls_log.append({"TIME": self.sim.now, "FRAMEWORK": fw.name, "CALL": call.upper(), "DETAIL": detail})
+
     def _reachable(self, fw: Framework, call: str) -> bool:
         """False (and the call is dropped, as the driver drops messages) while not registered with the leader."""
         if fw.connected and self.leader is not None and fw.leader == self.leader:
             return True
         self.log(fw.name, f"{call} dropped: not registered with a leading master right now")
+        self._record(fw, call, "dropped: not registered with a leading master")
         return False
 
     def suppress(self, fid: str, roles: Any = None) -> None:
@@ -397,6 +406,7 @@ class Master:
         fw.suppressed = True
         self.allocator.suppress(fid)
         self.log("master", f"framework {fw.name!r} suppressed offers")
+        self._record(fw, "suppress", "no offers until REVIVE")
 
     def revive(self, fid: str, roles: Any = None) -> None:
         fw = self._live_framework(fid)
@@ -406,6 +416,7 @@ class Master:
         fw.suppressed = False
         self.allocator.revive(fid)
         self.log("master", f"framework {fw.name!r} revived offers (filters cleared)")
+        self._record(fw, "revive", "offers resume; decline filters cleared")
         self.trigger_allocation()
 
     def kill(self, fid: str, task_id: str) -> None:
@@ -414,11 +425,16 @@ class Master:
         if task is None:
             raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
         agent = self.agents[task.agent]
-        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING or not self._reachable(fw, "kill"):
+        if not self._reachable(fw, "kill"):
+            return
+        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING:
+            self._record(fw, "kill", f"{task_id}: already {task.agent_state.value}, nothing to do")
             return
         if agent.failed or agent.state != AgentState.ACTIVE:
             self.log("master", f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost")
+            self._record(fw, "kill", f"{task_id}: agent {agent.name} not reachable, the kill is lost")
             return
+        self._record(fw, "kill", task_id)
         self._cancel(task)
         self._agent_state(agent, task, S.TASK_KILLING, "REASON_TASK_KILLED_DURING_LAUNCH" if task.agent_state == S.TASK_STAGING else None)
         task.timers.append(self.sim.schedule(KILL_GRACE_SECONDS, lambda: self._finish(agent, task, S.TASK_KILLED, None), label="kill"))
@@ -427,10 +443,11 @@ class Master:
         fw = self._live_framework(fid)
         if not self._reachable(fw, "reconcile"):
             return
-        for agent in self._sorted_agents():
-            for task in agent.tasks.values():
-                if task.framework == fid and (not task.state.is_terminal or task.state == S.TASK_UNREACHABLE):
-                    self._send(fw, TaskStatus(task.task_id, task.state, "REASON_RECONCILIATION", "", agent.name, fid, self.sim.now))
+        found = [task for agent in self._sorted_agents() for task in agent.tasks.values()
+                 if task.framework == fid and (not task.state.is_terminal or task.state == S.TASK_UNREACHABLE)]
+        self._record(fw, "reconcile", f"implicit: latest state of {len(found)} task(s) re-sent")
+        for task in found:
+            self._send(fw, TaskStatus(task.task_id, task.state, "REASON_RECONCILIATION", "", task.agent, fid, self.sim.now))
 
     # ================================================================== tasks on agents
     def _new_task(self, fw: Framework, agent: Agent, task: Task, res: Resources) -> TaskInfo:

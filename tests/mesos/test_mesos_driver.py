@@ -268,3 +268,45 @@ def test_one_accept_uses_offers_of_one_agent_but_decline_takes_any():
         c.driver(fid).accept(ids, [])
     c.driver(fid).decline(ids)
     assert [r["OUTCOME"] for r in c.offers_log()] == ["declined", "declined"]
+
+
+CALLS = [
+    ("decline", lambda d, o: d.decline([o.id], filters=2), "DECLINE", "O1 (refuse_seconds=2)"),
+    ("accept", lambda d, o: d.accept([o.id], [mesos.Task("t1", "cpus:1;mem:64")]), "ACCEPT", "O1: launched t1"),
+    ("suppress", lambda d, o: d.suppress(), "SUPPRESS", "no offers until REVIVE"),
+    ("revive", lambda d, o: d.revive(), "REVIVE", "offers resume; decline filters cleared"),
+    ("reconcile", lambda d, o: d.reconcile(), "RECONCILE", "implicit: latest state of 0 task(s) re-sent"),
+]
+
+
+@pytest.mark.parametrize("call, make, name, detail", CALLS, ids=[f"{c[0]} is listed in calls_log" for c in CALLS])
+def test_calls_log_lists_every_driver_call_with_time_and_framework(call, make, name, detail):
+    c = one_agent()
+    rec, driver, offer = held(c)
+    make(driver, offer)
+    assert c.calls_log().rows[-1] == {"TIME": 0.5, "FRAMEWORK": "holder", "CALL": name, "DETAIL": detail}
+
+
+@pytest.mark.parametrize("call, event", [("suppress", "framework 'holder' suppressed offers"),
+                                         ("revive", "framework 'holder' revived offers (filters cleared)")],
+                         ids=["suppress shows in the master's events", "revive shows in the master's events"])
+def test_suppress_and_revive_show_in_master_events(call, event):
+    c = one_agent()
+    rec, driver, offer = held(c)
+    getattr(driver, call)()
+    assert {"TIME": 0.5, "SOURCE": "master", "EVENT": event} in c.events("master").rows
+
+
+def test_calls_log_shows_kills_and_dropped_calls():
+    c = one_agent()
+    rec, driver, offer = held(c)
+    driver.accept([offer.id], [mesos.Task("t1", "cpus:1;mem:64")])
+    c.run(1)
+    driver.kill("t1")
+    c.run(10)
+    driver.kill("t1")
+    c.disconnect_framework(driver.framework_id)
+    driver.revive()
+    rows = [(r["CALL"], r["DETAIL"]) for r in c.calls_log().rows]
+    assert rows[-3:] == [("KILL", "t1"), ("KILL", "t1: already TASK_KILLED, nothing to do"),
+                         ("REVIVE", "dropped: not registered with a leading master")]
