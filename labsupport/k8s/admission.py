@@ -135,8 +135,8 @@ class QuotaTracker:
     def __init__(self, store: APIStore) -> None:
         self.store = store
         self._charged: dict[str, dict[tuple, dict[str, int]]] = {}
-        store.watch("Pod", self._on_pod)
-        store.watch("ResourceQuota", self._on_quota)
+        store.watch("Pod", self._on_pod, owner="resourcequota-controller")
+        store.watch("ResourceQuota", self._on_quota, owner="resourcequota-controller")
 
     def usage(self, namespace: str) -> dict[str, int]:
         """Current usage in ``namespace`` (``pods``, ``requests.cpu`` in millicores, ``requests.memory`` in bytes)."""
@@ -229,7 +229,7 @@ class Admission:
         self.store = store
         self.quota = QuotaTracker(store)
         self._global_default: dict | None = None
-        store.watch("PriorityClass", self._on_priority_class)
+        store.watch("PriorityClass", self._on_priority_class, owner="kube-apiserver")
 
     def _on_priority_class(self, ev: WatchEvent) -> None:
         self._global_default = next((pc for pc in self.store.list("PriorityClass") if pc.get("globalDefault")), None)

@@ -299,10 +299,17 @@ class Kubelet:
         self._heartbeat = self.sim.schedule(LEASE_RENEW_SECONDS, self._renew, label=f"{self.actor} lease")
 
     def _post_node_status(self) -> None:
+        """Report the node's conditions; a Ready condition that turns True again records a ``NodeReady`` Event.
+
+        As the kubelet's ``ReadyCondition`` setter (``pkg/kubelet/nodestatus/setters.go``): an Event
+        ``Node <name> status is now: NodeReady`` only when the Ready status changes, e.g. back from the
+        ``Unknown`` the node lifecycle controller set while the node was silent.
+        """
         node = self.store.get("Node", None, self.node_name)
         if node is None:
             return
         now = self.sim.now
+        was_ready = any(c["type"] == "Ready" and c["status"] == "True" for c in node["status"]["conditions"])
         for c in node["status"]["conditions"]:
             healthy = "True" if c["type"] == "Ready" else "False"
             reason = {"Ready": "KubeletReady", "MemoryPressure": "KubeletHasSufficientMemory",
@@ -312,6 +319,8 @@ class Kubelet:
             c["lastHeartbeatTime"] = now
         self._report_at = now + NODE_STATUS_REPORT_SECONDS
         self.store.update(node, actor=self.actor, verb="update status")
+        if not was_ready:
+            self.store.record_event(node, "NodeReady", f"Node {self.node_name} status is now: NodeReady", source=self.actor)
 
     def stop(self) -> None:
         """The node becomes unreachable: no more heartbeats or status updates (containers keep their state)."""
@@ -682,7 +691,7 @@ class KubeletRouter:
     def __init__(self, store: APIStore) -> None:
         self.kubelets: dict[str, Kubelet] = {}
         store.add_index("Pod", "pods-by-node", lambda p: p["spec"].get("nodeName") or None)
-        store.watch("Pod", self._on_pod)
+        store.watch("Pod", self._on_pod, owner="kubelet")
 
     def _on_pod(self, ev: WatchEvent) -> None:
         node = ev.object["spec"].get("nodeName")

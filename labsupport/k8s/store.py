@@ -53,6 +53,7 @@ __all__ = [
     "APIStore",
     "WatchEvent",
     "WriteRecord",
+    "Watcher",
     "EventRecord",
     "CLUSTER_SCOPED_KINDS",
     "RESOURCE_NAMES",
@@ -128,6 +129,13 @@ class WriteRecord(NamedTuple):
     name: str
 
 
+class Watcher(NamedTuple):
+    """One watch registration as :meth:`APIStore.watchers` lists it: the ``kind`` watched and the ``owner`` component."""
+
+    kind: str
+    owner: str
+
+
 class EventRecord:
     """A kubectl-style Event (aggregated: same object, reason and message -> ``count`` + 1)."""
 
@@ -158,6 +166,7 @@ class APIStore:
         self._objects: dict[str, dict[Key, dict]] = {}
         self._sorted_keys: dict[str, list[Key] | None] = {}
         self._watchers: dict[str, list[Handler]] = {}
+        self._watcher_names: list[Watcher] = []
         self._queue: deque[tuple[list[Handler], WatchEvent]] = deque()
         self._delivering = False
         self._uid = 0
@@ -244,9 +253,32 @@ class APIStore:
             buckets.setdefault(new, {})[k] = obj
 
     # ----------------------------------------------------------------- writes
-    def watch(self, kind: str, handler: Handler) -> None:
-        """Call ``handler(event)`` for every later write to objects of ``kind``."""
+    def watch(self, kind: str, handler: Handler, owner: str | None = None) -> None:
+        """Call ``handler(event)`` for every later write to objects of ``kind``.
+
+        ``owner`` names the component that watches (shown by :meth:`watchers`); by default the
+        ``name`` of the object a bound-method handler belongs to (a controller's name), else the
+        handler's own name.
+        """
+        if owner is None:
+            owner = getattr(getattr(handler, "__self__", None), "name", None) or getattr(handler, "__name__", repr(handler))
         self._watchers.setdefault(kind, []).append(handler)
+        if (kind, owner) not in self._watcher_names:
+            self._watcher_names.append(Watcher(kind, owner))
+
+    def watchers(self) -> tuple[Watcher, ...]:
+        """Who watches what: ``(kind, owner)`` pairs (:class:`Watcher`) in registration order, each pair once.
+
+        Read-only: a copy of the registrations, for diagrams and lessons (what does a write to a
+        Pod wake up?).
+
+        >>> from labsupport.core import Simulation
+        >>> store = APIStore(Simulation(0))
+        >>> store.watch("Pod", lambda ev: None, owner="kubelet")
+        >>> store.watchers()
+        (Watcher(kind='Pod', owner='kubelet'),)
+        """
+        return tuple(self._watcher_names)
 
     def _commit(self, verb: str, type: str, obj: dict, k: Key, actor: str) -> None:
         # The hot path of the whole simulator (every write of every component): kept flat on purpose.

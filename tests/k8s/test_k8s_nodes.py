@@ -78,3 +78,24 @@ def test_services_drop_the_pods_of_an_unreachable_node():
     c.fail_node("node-1")
     c.run(70)
     assert c.endpoints("web") == [p.ip for p in c.pods() if p.node == "node-2"]
+
+
+@pytest.mark.parametrize("down_for, events", [
+    (120.0, [("NodeNotReady", "node-controller", "Node node-1 status is now: NodeNotReady"),
+             ("NodeReady", "kubelet/node-1", "Node node-1 status is now: NodeReady")]),
+    (20.0, []),
+], ids=["a node that was marked NotReady records NodeReady when its kubelet is back",
+        "a node back before the grace period never changed its Ready status: no event"])
+def test_node_recovery_records_a_node_ready_event(down_for, events):
+    c = cluster(2)
+    c.run(10)
+    c.fail_node("node-1")
+    c.run(down_for)
+    c.restore_node("node-1")
+    back = c.now
+    c.run(10)
+    rows = [(r["REASON"], r["SOURCE"], r["MESSAGE"]) for r in c.events().rows if r["OBJECT"] == "node/node-1"]
+    assert rows == events
+    if events:
+        ready = next(e for e in c.store.events if e.reason == "NodeReady")
+        assert (ready.type, ready.first_time) == ("Normal", back)

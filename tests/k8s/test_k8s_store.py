@@ -156,3 +156,31 @@ def test_binding_clears_the_nominated_node_name():
     s.bind("default", "preemptor", "n1")
     assert p["spec"]["nodeName"] == "n1" and "nominatedNodeName" not in p["status"]
     assert [(r.verb, r.resource_version) for r in s.log] == [("create", 1), ("bind", 2)]  # one write, as in the API server
+
+
+def test_watchers_lists_who_watches_which_kind_once_in_registration_order():
+    s = APIStore(Simulation(0))
+
+    class Controller:
+        name = "demo-controller"
+
+        def on_pod(self, ev):
+            pass
+
+    def on_node(ev):
+        pass
+
+    ctl = Controller()
+    s.watch("Pod", ctl.on_pod)
+    s.watch("Pod", ctl.on_pod)                       # a second handler of the same owner: listed once
+    s.watch("Node", on_node)
+    s.watch("Node", lambda ev: None, owner="kube-scheduler")
+    assert s.watchers() == (("Pod", "demo-controller"), ("Node", "on_node"), ("Node", "kube-scheduler"))
+
+
+def test_a_cluster_lists_its_components_as_watchers():
+    owners = {}
+    for kind, owner in cluster(0).store.watchers():
+        owners.setdefault(kind, set()).add(owner)
+    assert {"kubelet", "kube-scheduler", "replicaset-controller", "endpointslice-controller"} <= owners["Pod"]
+    assert owners["Node"] == {"node-controller", "taint-eviction-controller", "kube-scheduler"}

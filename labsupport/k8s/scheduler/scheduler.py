@@ -151,10 +151,10 @@ class Scheduler:
             self.cache.set_node(node)
         for pod in store.list("Pod"):
             self._pod_added(pod)
-        store.watch("Node", self._on_node)
-        store.watch("Pod", self._on_pod)
+        store.watch("Node", self._on_node, owner="kube-scheduler")
+        store.watch("Pod", self._on_pod, owner="kube-scheduler")
         for kind in ("Service", "ReplicaSet", "StatefulSet", "ReplicationController"):
-            store.watch(kind, self._on_selector_source)
+            store.watch(kind, self._on_selector_source, owner="kube-scheduler")
 
     # ------------------------------------------------------------------ profiles
     @property
