@@ -6,7 +6,10 @@ relays task status updates. Things to notice when reading it:
 
 * an accepted offer's unused resources go back to the allocator *with a decline filter*
   (``refuse_seconds``, default 5 s), exactly like a decline;
-* a misused offer raises :class:`OfferError` before anything changes;
+* a misused offer raises :class:`OfferError` before anything changes; an invalid task in a valid
+  accept (duplicate task ID, no resources) is not launched: the framework gets ``TASK_ERROR``
+  with reason ``REASON_TASK_INVALID`` and the validation message (src/master/validation.cpp),
+  which the offer's DETAIL in the offers log repeats;
 * agents are health-checked with pings every ``agent_ping_timeout`` (15 s); after
   ``max_agent_ping_timeouts`` (5) missed pongs the agent is marked unreachable
   (src/master/constants.hpp; flags in https://mesos.apache.org/documentation/latest/configuration/master/);
@@ -329,9 +332,9 @@ class Master:
                 problem = None
                 old = self.tasks.get((fid, item.task_id))
                 if item.task_id in live_ids or (old is not None and not old.state.is_terminal):
-                    problem = f"Task {item.task_id!r} is already in use"
+                    problem = f"Task has duplicate ID: {item.task_id}"   # validation.cpp validateUniqueTaskID
                 elif not item.resources.scalars():
-                    problem = "Task uses no resources"
+                    problem = "Task uses no resources"                    # validation.cpp validateResources
                 if problem:
                     launches.append((item, None, problem))
                     continue
@@ -343,7 +346,8 @@ class Master:
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
         ops = [it.kind for it in items if isinstance(it, Operation)]
-        detail = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
+        detail = "; ".join(filter(None, [", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))]
+                                  + [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]))
         for o in offers:
             self._resolve(o.id, "accepted", detail)
         self._record(fw, "accept", ", ".join(o.id for o in offers) + (f": {detail}" if detail else ""))

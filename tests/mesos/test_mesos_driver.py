@@ -310,3 +310,43 @@ def test_calls_log_shows_kills_and_dropped_calls():
     rows = [(r["CALL"], r["DETAIL"]) for r in c.calls_log().rows]
     assert rows[-3:] == [("KILL", "t1"), ("KILL", "t1: already TASK_KILLED, nothing to do"),
                          ("REVIVE", "dropped: not registered with a leading master")]
+
+
+class Messages(Recorder):
+    """A Recorder that also keeps each update's message."""
+
+    def status_update(self, driver, status):
+        super().status_update(driver, status)
+        self.messages = getattr(self, "messages", []) + [(status.task_id, status.state.value, status.message)]
+
+
+INVALID = [
+    ("two tasks named hello in one accept",
+     lambda: [[mesos.Task("hello", "cpus:1;mem:64"), mesos.Task("hello", "cpus:1;mem:64")]],
+     "Task has duplicate ID: hello", "launched hello; task hello invalid (Task has duplicate ID: hello)"),
+    ("hello reused while the first hello runs",
+     lambda: [[mesos.Task("hello", "cpus:1;mem:64")], [mesos.Task("hello", "cpus:1;mem:64")]],
+     "Task has duplicate ID: hello", "task hello invalid (Task has duplicate ID: hello)"),
+    ("a task without resources",
+     lambda: [[mesos.Task("hello", {})]],
+     "Task uses no resources", "task hello invalid (Task uses no resources)"),
+]
+
+
+@pytest.mark.parametrize("batches, message, detail", [case[1:] for case in INVALID],
+                         ids=[f"{case[0]}: TASK_ERROR and the offer's DETAIL say why" for case in INVALID])
+def test_invalid_task_gets_task_error_and_the_offer_detail_says_why(batches, message, detail):
+    plan = batches()
+
+    def on_offers(rec, driver, offers):
+        for o in offers:
+            rec.offers.pop(o.id, None)
+            driver.accept([o.id], plan.pop(0) if plan else [], filters=0)
+
+    rec = Messages(on_offers)
+    c = one_agent()
+    c.register(rec, name="f")
+    c.run(3)
+    assert ("hello", "TASK_ERROR", message) in rec.messages
+    accepted = [r for r in c.offers_log().rows if r["OUTCOME"] == "accepted"]
+    assert accepted[len(batches()) - 1]["DETAIL"] == detail
