@@ -149,6 +149,18 @@ def test_agent_loss_relaunches_the_instance_elsewhere_after_backoff(partition_aw
     assert m.apps().rows[0]["INSTANCES"] == "2/2"
 
 
+def test_a_dropped_launch_is_relaunched_after_backoff():
+    c, m = marathon_on({"a0": None}, partition_aware=True)
+    m.add_app({"id": "web", "cmd": "serve", "cpus": 0.1, "mem": 32, "instances": 1})
+    c.run(3)
+    (fid,) = c.master.frameworks
+    task_id = m.tasks("/web")[0]["ID"]
+    # what the driver answers for an accept it dropped while disconnected (sched.cpp acceptOffers)
+    m.status_update(c.driver(fid), mesos.TaskStatus(task_id, mesos.TaskState.TASK_DROPPED, "REASON_MASTER_DISCONNECTED",
+                                                    "Master disconnected", None, fid, c.now))
+    assert any(e["EVENT"].startswith("TASK_DROPPED (REASON_MASTER_DISCONNECTED); relaunch in 1s") for e in m.events())
+
+
 def test_consecutive_failures_grow_the_delay_and_suppress_meanwhile():
     c, m = marathon_on({"a0": None, "a1": None, "a2": None})
     m.add_app({"id": "web", "cmd": "serve", "cpus": 0.1, "mem": 32, "instances": 1, "backoffSeconds": 10, "backoffFactor": 2})

@@ -14,7 +14,7 @@ comes from:
 * **ports**: every ``portDefinitions`` entry gets a *service port* from 10000-20000 (``--local_port_min`` /
   ``--local_port_max``) when ``port`` is 0, and each task takes one *host port* per definition from the
   offer's ``ports`` resource (Marathon picks randomly; we take the lowest so the tables read easily);
-* **relaunch with backoff**: an instance that ends TASK_FAILED / KILLED / LOST / ERROR / GONE or becomes
+* **relaunch with backoff**: an instance that ends TASK_FAILED / KILLED / LOST / ERROR / GONE / DROPPED or becomes
   TASK_UNREACHABLE is replaced after a launch delay of ``backoffSeconds`` (1), multiplied by
   ``backoffFactor`` (1.15) for each consecutive failure, at most ``maxLaunchDelaySeconds`` (3600)
   (AppDefinition.scala: DefaultBackoff, DefaultBackoffFactor, DefaultMaxLaunchDelay). The delay is reset
@@ -65,7 +65,7 @@ from labsupport.mesos.tasks import Task, TaskState, TaskStatus
 __all__ = ["Marathon"]
 
 _GONE = (TaskState.TASK_FAILED, TaskState.TASK_KILLED, TaskState.TASK_LOST, TaskState.TASK_ERROR,
-         TaskState.TASK_GONE, TaskState.TASK_UNREACHABLE, TaskState.TASK_FINISHED)
+         TaskState.TASK_GONE, TaskState.TASK_DROPPED, TaskState.TASK_UNREACHABLE, TaskState.TASK_FINISHED)
 
 
 
