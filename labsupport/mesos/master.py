@@ -346,8 +346,9 @@ class Master:
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
         ops = [it.kind for it in items if isinstance(it, Operation)]
-        detail = "; ".join(filter(None, [", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))]
-                                  + [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]))
+        done = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
+        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]
+        detail = "; ".join(([done] if done else []) + invalid)
         for o in offers:
             self._resolve(o.id, "accepted", detail)
         self._record(fw, "accept", ", ".join(o.id for o in offers) + (f": {detail}" if detail else ""))
