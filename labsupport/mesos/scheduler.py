@@ -93,7 +93,11 @@ class SchedulerDriver:
     """A framework's handle on the master: accept, decline, suppress, revive, kill, reconcile.
 
     Each call goes to the current leading master. Offer misuse raises
-    :class:`labsupport.mesos.OfferError` and changes nothing.
+    :class:`labsupport.mesos.OfferError` and changes nothing. While the framework is not
+    registered with a leader (an election, or the second before it re-registers with the new
+    one) calls are dropped, as the C++ driver drops them while disconnected; a dropped
+    ``accept`` answers each task ``TASK_DROPPED`` (``TASK_LOST`` if not partition-aware).
+    ``Cluster.calls_log()`` lists every call and what became of it.
     """
 
     CALLS = ("accept", "decline", "kill", "reconcile", "revive", "suppress")
