@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from labsupport.k8s import objects
 from labsupport.k8s.quantity import pod_requests
 
 __all__ = [
@@ -50,26 +51,7 @@ def selector_matches(selector: Mapping | None, labels: Mapping[str, str]) -> boo
     """
     if selector is None:
         return False
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in selector.get("matchExpressions") or ():
-        key, op, values = e["key"], e["operator"], e.get("values") or ()
-        if op == "In":
-            if labels.get(key) not in values:
-                return False
-        elif op == "NotIn":
-            if key in labels and labels[key] in values:
-                return False
-        elif op == "Exists":
-            if key not in labels:
-                return False
-        elif op == "DoesNotExist":
-            if key in labels:
-                return False
-        else:
-            return False
-    return True
+    return objects.selector_matches(selector, labels)
 
 
 def _requirement_matches(e: Mapping, value: str | None) -> bool:
