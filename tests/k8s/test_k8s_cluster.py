@@ -1,6 +1,8 @@
 """The learner-facing Cluster API: tables like kubectl, the watch log of one apply, determinism."""
 from __future__ import annotations
 
+import gc
+
 import pytest
 from k8s_helpers import cluster, deployment
 
@@ -121,3 +123,25 @@ def test_a_pod_bound_to_a_node_without_kubelet_stays_pending():
     c.apply([pod("ghost", nodeName="nope"), pod("real", nodeName="node-1")])
     c.run(0.1)
     assert {p.name: p.status for p in c.pods()} == {"ghost": "Pending", "real": "ContainerCreating"}
+
+
+def test_a_big_run_freezes_its_objects_and_discarding_the_cluster_unfreezes_them(monkeypatch):
+    monkeypatch.setattr(k8s.cluster, "GC_FREEZE_THRESHOLD", 0)   # every run counts as big
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    try:
+        c = cluster(1)
+        c.apply(deployment(replicas=2))
+        c.run(5)
+        assert gc.isenabled() and gc.get_freeze_count() > 0         # no collector scan of them after the run
+        c.run(5)                                                    # (one finalizer, however many runs)
+        del c                                                       # the Cluster is not part of a cycle ...
+        assert gc.get_freeze_count() == 0                           # ... so dropping it unfreezes at once
+    finally:
+        gc.unfreeze()
+
+
+def test_a_small_run_leaves_the_garbage_collector_alone():
+    c = cluster(1)
+    c.apply(deployment(replicas=2))
+    c.run(30)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
