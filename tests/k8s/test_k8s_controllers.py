@@ -1,6 +1,8 @@
 """ReplicaSet and Deployment controllers against the documented rules."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from k8s_helpers import cluster, deployment, pod
 
@@ -193,3 +195,20 @@ def test_proportional_scaling_example_from_the_deployment_docs():
     c.scale("deployment", "web", 15)
     c.run(5)
     assert sizes() == [("nginx:1.27", 11), ("nginx:broken", 7)]
+
+
+def test_endpointslices_get_generated_names_and_the_service_name_label():
+    c = cluster(2)
+    c.apply([deployment(replicas=2), {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                                      "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}])
+    c.run(10)
+    slices = c.store.list("EndpointSlice")
+    assert len(slices) == 1
+    meta = slices[0]["metadata"]
+    assert re.fullmatch(r"web-[bcdfghjklmnpqrstvwxz2456789]{5}", meta["name"]) and meta["generateName"] == "web-"
+    assert meta["labels"] == {"kubernetes.io/service-name": "web"}
+    assert len(c.endpoints("web")) == 2
+    c.scale("deployment", "web", 3)
+    c.run(10)
+    assert [s["metadata"]["name"] for s in c.store.list("EndpointSlice")] == [meta["name"]]  # refilled, not replaced
+    assert len(c.endpoints("web")) == 3

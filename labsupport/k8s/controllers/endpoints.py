@@ -6,7 +6,8 @@ Pods that have an IP, with the conditions kube-proxy reads: ``ready`` (Pod Ready
 not terminating), ``serving`` (Pod Ready), ``terminating`` (``deletionTimestamp`` set).
 Slices hold at most :data:`MAX_ENDPOINTS_PER_SLICE` (100) endpoints, like
 ``--max-endpoints-per-slice``; here they are simply refilled in Pod-name order
-(the real reconciler also tries to touch as few slices as possible).
+(the real reconciler also tries to touch as few slices as possible). A new slice is
+named like the real one's ``generateName: <service>-`` (``web-7xk2p``, see :func:`slice_name`).
 The legacy ``Endpoints`` object is not simulated.
 
 >>> service_dns_name("web", "shop")
@@ -16,10 +17,10 @@ from __future__ import annotations
 
 from labsupport.core import Simulation
 from labsupport.k8s.controllers.base import Controller
-from labsupport.k8s.objects import is_pod_ready, labels_match, owner_reference
+from labsupport.k8s.objects import ALPHANUMS, fnv32a, is_pod_ready, labels_match, owner_reference
 from labsupport.k8s.store import APIStore, WatchEvent
 
-__all__ = ["EndpointSliceController", "service_dns_name", "MAX_ENDPOINTS_PER_SLICE", "SERVICE_NAME_LABEL"]
+__all__ = ["EndpointSliceController", "service_dns_name", "slice_name", "MAX_ENDPOINTS_PER_SLICE", "SERVICE_NAME_LABEL"]
 
 MAX_ENDPOINTS_PER_SLICE = 100
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
@@ -34,6 +35,24 @@ def service_dns_name(service: str, namespace: str = "default", cluster_domain: s
     'web.default.svc.cluster.local'
     """
     return f"{service}.{namespace}.svc.{cluster_domain}"
+
+
+def slice_name(service: str, uid: str, attempt: int = 0) -> str:
+    """The name of a new EndpointSlice: ``<service>-`` and five characters, like ``generateName``.
+
+    The API server draws the five characters at random (``names.SimpleNameGenerator``); here they
+    come from an FNV-1a hash of the Service's uid and an attempt counter, so a run is reproducible
+    and the cluster's random stream is left alone. ``attempt`` gives another name after a clash.
+
+    >>> slice_name("web", "00000000-0000-4000-8000-000000000021")
+    'web-29tjw'
+    """
+    h = fnv32a(f"{uid}/{attempt}".encode())
+    suffix = ""
+    for _ in range(5):
+        h, r = divmod(h, len(ALPHANUMS))
+        suffix += ALPHANUMS[r]
+    return f"{service[:58]}-{suffix}"
 
 
 class EndpointSliceController(Controller):
@@ -93,26 +112,31 @@ class EndpointSliceController(Controller):
             for p in svc["spec"].get("ports") or ()
         ]
         chunks = [endpoints[i : i + MAX_ENDPOINTS_PER_SLICE] for i in range(0, len(endpoints), MAX_ENDPOINTS_PER_SLICE)] or [[]]
-        for i, chunk in enumerate(chunks):
-            slice_name = f"{name}-{i}" if i else name
-            current = self.store.get("EndpointSlice", ns, slice_name)
-            if current is None:
-                obj = {
-                    "apiVersion": "discovery.k8s.io/v1",
-                    "kind": "EndpointSlice",
-                    "metadata": {"name": slice_name, "namespace": ns, "labels": {SERVICE_NAME_LABEL: name}, "ownerReferences": [owner_reference(svc)]},
-                    "addressType": "IPv4",
-                    "endpoints": chunk,
-                    "ports": ports,
-                }
-                self.store.create(obj, actor=self.name)
-            elif current["endpoints"] != chunk or current["ports"] != ports:
-                current["endpoints"], current["ports"] = chunk, ports
-                self.store.update(current, actor=self.name)
-        keep = {f"{name}-{i}" if i else name for i in range(len(chunks))}
-        for s in existing:
-            if s["metadata"]["name"] not in keep:
-                self.store.delete("EndpointSlice", ns, s["metadata"]["name"], actor=self.name)
+        attempt = 0
+        for i, chunk in enumerate(chunks):  # the existing slices (in name order) are refilled first
+            if i < len(existing):
+                current = existing[i]
+                if current["endpoints"] != chunk or current["ports"] != ports:
+                    current["endpoints"], current["ports"] = chunk, ports
+                    self.store.update(current, actor=self.name)
+                continue
+            new_name = slice_name(name, svc["metadata"]["uid"], attempt)
+            while self.store.get("EndpointSlice", ns, new_name) is not None:  # AlreadyExists: generate again
+                attempt += 1
+                new_name = slice_name(name, svc["metadata"]["uid"], attempt)
+            attempt += 1
+            obj = {
+                "apiVersion": "discovery.k8s.io/v1",
+                "kind": "EndpointSlice",
+                "metadata": {"name": new_name, "generateName": f"{name}-", "namespace": ns, "labels": {SERVICE_NAME_LABEL: name},
+                             "ownerReferences": [owner_reference(svc)]},
+                "addressType": "IPv4",
+                "endpoints": chunk,
+                "ports": ports,
+            }
+            self.store.create(obj, actor=self.name)
+        for s in existing[len(chunks):]:
+            self.store.delete("EndpointSlice", ns, s["metadata"]["name"], actor=self.name)
 
     def ready_addresses(self, namespace: str, service: str) -> list[str]:
         """The IPs kube-proxy would send traffic to (endpoints with ``ready: true``)."""
