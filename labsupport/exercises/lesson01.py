@@ -45,8 +45,9 @@ q1 = FunctionQuestion(
     insight="3 and 4 members both survive one failure: the 4th member only raises the quorum, which is why etcd recommends odd sizes.",
     # the first case is n = 4, so these keys are what the two classic slips return for it
     mistakes={2: "n // 2 is right only for odd n: with 4 members the quorum is 3, so only 1 may fail.",
-              3: "n - 1 would leave a single member, and one member out of four is not a majority."},
-    wrong_examples=[lambda n: n // 2, lambda n: n - 1],
+              3: ("3 is the quorum of 4 (or n - 1): if 3 of 4 members fail, one is left, and one of four is not "
+                  "a majority. Subtract the quorum from n.")},
+    wrong_examples=[lambda n: n // 2, lambda n: n - 1, lambda n: n // 2 + 1],
     solution_value=_fault_tolerance,
 )
 
@@ -70,42 +71,59 @@ q2 = SequenceQuestion(
                "The scheduler places Pods, and no Pod exists until the ReplicaSet controller creates one."),
               (["kubectl", "deployment-controller", "replicaset-controller", "kubelet/node-1", "default-scheduler"],
                "The kubelet only runs Pods bound to its node, so the binding has to come first."),
-              (["kubectl", "kube-apiserver", "deployment-controller", "replicaset-controller", "default-scheduler",
-                "kubelet/node-1"],
-               "The API server stores every write but is not an ACTOR in the log: it writes nothing of its own here.")],
+              (lambda a: isinstance(a, (list, tuple)) and "kube-apiserver" in a,
+               "The API server stores every write but is not an ACTOR in the log: it writes nothing of its own here."),
+              (lambda a: isinstance(a, (list, tuple)) and "kube-scheduler" in a,
+               "Right component, wrong spelling for this log: kube-scheduler writes under its profile's name, "
+               "default-scheduler. Copy the ACTOR names exactly as the log prints them."),
+              (lambda a: isinstance(a, (list, tuple)) and "kubelet" in a,
+               "The log names each kubelet after its node: write kubelet/node-1, exactly as the ACTOR column shows it.")],
 )
 
 
 # --- q3: who writes spec.nodeName -------------------------------------------------------------------
-_SCHEDULER_NAMES = {"kube-scheduler", "default-scheduler", "the scheduler", "scheduler"}
+_SCHEDULER_NAMES = {"kube-scheduler", "default-scheduler", "scheduler"}
 
 
 def _norm(text: Any) -> str:
     return " ".join(str(text).split()).casefold()
 
 
+def _component(text: Any) -> str:
+    """'The Kube Scheduler' -> 'kube-scheduler': case, a leading 'the', spaces and underscores do not matter."""
+    words = _norm(text).replace("_", " ").replace("-", " ").split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return "-".join(words)
+
+
 def _judge_node_name_writer(answer: Any) -> tuple[bool, str]:
     if not isinstance(answer, str):
         return False, f"Expected a component's name as text (in quotes), got {type(answer).__name__}."
-    if _norm(answer) in _SCHEDULER_NAMES:
-        return True, (f"{answer!r} is right: kube-scheduler (profile default-scheduler) writes spec.nodeName "
-                      "through the pods/binding subresource.")
-    return False, f"{answer!r} does not write spec.nodeName of a Pod created by a Deployment."
+    if _component(answer) in _SCHEDULER_NAMES:
+        return True, (f"{answer!r} is right: kube-scheduler (profile default-scheduler) chooses the node and sends a "
+                      "Binding (the pods/binding subresource); the API server then sets spec.nodeName.")
+    return False, f"{answer!r} does not choose the node of a Pod created by a Deployment."
 
 
 q3 = JudgedQuestion(
     "q3", _judge_node_name_writer,
-    prompt="Which component writes spec.nodeName of a Pod that a Deployment created? Answer with its name.",
+    prompt=("Which component chooses spec.nodeName of a Pod that a Deployment created (it sends the binding that "
+            "sets the field)? Answer with its name."),
     hints=["spec.nodeName is the node the Pod is assigned to. Which component decides that?",
            "Look for the row with VERB 'bind' in `cluster.watch_log(result, kind='Pod')`."],
     solution='answer = "kube-scheduler"  # the watch log names it by its profile, default-scheduler (VERB bind)',
     insight="The scheduler only writes a Binding; the kubelet of that node sees the change through its watch and starts the Pod.",
-    mistakes=[(lambda a: _norm(a).startswith("kubelet"), "The kubelet reads spec.nodeName (to find its Pods); it never sets it."),
-              (lambda a: "controller" in _norm(a), "The ReplicaSet controller creates the Pod without a node; someone else chooses it."),
-              (lambda a: _norm(a) in {"kube-apiserver", "apiserver", "api server", "etcd"},
-               "The API server stores the write (in etcd); which component sends it?"),
-              (lambda a: _norm(a) == "kubectl", "kubectl sent the Deployment; the Pods and their nodes come later.")],
-    wrong_examples=["kubelet", "replicaset-controller", "kube-apiserver"],
+    mistakes=[(lambda a: _component(a).startswith("kubelet"), "The kubelet reads spec.nodeName (to find its Pods); it never sets it."),
+              (lambda a: "controller" in _component(a), "The ReplicaSet controller creates the Pod without a node; someone else chooses it."),
+              (lambda a: _component(a) in {"kube-apiserver", "apiserver", "api-server", "etcd"},
+               "The API server applies the binding and stores it (in etcd), but it does not choose the node: "
+               "which component sends the binding?"),
+              (lambda a: _component(a) == "kubectl", "kubectl sent the Deployment; the Pods and their nodes come later."),
+              (lambda a: _component(a) == "my-scheduler",
+               "my-scheduler only handles Pods that name it in spec.schedulerName; a Deployment's Pods leave the "
+               "field empty, so the default scheduler takes them.")],
+    wrong_examples=["kubelet", "replicaset-controller", "kube-apiserver", "my-scheduler"],
     solution_value="kube-scheduler",
 )
 
@@ -127,6 +145,8 @@ q4 = MappingQuestion(
               (lambda a: a.get("seconds_without_leader") == 20,
                "20 s is when the crashed master process comes back (as a standby). The election happens earlier."),
               (lambda a: a.get("new_leader") == "master-1", "master-1 crashed; when it restarts it joins as a standby."),
+              (lambda a: a.get("new_leader") == "master-3",
+               "ZooKeeper picks the owner of the lowest remaining znode: after master-1's is deleted, that is master-2's."),
               (lambda a: a.get("seconds_without_leader") == 0,
                "A standby cannot take over until ZooKeeper expires the old leader's session.")],
     wrong_examples=[{"running_tasks": 0, "seconds_without_leader": 10, "new_leader": "master-2"},
@@ -283,7 +303,9 @@ quiz2 = ShortAnswer(
     accept=["1", "one"],
     explanation="The quorum of 4 is 3, so only 1 member may fail: the same as with 3 members. Odd sizes are the better buy.",
     mistakes={"2": "With 2 failed, 2 of 4 remain: that is half, not a majority (quorum = 4 // 2 + 1 = 3).",
-              "3": "One member alone is never a majority of four."},
+              "3": "One member alone is never a majority of four.",
+              "0": "After one failure 3 of 4 members remain, and 3 is a majority of 4: the cluster still commits."},
+    nudge="Count the members left after the failures and compare with the quorum, 4 // 2 + 1 = 3.",
     name="quiz2",
 )
 
@@ -293,7 +315,7 @@ quiz3 = MultipleChoice(
              "c": "ZooKeeper", "d": "the framework's executor"},
     answer="b",
     explanations={"a": "Agents report what they have; they never make offers. This is a common mistake in articles.",
-                  "b": "Right: the allocator (DRF by default) decides which framework is offered which agent's resources.",
+                  "b": "Right: the allocator (Dominant Resource Fairness, DRF, by default) decides which framework is offered which agent's resources.",
                   "c": "ZooKeeper only elects and finds the leading master.",
                   "d": "The executor runs tasks on the agent; it is not involved in offers."},
     name="quiz3",
