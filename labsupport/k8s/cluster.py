@@ -75,6 +75,17 @@ GC_FREEZE_THRESHOLD = 1_000_000
 _SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
+def _collect_frozen(state: dict) -> None:
+    """A big cluster was dropped: unfreeze what :meth:`Cluster.run` froze and collect its cycles now.
+
+    ``state`` is the dropped Cluster's ``__dict__``: cleared first, so its store, controllers and
+    kubelets (which reference each other) are garbage when the collection runs.
+    """
+    state.clear()
+    gc.unfreeze()
+    gc.collect()
+
+
 @dataclass(frozen=True)
 class PodView:
     """A read-only snapshot of one Pod: ``name``, ``namespace``, ``node``, ``phase``, ``ip``, ``labels`` and more."""
@@ -152,7 +163,7 @@ class Cluster:
         self._bootstrap()
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
         self._node_count = 0
-        self._unfreeze: weakref.finalize | None = None
+        self._gc_frozen = False
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -181,10 +192,10 @@ class Cluster:
         simulation drops is freed by reference counting anyway.
 
         A run that leaves more than :data:`GC_FREEZE_THRESHOLD` new container objects behind
-        moves them to the collector's permanent generation (``gc.freeze()``, O(1)), so the next
-        cell does not pay a multi-second scan of objects that stay alive anyway. They return to
-        the collector (``gc.unfreeze()``) when this Cluster is discarded, so the cyclic
-        garbage of a dropped cluster is still freed.
+        moves every tracked object to the collector's permanent generation (``gc.freeze()``, O(1)),
+        so the next cell does not pay a multi-second scan of objects that stay alive anyway. When this Cluster
+        is dropped they go back to the collector (``gc.unfreeze()``) and one full collection frees
+        its cyclic garbage there and then (the pause comes with the ``del`` or the reassignment).
         """
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
             raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
@@ -196,8 +207,9 @@ class Cluster:
             if enabled:
                 if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
                     gc.freeze()
-                    if self._unfreeze is None:
-                        self._unfreeze = weakref.finalize(self, gc.unfreeze)
+                    if not self._gc_frozen:
+                        self._gc_frozen = True
+                        weakref.finalize(self, _collect_frozen, vars(self)).atexit = False  # nothing to do at exit
                 gc.enable()
 
     # ------------------------------------------------------------ nodes

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 import pytest
 from k8s_helpers import cluster, deployment
@@ -134,8 +135,10 @@ def test_a_big_run_freezes_its_objects_and_discarding_the_cluster_unfreezes_them
         c.run(5)
         assert gc.isenabled() and gc.get_freeze_count() > 0         # no collector scan of them after the run
         c.run(5)                                                    # (one finalizer, however many runs)
+        store = weakref.ref(c.store)                                # cyclic: store <-> watch handlers
         del c                                                       # the Cluster is not part of a cycle ...
         assert gc.get_freeze_count() == 0                           # ... so dropping it unfreezes at once
+        assert store() is None                                      # and its cyclic garbage is collected
     finally:
         gc.unfreeze()
 
