@@ -147,8 +147,8 @@ q2 = JudgedQuestion(
            "NotIn matches Pods whose label is missing, too."],
     solution=('answer = {"matchLabels": {"app": "web", "env": "prod"},\n'
               '          "matchExpressions": [{"key": "track", "operator": "NotIn", "values": ["canary"]}]}'),
-    insight=("Services only take matchLabels (equality); Deployments, ReplicaSets and Jobs also take set-based "
-             "matchExpressions. Marathon has no selectors: an app owns its tasks by id."),
+    insight=("A Service's spec.selector is a plain map of equality pairs; Deployments, ReplicaSets and Jobs also "
+             "take set-based matchExpressions. Marathon has no selectors: an app owns its tasks by id."),
     wrong_examples=[{"matchLabels": {"app": "web"}},
                     {"matchLabels": {"app": "web", "env": "prod", "track": "stable"}},
                     {"matchLabels": {"app": "web", "env": "prod"},
@@ -174,19 +174,24 @@ q3 = ValueQuestion(
               "checkout.default.svc.cluster.local": "This Service is in namespace shop, not default."},
 )
 
+# Marathon names an app's Mesos tasks after its id, path reversed and joined by dots (/shop/checkout ->
+# checkout.shop; PathId.toHostname, https://github.com/mesosphere/marathon/issues/3163).
+_Q4_TASK = "checkout.shop"
+
 q4 = ValueQuestion(
-    "q4", expected=mesos.dns_name("Checkout_API", "marathon"),
-    prompt=("Marathon runs app Checkout_API (so its tasks are named Checkout_API). Which name does Mesos-DNS "
-            "give those tasks?"),
+    "q4", expected=mesos.dns_name(_Q4_TASK, "marathon"),
+    prompt=("Marathon runs app /shop/checkout, so its Mesos tasks are named checkout.shop. Which name does "
+            "Mesos-DNS give those tasks?"),
     hints=["The pattern is <task>.<framework>.mesos.",
-           "Mesos-DNS makes names DNS-safe: lower case, and '_' or '.' become '-'. Check with mesos.dns_name."],
-    solution='answer = "checkout-api.marathon.mesos"   # mesos.dns_name("Checkout_API", "marathon")',
-    insight=("All instances share the task name, so this one name resolves to every instance's agent; the port "
-             "comes from an SRV record (_checkout-api._tcp.marathon.mesos)."),
-    mistakes={"Checkout_API.marathon.mesos": "DNS labels are lower case letters, digits and '-': Mesos-DNS rewrites the name.",
-              "checkout_api.marathon.mesos": "'_' is not allowed in a DNS label; Mesos-DNS turns it into '-'.",
-              "checkout-api.marathon.svc.cluster.local": "That is the Kubernetes pattern; Mesos-DNS names end in .mesos.",
-              "checkout-api.mesos": "The framework's name sits between the task and the domain."},
+           "A task name must become one DNS label: Mesos-DNS turns the '.' inside it into '-'. Check with mesos.dns_name."],
+    solution='answer = "checkout-shop.marathon.mesos"   # mesos.dns_name("checkout.shop", "marathon")',
+    insight=("All instances share the task name, so this one name resolves to the agents of every instance; the "
+             "ports come from an SRV record (_checkout-shop._tcp.marathon.mesos)."),
+    mistakes={"checkout.shop.marathon.mesos": "Then 'checkout' and 'shop' would be two labels: Mesos-DNS turns the dot inside the task name into '-'.",
+              "shop-checkout.marathon.mesos": "Marathon reverses the path: /shop/checkout gives the task name checkout.shop.",
+              "checkout.marathon.mesos": "The group is part of the task name too: /shop/checkout -> checkout.shop.",
+              "checkout-shop.marathon.svc.cluster.local": "That is the Kubernetes pattern; Mesos-DNS names end in .mesos.",
+              "checkout-shop.mesos": "The framework's name sits between the task and the domain."},
 )
 
 # ----------------------------------------------------------------------------- q5: a --resources string
@@ -290,8 +295,9 @@ q6 = JudgedQuestion(
            "Required anti-affinity on kubernetes.io/hostname is Marathon's ['hostname', 'UNIQUE']."],
     solution=('answer = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,\n'
               '          "constraints": [["hostname", "UNIQUE"]]}'),
-    insight=("Without the constraint Marathon packs all three instances into the first offer it gets: it spreads "
-             "only when told to, and that placement logic lives in the framework, not in the Mesos master."),
+    insight=("Without the constraint Marathon packs all three instances into the first offer it gets (it launches "
+             "up to 5 per offer by default): it spreads only when told to, and that placement logic lives in the "
+             "framework, not in the Mesos master."),
     wrong_examples=[{k: v for k, v in _GOOD_APP.items() if k != "constraints"},
                     {**_GOOD_APP, "cpus": 500},
                     {**_GOOD_APP, "replicas": 3},
