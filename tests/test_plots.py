@@ -397,3 +397,25 @@ def test_drf_labels_of_equal_shares_merge_and_none_overlap():
     fig.draw_without_rendering()
     ends = [(t.get_text(), t.get_window_extent()) for t in fig.axes[0].texts]
     assert [n for n, _ in ends] == ["c 0.49", "a, b 0.50"] and _overlapping(ends) == []
+
+
+def test_k8s_timeline_recovery_is_the_kubelets_node_ready_event():
+    c = _k8s()
+    ready = [e for e in c.store.events if e.kind == "Node" and e.reason == "NodeReady"]
+    recovery = [m for m in k8s_data.timeline(c).marks if m.kind == "recovery"]
+    assert [(m.lane, m.time) for m in recovery] == [(e.name, e.first_time) for e in ready] == [("node-1", 420.0)]
+
+
+def test_k8s_watch_arrows_count_the_writes_of_the_kinds_each_component_watches():
+    c = _lesson01_k8s()
+    flows = {(f.dst, f.label): f.count for f in k8s_data.architecture(c).flows if f.src == "kube-apiserver"}
+    writes = [w for w in c.store.writes(0) if w.kind != "Lease"]
+    scheduler_kinds = {w.kind for w in c.store.watchers() if w.owner == "kube-scheduler"}
+    assert {"Pod", "Node"} <= scheduler_kinds
+    assert flows[("kube-scheduler", "watch")] == sum(w.kind in scheduler_kinds for w in writes)
+    binds = {(w.namespace, w.name): w.resource_version for w in writes if w.verb == "bind"}
+    on = {p.name: p.node for p in c.pods()}
+    for node in ("node-1", "node-2"):
+        mine = [w for w in writes if w.kind == "Pod" and on.get(w.name) == node
+                and w.resource_version >= binds[(w.namespace, w.name)]]
+        assert flows[(f"kubelet/{node}", "watch own Pods")] == len(mine) >= 2, "the binding and the kubelet's status write"

@@ -23,6 +23,8 @@ from labsupport.plots.data import Architecture, Bin, Component, Flow, HPASample,
 __all__ = ["bins", "timeline", "architecture", "sample_hpa", "owner_group"]
 
 _MIB = 2**20
+#: Node Events drawn as timeline marks (node lifecycle controller: NodeNotReady; kubelet: NodeReady).
+_NODE_MARKS = {"NodeNotReady": "failure", "NodeReady": "recovery"}
 _SCHEDULED = re.compile(r"^Successfully assigned (?P<ns>[^/]+)/(?P<name>\S+) to (?P<node>\S+)$")
 
 
@@ -78,9 +80,9 @@ def timeline(cluster: Any) -> Timeline:
 
     A span starts at the Pod's ``Scheduled`` event (which names the node) and ends when the
     Pod is deleted from the store or reaches Succeeded/Failed. Marks: ``NodeNotReady``
-    (failure, seen by the node lifecycle controller), the node's next status write by its
-    kubelet after that (recovery), ``TaintManagerEviction``/``Preempted`` (eviction) and
-    ``BackOff`` (restart).
+    (failure, seen by the node lifecycle controller), ``NodeReady`` (recovery, recorded by the
+    kubelet when its node's Ready condition turns True again), ``TaintManagerEviction``/
+    ``Preempted`` (eviction) and ``BackOff`` (restart).
     """
     store = cluster.store
     now = cluster.now
@@ -88,7 +90,6 @@ def timeline(cluster: Any) -> Timeline:
     start: dict[tuple[str, str], tuple[float, str]] = {}
     outcome: dict[tuple[str, str], str] = {}
     marks: list[Mark] = []
-    not_ready: dict[str, list[float]] = {}
     for e in events:
         key = (e.namespace, e.name)
         if e.kind == "Pod" and e.reason == "Scheduled":
@@ -99,9 +100,9 @@ def timeline(cluster: Any) -> Timeline:
             outcome[key] = "evicted"
         elif e.kind == "Pod" and e.reason == "Killing":
             outcome.setdefault(key, "killed")
-        elif e.kind == "Node" and e.reason == "NodeNotReady":
-            times = [e.first_time] + ([e.last_time] if e.count > 1 else [])
-            not_ready.setdefault(e.name, []).extend(times)
+        elif e.kind == "Node" and e.reason in _NODE_MARKS:
+            for t in [e.first_time] + ([e.last_time] if e.count > 1 else []):    # aggregated: first and last
+                marks.append(Mark(e.name, t, _NODE_MARKS[e.reason], e.reason))
     pod_marks = []
     for e in events:
         key = (e.namespace, e.name)
@@ -115,14 +116,11 @@ def timeline(cluster: Any) -> Timeline:
                     pod_marks.append(Mark(node, e.last_time, "restart", e.name))
     end: dict[tuple[str, str], float] = {}
     last_write: dict[tuple[str, str], float] = {}
-    node_writes: dict[str, list[float]] = {}
     for w in store.writes(0):
         if w.kind == "Pod":
             last_write[(w.namespace, w.name)] = w.time
             if w.type == "DELETED":
                 end[(w.namespace, w.name)] = w.time
-        elif w.kind == "Node" and w.actor == f"kubelet/{w.name}" and w.verb.startswith("update"):
-            node_writes.setdefault(w.name, []).append(w.time)
     spans = []
     for key, (t0, node) in sorted(start.items(), key=lambda kv: (kv[1][0], kv[0])):
         pod = store.get("Pod", key[0], key[1])
@@ -137,17 +135,8 @@ def timeline(cluster: Any) -> Timeline:
         if t1 is not None and why is None:
             why = "deleted"
         spans.append(Span(node, key[1], group, t0, t1, why))
-    for node, times in sorted(not_ready.items()):
-        for t in times:
-            marks.append(Mark(node, t, "failure", "NodeNotReady"))
-            back = next((w for w in node_writes.get(node, ()) if w > t), None)
-            if back is not None:
-                marks.append(Mark(node, back, "recovery", "Ready"))
     lanes = [n["metadata"]["name"] for n in store.list("Node")]
     return Timeline(lanes, spans, tuple(marks) + tuple(pod_marks), now=now, lane_title="node")
-
-
-_CONTROLLER_ACTORS = ("controller", "garbage-collector", "node-lifecycle", "taint-eviction", "horizontal-pod-autoscaler")
 
 
 def _component(actor: str) -> str:
@@ -165,10 +154,12 @@ def _component(actor: str) -> str:
 def architecture(cluster: Any, include_heartbeats: bool = False) -> Architecture:
     """Hub and spoke: who wrote to the API server (counted from the write log) and what it sent back.
 
-    Down-arrows: the scheduler and the controller manager receive every write of the
-    kinds they watch (Pods, Nodes; ReplicaSets, Deployments, ...); a kubelet receives the
-    Pods bound to its node (counted from ``Scheduled`` events). ``include_heartbeats``
-    adds the kubelets' Lease renewals (every 10 s).
+    Down-arrows: the scheduler and the controller manager (the controllers in
+    ``cluster.controllers``) receive every write of each kind they watch, as listed by
+    ``store.watchers()``; a kubelet receives every write to a Pod from its binding to its node
+    (the node named by the ``Scheduled`` event) until its deletion, as its watch with field
+    selector ``spec.nodeName=<node>`` does. ``include_heartbeats`` adds the kubelets' Lease
+    renewals (every 10 s).
     """
     store = cluster.store
     writes = list(store.writes(0))
@@ -189,12 +180,34 @@ def architecture(cluster: Any, include_heartbeats: bool = False) -> Architecture
         by_actor.setdefault(comp, {})
         by_actor[comp][label] = by_actor[comp].get(label, 0) + 1
         by_kind[w.kind] = by_kind.get(w.kind, 0) + 1
-    bound: dict[str, int] = {}
+    # watch notifications: a component receives every write of each kind it registered a watch for
+    controllers = {c.name for c in cluster.controllers.values()}
+    watched: dict[str, set[str]] = {"kube-scheduler": set(), "kube-controller-manager": set()}
+    for w in store.watchers():
+        if w.owner == "kube-scheduler":
+            watched["kube-scheduler"].add(w.kind)
+        elif w.owner in controllers:
+            watched["kube-controller-manager"].add(w.kind)
+    # a kubelet watches the Pods bound to its node: from the bind (node named by the Scheduled event) to deletion
+    scheduled: dict[tuple[str, str], list[tuple[float, str]]] = {}
     for e in store.events:
-        if e.kind == "Pod" and e.reason == "Scheduled":
-            m = _SCHEDULED.match(e.message)
-            if m:
-                bound[m["node"]] = bound.get(m["node"], 0) + 1
+        m = _SCHEDULED.match(e.message) if e.kind == "Pod" and e.reason == "Scheduled" else None
+        if m:
+            scheduled.setdefault((e.namespace, e.name), []).append((e.first_time, m["node"]))
+    node_of: dict[tuple[str, str], str] = {}
+    pod_events: dict[str, int] = {}
+    for w in writes:
+        if w.kind != "Pod":
+            continue
+        key = (w.namespace, w.name)
+        if w.verb == "bind":
+            to = max((b for b in scheduled.get(key, ()) if b[0] <= w.time), default=None)   # None: bound without an Event
+            if to is not None:
+                node_of[key] = to[1]
+        if key in node_of:
+            pod_events[node_of[key]] = pod_events.get(node_of[key], 0) + 1
+        if w.type == "DELETED":
+            node_of.pop(key, None)
     nodes = [n["metadata"]["name"] for n in store.list("Node")]
     comps = [Component("kubectl", 0, 0, "client"), Component("kube-scheduler", 0, 1, "control plane"),
              Component("kube-controller-manager", 0, 2, "control plane"),
@@ -207,11 +220,10 @@ def architecture(cluster: Any, include_heartbeats: bool = False) -> Architecture
         for label, n in sorted(labels.items()):
             flows.append(Flow(comp, "kube-apiserver", label, n))
     flows.append(Flow("kube-apiserver", "etcd", "write", len([w for w in writes if include_heartbeats or w.kind != "Lease"])))
-    flows.append(Flow("kube-apiserver", "kube-scheduler", "watch Pod/Node", by_kind.get("Pod", 0) + by_kind.get("Node", 0)))
-    ctl = sum(by_kind.get(k, 0) for k in ("Pod", "ReplicaSet", "Deployment", "Node", "HorizontalPodAutoscaler", "Service"))
-    flows.append(Flow("kube-apiserver", "kube-controller-manager", "watch", ctl))
+    for comp, kinds in watched.items():
+        flows.append(Flow("kube-apiserver", comp, "watch", sum(by_kind.get(k, 0) for k in kinds)))
     for n in nodes:
-        flows.append(Flow("kube-apiserver", f"kubelet/{n}", "watch own Pods", bound.get(n, 0)))
+        flows.append(Flow("kube-apiserver", f"kubelet/{n}", "watch own Pods", pod_events.get(n, 0)))
     return Architecture(f"Kubernetes: every component talks to the API server\n(counts up to t = {cluster.now:g} s)",
                         comps, tuple(flows))
 
