@@ -135,7 +135,8 @@ def _node_is(name: str):
 
 
 def _misses_filtered(name: str):
-    return lambda a: a.get("node") == "node-3" and name not in a.get("filtered_out", {})
+    return lambda a: (a.get("node") == "node-3" and isinstance(a.get("filtered_out"), Mapping)
+                      and name not in a["filtered_out"])
 
 
 _PREDICTION = {"node": "node-3",
@@ -288,6 +289,8 @@ q3 = MappingQuestion(
               ({"A": 3, "B": 2, "C": 0}, "That is the paper's two-user example; here C competes too."),
               (lambda a: isinstance(a, Mapping) and all(isinstance(v, float) and 0 < v < 1 for v in a.values()),
                "Those look like shares; answer with task counts (whole numbers).")],
+    nudge=("Check your totals: the tasks must fit in 16 CPUs and 32 GB, filling stops only when no user's next task "
+           "fits, and at the end the dominant shares are equal or nearly so."),
 )
 
 
@@ -431,6 +434,8 @@ q5 = MappingQuestion(
               ({"refuse_0": 120, "refuse_10": 12, "suppress": 24},
                "24 is what the default 5 s filter alone gives (an offer per agent every 5 s); suppress() stops "
                "offers altogether until revive().")],
+    nudge=("Count allocation rounds from t = 0 to t = 59 inclusive (60 of them) and one offer per unfiltered agent "
+           "per round; then run ex.count_offers(...) to check."),
 )
 
 
@@ -609,7 +614,7 @@ class _GreedyFirstTaskOnly(mesos.Scheduler):
             driver.accept([offer.id], batch)
 
 
-_SOLUTION_Q5 = '''class Packer(mesos.Scheduler):
+_SOLUTION_Q6 = '''class Packer(mesos.Scheduler):
     """Best-fit decreasing: fullest offers first, biggest tasks first, as many tasks per offer as fit."""
 
     def __init__(self, tasks):
@@ -642,7 +647,7 @@ q6 = ClassQuestion(
            "you fill: which agents should you fill first to keep the others empty?",
            "Best-fit decreasing: offers with the fewest free CPUs first (the tenant's busy agents), biggest tasks first. "
            "Suppress once nothing is pending."],
-    solution=_SOLUTION_Q5,
+    solution=_SOLUTION_Q6,
     insight=("Placement is the framework's business in Mesos: the master offered the same agents to both frameworks; "
              "only the framework's choice of offers and tasks per offer packed or spread them."),
     mistakes=[(lambda cls: isinstance(cls, type) and issubclass(cls, NaiveFramework),
