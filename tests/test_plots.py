@@ -1,6 +1,8 @@
 """labsupport.plots: every plot returns a pyplot-free Figure, labels its axes, and is byte-for-byte deterministic."""
 from __future__ import annotations
 
+import functools
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -337,9 +339,16 @@ LESSON_DIAGRAMS = [
 ]
 
 
-def _arrow_labels(fig):
-    """Window extents (with their white bbox) of the texts that label arrows, after a draw."""
+@functools.cache
+def _diagram(name: str):
+    """The drawn architecture figure of one LESSON_DIAGRAMS case (built once, read by several tests)."""
+    fig = plots.architecture(dict(LESSON_DIAGRAMS)[name]())
     fig.draw_without_rendering()
+    return fig
+
+
+def _arrow_labels(fig):
+    """Window extents (with their white bbox) of the texts that label arrows, in a drawn figure."""
     ax = fig.axes[0]
     return [(t.get_text(), t.get_bbox_patch().get_window_extent()) for t in ax.texts if "\u00d7" in t.get_text()]
 
@@ -349,22 +358,22 @@ def _overlapping(boxes):
             if min(ea.x1, eb.x1) - max(ea.x0, eb.x0) > 0 and min(ea.y1, eb.y1) - max(ea.y0, eb.y0) > 0]
 
 
-@pytest.mark.parametrize("make", [m for _, m in LESSON_DIAGRAMS],
-                         ids=[f"{n}: no two arrow labels overlap" for n, _ in LESSON_DIAGRAMS])
-def test_architecture_labels_do_not_overlap(make):
-    labels = _arrow_labels(plots.architecture(make()))
-    assert len(labels) >= 5
+@pytest.mark.parametrize("name", [n for n, _ in LESSON_DIAGRAMS], ids=[f"{n}: no two arrow labels overlap" for n, _ in LESSON_DIAGRAMS])
+def test_architecture_labels_do_not_overlap(name):
+    fig = _diagram(name)
+    labels = _arrow_labels(fig)
+    boxes = [(t.get_text(), t.get_window_extent()) for t in fig.axes[0].texts if "\u00d7" not in t.get_text()]
+    assert len(labels) >= 5 and len(boxes) >= 5
     assert _overlapping(labels) == []
+    assert [pair for pair in _overlapping(labels + boxes) if pair[0] in dict(labels) and pair[1] in dict(boxes)] == []
 
 
-@pytest.mark.parametrize("make", [m for _, m in LESSON_DIAGRAMS],
+@pytest.mark.parametrize("name", [n for n, _ in LESSON_DIAGRAMS],
                          ids=[f"{n}: no arrow crosses a box it does not join" for n, _ in LESSON_DIAGRAMS])
-def test_architecture_arrows_go_around_other_boxes(make):
+def test_architecture_arrows_go_around_other_boxes(name):
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    fig = plots.architecture(make())
-    fig.draw_without_rendering()
-    ax = fig.axes[0]
+    ax = _diagram(name).axes[0]
     boxes = {p.get_gid(): p.get_window_extent() for p in ax.patches if isinstance(p, FancyBboxPatch)}
     for arrow in (p for p in ax.patches if isinstance(p, FancyArrowPatch)):
         src, dst = arrow.get_gid().split("->")

@@ -91,7 +91,7 @@ def _label_ends(fig: Figure, ax, t_end: float, ends: dict[str, list[str]]) -> No
     to_pt = 72.0 / fig.dpi
     rows = sorted((float(share), ", ".join(names)) for share, names in ends.items())
     at = [ax.transData.transform((t_end, y))[1] * to_pt for y, _ in rows]
-    for (y, text), want, got in zip(rows, at, spread(at, gap=10.0)):
+    for (y, text), want, got in zip(rows, at, spread(at, gap=10.0), strict=True):
         label = ax.annotate(f"{text} {y:.2f}", (t_end, y), xytext=(4, got - want), textcoords="offset points",
                             va="center", fontsize=8, color="black")
         label.set_in_layout(False)
