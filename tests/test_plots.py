@@ -366,6 +366,8 @@ def test_architecture_labels_do_not_overlap(name):
     assert len(labels) >= 5 and len(boxes) >= 5
     assert _overlapping(labels) == []
     assert [pair for pair in _overlapping(labels + boxes) if pair[0] in dict(labels) and pair[1] in dict(boxes)] == []
+    shown = fig.get_tightbbox().transformed(fig.dpi_scale_trans)        # what Jupyter's inline backend crops to
+    assert all(shown.x0 <= e.x0 and e.x1 <= shown.x1 and shown.y0 <= e.y0 and e.y1 <= shown.y1 for _, e in labels)
 
 
 @pytest.mark.parametrize("name", [n for n, _ in LESSON_DIAGRAMS],
