@@ -412,12 +412,13 @@ class Kubelet:
 
     def _admit(self, pod: dict) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
-        reject = self._admission_failure(pod)
+        requests = pod_requests(pod)
+        reject = self._admission_failure(requests)
         run = _PodRun(key, pod["metadata"]["uid"])
         self.runs[key] = run
         run.start_time = self.sim.now
         if reject is None:
-            run.requests = pod_requests(pod)
+            run.requests = requests
             for k, v in run.requests.items():
                 self._used[k] += v
         else:
@@ -443,7 +444,8 @@ class Kubelet:
                 delay += IMAGE_PULL_SECONDS
         self._later(run, delay, lambda: self._sandbox_ready(run))
 
-    def _admission_failure(self, pod: dict) -> tuple[str, str] | None:
+    def _admission_failure(self, req: dict[str, int]) -> tuple[str, str] | None:
+        """``(reason, message)`` if a Pod asking for ``req`` (from :func:`pod_requests`) does not fit next to the admitted Pods."""
         cap = self._capacity
         if cap is None:
             node = self.store.get("Node", None, self.node_name)
@@ -452,11 +454,10 @@ class Kubelet:
             alloc = node["status"]["allocatable"]
             cap = self._capacity = {"cpu": parse_cpu(alloc["cpu"]), "memory": parse_memory(alloc["memory"]), "pods": parse_count(alloc.get("pods", 110))}
         used = self._used
-        req = pod_requests(pod)
-        fmt = {"cpu": format_cpu, "memory": format_memory, "pods": str}
         for res in ("pods", "cpu", "memory"):
             if used[res] + req[res] > cap[res]:
                 reason = f"OutOf{res}"
+                fmt = {"cpu": format_cpu, "memory": format_memory, "pods": str}
                 return reason, (
                     f"Pod was rejected: Node didn't have enough resource: {res}, requested: {fmt[res](req[res])}, "
                     f"used: {fmt[res](used[res])}, capacity: {fmt[res](cap[res])}"
