@@ -64,7 +64,8 @@ def main(argv=None) -> int:
 
     gc.callbacks.append(gc_clock)
     t0 = time.perf_counter()
-    cluster = k8s.Cluster(seed=args.seed)
+    # a /24 per node needs a cluster CIDR of /11 or wider for 5,000 nodes (the default /16 has room for 256 nodes)
+    cluster = k8s.Cluster(seed=args.seed, cluster_cidr="10.0.0.0/8")
     for i in range(args.nodes):
         cluster.add_node(f"node-{i:05d}", cpu="4", memory="32Gi", pods=110)
     # one-off cost, not throughput: the first apply() loads the JSON-schema validator
