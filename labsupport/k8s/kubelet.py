@@ -53,7 +53,7 @@ from typing import NamedTuple
 
 from labsupport.core import Simulation
 from labsupport.k8s.objects import is_pod_terminal, set_condition
-from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory, pod_requests
+from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory, pod_requests
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
 
 __all__ = [
@@ -456,11 +456,10 @@ class Kubelet:
         used = self._used
         for res in ("pods", "cpu", "memory"):
             if used[res] + req[res] > cap[res]:
-                reason = f"OutOf{res}"
-                fmt = {"cpu": format_cpu, "memory": format_memory, "pods": str}
-                return reason, (
-                    f"Pod was rejected: Node didn't have enough resource: {res}, requested: {fmt[res](req[res])}, "
-                    f"used: {fmt[res](used[res])}, capacity: {fmt[res](cap[res])}"
+                # as pkg/kubelet/lifecycle/predicate.go: plain integers (millicores for cpu, bytes for memory)
+                return f"OutOf{res}", (
+                    f"Pod was rejected: Node didn't have enough resource: {res}, requested: {req[res]}, "
+                    f"used: {used[res]}, capacity: {cap[res]}"
                 )
         return None
 

@@ -1,7 +1,7 @@
 """The Omega paper's two-level scheduling experiment, on the simulated Mesos cluster.
 
 Schwarzkopf et al., "Omega: flexible, scalable schedulers for large compute clusters", EuroSys 2013,
-section 4.1 and Figure 7: with Mesos, a *service* scheduler that takes long to decide holds the
+section 4.2 and Figure 7: with Mesos, a *service* scheduler that takes long to decide holds the
 resources it was offered for the whole decision, so the *batch* scheduler sees only the few resources
 that free up meanwhile; batch jobs wait longer and some are abandoned. This module reruns that with the
 real :class:`labsupport.mesos.Cluster` (allocator, DRF sorter, offers, filters, suppress/revive) and two

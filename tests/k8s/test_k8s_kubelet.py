@@ -133,7 +133,7 @@ def test_kubelet_rejects_a_pod_that_does_not_fit_when_nodename_bypasses_the_sche
     c.run(1)
     p = c.pods()[0]
     assert (p.phase, p.status) == ("Failed", "OutOfcpu")
-    assert "Node didn't have enough resource: cpu, requested: 2, used: 0, capacity: 1" in c.object("pod", "big")["status"]["message"]
+    assert "Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000" in c.object("pod", "big")["status"]["message"]
 
 
 def test_a_failing_liveness_probe_restarts_the_container():
