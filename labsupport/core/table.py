@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 __all__ = ["Table"]
 
@@ -49,7 +50,7 @@ class Table:
     def __str__(self) -> str:
         cells = [self.columns] + [[_cell(r.get(c)) for c in self.columns] for r in self.rows]
         widths = [max(len(row[i]) for row in cells) for i in range(len(self.columns))]
-        lines = ["   ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+        lines = ["   ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
         if not self.rows:
             lines.append("(no rows)")
         if self.title:

@@ -324,7 +324,7 @@ class Master:
         launches: list[tuple[Task, Resources | None, str]] = []
         live_ids = set()
         has_ops = False
-        for i, item in enumerate(items):
+        for item in items:
             if isinstance(item, Operation):
                 avail = dict(item.apply(Resources(avail), fw.role).entries)
                 has_ops = True
