@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from labsupport.core import LabError
+from labsupport.plots import k8s_data, mesos_data
 from labsupport.plots.data import (
     Architecture,
     Bin,
@@ -48,6 +49,11 @@ def system_of(source: Any) -> str | None:
     return None
 
 
+def _reader(system: str):
+    """The module that reads records out of a cluster of ``system`` (``"k8s"`` or ``"mesos"``)."""
+    return k8s_data if system == "k8s" else mesos_data
+
+
 def _not_supported(what: str, source: Any, expected: str) -> LabError:
     return LabError(f"{what}: cannot draw a {type(source).__name__}; pass {expected}")
 
@@ -74,12 +80,8 @@ def _as_bin(x: Any) -> Bin:
 def bins_of(source: Any) -> list[Bin]:
     """Nodes (k8s) or agents (Mesos) with what is placed on them, or a list of :class:`Bin` / dicts."""
     system = system_of(source)
-    if system == "k8s":
-        from labsupport.plots import k8s_data
-        return k8s_data.bins(source)
-    if system == "mesos":
-        from labsupport.plots import mesos_data
-        return mesos_data.bins(source)
+    if system:
+        return _reader(system).bins(source)
     if isinstance(source, Sequence) and not isinstance(source, str):
         return [_as_bin(b) for b in source]
     raise _not_supported("placement", source, "a k8s or mesos Cluster, or a list of Bin")
@@ -89,12 +91,8 @@ def bins_of(source: Any) -> list[Bin]:
 def timeline_of(source: Any) -> Timeline:
     """A :class:`Timeline` from a k8s or mesos cluster (or one given as is)."""
     system = system_of(source)
-    if system == "k8s":
-        from labsupport.plots import k8s_data
-        return k8s_data.timeline(source)
-    if system == "mesos":
-        from labsupport.plots import mesos_data
-        return mesos_data.timeline(source)
+    if system:
+        return _reader(system).timeline(source)
     if isinstance(source, Timeline):
         return source
     raise _not_supported("timeline", source, "a k8s or mesos Cluster, or a Timeline")
@@ -104,7 +102,6 @@ def timeline_of(source: Any) -> Timeline:
 def offers_of(source: Any) -> list[OfferSpan]:
     """Offer spans from a mesos cluster's ``offers_log()``, or a list of :class:`OfferSpan`."""
     if system_of(source) == "mesos":
-        from labsupport.plots import mesos_data
         return mesos_data.offers(source)
     if isinstance(source, Sequence) and all(isinstance(o, OfferSpan) for o in source):
         return list(source)
@@ -145,7 +142,6 @@ def shares_of(history: Any, by: str = "role") -> list[ShareSample]:
     """Share samples from a mesos cluster (per role or per framework, ``by``), or from
     ``[(time, {name: share}), ...]`` / :class:`ShareSample` s."""
     if system_of(history) == "mesos":
-        from labsupport.plots import mesos_data
         return mesos_data.shares(history, by=by)
     out = []
     for s in history:
@@ -179,12 +175,8 @@ def hpa_samples_of(history: Any) -> list[HPASample]:
 def architecture_of(source: Any) -> Architecture:
     """Components and flows counted from a k8s or mesos cluster (or an :class:`Architecture` as is)."""
     system = system_of(source)
-    if system == "k8s":
-        from labsupport.plots import k8s_data
-        return k8s_data.architecture(source)
-    if system == "mesos":
-        from labsupport.plots import mesos_data
-        return mesos_data.architecture(source)
+    if system:
+        return _reader(system).architecture(source)
     if isinstance(source, Architecture):
         return source
     raise _not_supported("architecture", source, "a k8s or mesos Cluster, or an Architecture")
