@@ -15,12 +15,25 @@ src/master/allocator/mesos/hierarchical.cpp, reduced to what the course needs:
 4. skip amounts too small to be useful: at least ``MIN_CPUS`` cpus or ``MIN_MEM`` MB of mem
    (src/master/constants.hpp, the default ``--min_allocatable_resources``).
 
-Quota: a role's *limit* caps what it may hold (offered + used); roles below their *guarantee*
-are served first (stage 1), and in stage 2 other roles cannot take the unallocated headroom that
-unsatisfied guarantees still need (https://mesos.apache.org/documentation/latest/quota/).
-Role *weights* divide the role's dominant share (https://mesos.apache.org/documentation/latest/weights/).
-Not modelled: hierarchical role names (``eng/web``), reservations counting towards quota
-consumption (here a role consumes what it is offered or uses), limits on reserved resources.
+Decline filters last ``max(allocation_interval, refuse_seconds)`` (refuse_seconds capped at 365
+days), and a filter that expires exactly at an allocation still applies to it, so the filter
+survives at least one batch allocation (``recoverResources``, MESOS-4302).
+
+Quota, as in Mesos 1.11.0 (``__generateOffers``; https://mesos.apache.org/documentation/latest/quota/):
+quota is set on top-level roles only, and a role's *consumption* is everything its subtree holds
+(offered + used) plus its subtree's unallocated reservations. Every offer keeps back the
+*required headroom* (the sum of all unsatisfied guarantees) out of the unallocated unreserved
+resources: only ``available headroom - required headroom`` of unreserved scalars may be handed
+out beyond a role's own guarantee. Stage 1 serves roles below their guarantee: the guaranteed
+amounts, the role's reservations and non-scalar resources always, anything else only within the
+limit and the surplus headroom. The agents are shuffled again before stage 2, which serves
+every role within its limit and the surplus headroom. A nested role (``eng/web``) counts
+towards its top-level role's consumption but is not itself bound by that role's limit (1.11.0
+tracks it only "post factum": QuotaWithNestedRoleAllocation in hierarchical_allocator_tests.cpp).
+Role *weights* divide the dominant share (https://mesos.apache.org/documentation/latest/weights/);
+a role sees the reservations of its ancestors (``allocatableTo``).
+Not modelled: revocable resources, shared volumes, ``--min_allocatable_resources`` other than
+the default, limits on reserved resources.
 
 Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 10,000 agents and
 1,000 frameworks stays well under a second in CPython (see bench/mesos_allocation.py).
@@ -30,7 +43,9 @@ until something that could change that happens (resources come back to it, a dec
 it expires, a framework is added, re-activated or revived). Settled agents are skipped; the
 outcome is the same, because a visit that offered nothing would offer nothing again (a subset of
 filtered or too-small resources stays filtered or too small). With quota set, every agent is
-visited, since quota caps depend on the whole cluster.
+visited, since quota caps depend on the whole cluster. Offering to a role stops after its first
+offer on an agent; upstream goes on to the role's next framework, which can only get what the
+first one was not allowed (limits and headroom already at zero), so nothing more.
 
 >>> import random
 >>> a = HierarchicalAllocator(random.Random(0))
@@ -50,10 +65,11 @@ from dataclasses import dataclass, field
 from labsupport.mesos.resources import UNRESERVED, _ranges_contain, _ranges_norm, _ranges_sub
 from labsupport.mesos.sorter import make_sorter
 
-__all__ = ["MIN_CPUS", "MIN_MEM", "HierarchicalAllocator", "scalars_of"]
+__all__ = ["MAX_REFUSE_SECONDS", "MIN_CPUS", "MIN_MEM", "HierarchicalAllocator", "ancestors", "scalars_of"]
 
 MIN_CPUS = 0.01
 MIN_MEM = 32.0
+MAX_REFUSE_SECONDS = 365 * 86400.0   # recoverResources caps refuse_seconds at 365 days
 
 Entries = dict  # {(name, role, volume): float | ranges}
 
@@ -65,6 +81,44 @@ def scalars_of(entries: Mapping) -> dict[str, float]:
         if v.__class__ is not tuple:
             n = k[0]
             out[n] = out.get(n, 0.0) + v
+    return out
+
+
+def ancestors(role: str) -> list[str]:
+    """``roles::ancestors`` (src/common/roles.cpp): ``"a/b/c"`` -> ``["a/b", "a"]``.
+
+    >>> ancestors("eng/web/canary"), ancestors("eng")
+    (['eng/web', 'eng'], [])
+    """
+    parts = role.split("/")
+    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def _shrink(entries: Mapping, room: Mapping[str, float], unlimited: bool) -> dict:
+    """``shrinkResources``: cut scalars down to ``room`` per name; names not in ``room`` are
+    kept whole if ``unlimited`` (a ``ResourceLimits``) or dropped (a ``ResourceQuantities``)."""
+    left = dict(room)
+    out = {}
+    for k, v in entries.items():
+        n = k[0]
+        if n not in left:
+            if unlimited:
+                out[k] = v
+            continue
+        take = round(min(v, left[n]), 3)
+        if take > 0:
+            out[k] = take
+            left[n] -= take
+    return out
+
+
+def _minus(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    """``ResourceQuantities`` subtraction: ``a - b`` per name, non-positive results dropped."""
+    out = {}
+    for n, v in a.items():
+        d = v - b.get(n, 0.0)
+        if d > 1e-9:
+            out[n] = d
     return out
 
 
@@ -148,8 +202,10 @@ class _Agent:
 class HierarchicalAllocator:
     """Roles, frameworks, agents' available resources, decline filters and quota; ``allocate()`` makes offers."""
 
-    def __init__(self, rng: random.Random, role_sorter: str = "drf", framework_sorter: str = "drf") -> None:
+    def __init__(self, rng: random.Random, role_sorter: str = "drf", framework_sorter: str = "drf",
+                 allocation_interval: float = 1.0) -> None:
         self.rng = rng
+        self.allocation_interval = allocation_interval
         self._fw_sorter_kind = framework_sorter
         self.role_sorter = make_sorter(role_sorter, rng)
         self.framework_sorters: dict[str, object] = {}
@@ -162,6 +218,7 @@ class HierarchicalAllocator:
         self.filters: dict[str, dict[str, list]] = {}   # fid -> agent -> [(entries, expires)]
         self._unsettled: set[str] = set()                 # agents whose next visit might offer something
         self._expiries: list[tuple[float, str]] = []      # heap of (filter expiry, agent)
+        self._visible: dict[str, frozenset] = {}          # role -> reservation roles it may be offered
 
     # -- membership ----------------------------------------------------------------------------
     def add_framework(self, fid: str, role: str) -> None:
@@ -232,11 +289,19 @@ class HierarchicalAllocator:
             self.role_sorter.set_weight(role, weight)
 
     def set_quota(self, role: str, guarantee: Mapping[str, float] | None, limit: Mapping[str, float] | None) -> None:
-        for table, value in ((self.guarantees, guarantee), (self.limits, limit)):
+        """Guarantees and limits of a top-level role; ``None`` or ``{}`` means none.
+
+        A zero guarantee is no guarantee (``ResourceQuantities`` drops zeros); a zero limit is a
+        limit of zero (``ResourceLimits`` keeps it).
+        """
+        g = {n: float(v) for n, v in (guarantee or {}).items() if v > 0}
+        lim = {n: float(v) for n, v in (limit or {}).items()}
+        for table, value in ((self.guarantees, g), (self.limits, lim)):
             if value:
-                table[role] = dict(value)
+                table[role] = value
             else:
                 table.pop(role, None)
+        self._unsettled.update(self.agents)
 
     def suppress(self, fid: str) -> None:
         self.frameworks[fid].suppressed = True
@@ -248,8 +313,27 @@ class HierarchicalAllocator:
         self._unsettled.update(self.agents)
 
     def consumed(self, role: str) -> dict[str, float]:
-        """Scalars the role holds (offered + used)."""
-        return self.role_sorter.allocation(role) if role in self.framework_sorters else {}
+        """Scalars the role and its subroles hold (offered + used)."""
+        sorter = self.role_sorter
+        if hasattr(sorter, "subtree_allocation"):
+            return sorter.subtree_allocation(role)
+        return sorter.allocation(role) if role in self.framework_sorters else {}
+
+    def quota_consumed(self, role: str) -> dict[str, float]:
+        """What counts against the role's quota: its subtree's holdings plus unallocated reservations."""
+        out = self.consumed(role)
+        prefix = role + "/"
+        for ag in self.agents.values():
+            for k, v in ag.available.items():
+                if v.__class__ is not tuple and (k[1] == role or k[1].startswith(prefix)):
+                    out[k[0]] = out.get(k[0], 0.0) + v
+        return out
+
+    def _roles_visible(self, role: str) -> frozenset:
+        seen = self._visible.get(role)
+        if seen is None:
+            seen = self._visible[role] = frozenset([UNRESERVED, role, *ancestors(role)])
+        return seen
 
     # -- resources coming back -----------------------------------------------------------------
     def recover(self, agent: str, fid: str, entries: Mapping, *, now: float = 0.0, refuse_seconds: float = 0.0) -> None:
@@ -273,8 +357,9 @@ class HierarchicalAllocator:
             else:
                 mine.pop(n, None)
         if refuse_seconds > 0:
-            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), now + refuse_seconds))
-            heapq.heappush(self._expiries, (now + refuse_seconds, agent))
+            expires = now + max(self.allocation_interval, min(refuse_seconds, MAX_REFUSE_SECONDS))
+            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), expires))
+            heapq.heappush(self._expiries, (expires, agent))
 
     def _charge(self, fid: str, ag: _Agent, sc: Mapping[str, float]) -> None:
         role = self.frameworks[fid].role
@@ -291,7 +376,7 @@ class HierarchicalAllocator:
         flist = per_agent.get(agent)
         if not flist:
             return False
-        live = [f for f in flist if f[1] > now]
+        live = [f for f in flist if f[1] >= now]        # expiring now: still applies (MESOS-4302)
         if len(live) != len(flist):
             per_agent[agent] = live
         return any(_contains(entries, cand) for entries, _ in live)
@@ -301,50 +386,41 @@ class HierarchicalAllocator:
         """One allocation round; returns ``[(framework_id, agent, entries)]`` in allocation order."""
         order = sorted(self.agents if agents is None else (a for a in agents if a in self.agents))
         _shuffle(self.rng, order)
-        while self._expiries and self._expiries[0][0] <= now:
+        while self._expiries and self._expiries[0][0] < now:
             self._unsettled.add(heapq.heappop(self._expiries)[1])
+        out: list[tuple[str, str, dict]] = []
         if not (self.guarantees or self.limits):
             unsettled = self._unsettled
             order = [a for a in order if a in unsettled]
-        out: list[tuple[str, str, dict]] = []
-        quota_roles = [r for r in sorted(self.guarantees) if r in self.framework_sorters]
-        if quota_roles:
-            self._stage(order, now, out, stage1=True)
-        self._stage(order, now, out, stage1=False)
+            self._stage(order, now, out, None)
+        else:
+            q = _QuotaRound(self)
+            if any(r in self.framework_sorters for r in self.guarantees):
+                self._stage(order, now, out, q, stage1=True)
+                order = list(order)
+                _shuffle(self.rng, order)          # upstream reshuffles to spread stage 1's effect
+            self._stage(order, now, out, q)
         self._unsettled.difference_update(order)
         return out
 
-    def _headroom(self) -> tuple[dict, dict]:
-        """(unallocated unreserved scalars, still-needed guarantees), summed over the cluster."""
-        free: dict[str, float] = {}
-        for ag in self.agents.values():
-            for k, v in ag.available.items():
-                if k[1] == UNRESERVED and v.__class__ is not tuple:
-                    free[k[0]] = free.get(k[0], 0.0) + v
-        need: dict[str, float] = {}
-        for role, g in self.guarantees.items():
-            have = self.consumed(role)
-            for n, v in g.items():
-                need[n] = need.get(n, 0.0) + max(0.0, v - have.get(n, 0.0))
-        return free, need
-
-    def _stage(self, order: list[str], now: float, out: list, stage1: bool) -> None:
+    def _stage(self, order: list[str], now: float, out: list, q: _QuotaRound | None, stage1: bool = False) -> None:
         agents, frameworks, sorters = self.agents, self.frameworks, self.framework_sorters
-        has_quota = bool(self.guarantees) or bool(self.limits)
-        free, need = self._headroom() if self.guarantees and not stage1 else ({}, {})
         for agent in order:
             ag = agents[agent]
             avail = ag.available
             if not avail:
                 continue
-            for role in self.role_sorter.sort():
-                if stage1 and not self._below_guarantee(role):
+            for role in self.role_sorter.ordered():
+                if stage1 and not q.unsatisfied(role):
                     continue
-                cand = {k: v for k, v in avail.items() if k[1] == UNRESERVED or k[1] == role}
-                if has_quota:
-                    cand = self._cap(role, cand, stage1, free, need)
+                visible = self._roles_visible(role)
+                cand = {k: v for k, v in avail.items() if k[1] in visible}
                 if not cand or not _allocatable(cand):
                     continue
+                if q is not None:
+                    cand = q.offerable(role, cand, stage1)
+                    if not cand or not _allocatable(cand):
+                        continue
                 for fid in sorters[role].ordered():   # lazy: we stop right after an offer
                     fw = frameworks[fid]
                     if fw.suppressed or not fw.active or self._filtered(fid, agent, cand, now):
@@ -359,48 +435,77 @@ class HierarchicalAllocator:
                             avail[k] = left
                         else:
                             del avail[k]
-                    sc = scalars_of(cand)
-                    if free:
-                        for k, v in cand.items():
-                            if k[1] == UNRESERVED and v.__class__ is not tuple:
-                                free[k[0]] = free.get(k[0], 0.0) - v
-                    self._charge(fid, ag, sc)
+                    if q is not None:
+                        q.offered(role, cand, stage1)
+                    self._charge(fid, ag, scalars_of(cand))
                     out.append((fid, agent, cand))
                     break
                 if not avail:
                     break
 
-    def _below_guarantee(self, role: str) -> bool:
-        g = self.guarantees.get(role)
-        if not g:
-            return False
-        have = self.consumed(role)
-        return any(have.get(n, 0.0) < v - 1e-9 for n, v in g.items())
 
-    def _cap(self, role: str, cand: dict, stage1: bool, free: dict, need: dict) -> dict:
-        """Trim unreserved scalars so the role stays within its limit (and guarantee in stage 1, headroom in stage 2)."""
-        have = self.consumed(role)
-        room: dict[str, float] = {}
-        for n, lim in self.limits.get(role, {}).items():
-            room[n] = max(0.0, lim - have.get(n, 0.0))
+class _QuotaRound:
+    """The quota bookkeeping of one allocation round (``rolesConsumedQuota`` and the headroom)."""
+
+    def __init__(self, alloc: HierarchicalAllocator) -> None:
+        self.alloc = alloc
+        quota_roles = sorted(set(alloc.guarantees) | set(alloc.limits))
+        self.consumed = {r: alloc.quota_consumed(r) for r in quota_roles}
+        self.required: dict[str, float] = {}
+        for r, g in sorted(alloc.guarantees.items()):
+            for n, v in _minus(g, self.consumed[r]).items():
+                self.required[n] = self.required.get(n, 0.0) + v
+        self.available: dict[str, float] = {}
+        for ag in alloc.agents.values():
+            for k, v in ag.available.items():
+                if k[1] == UNRESERVED and v.__class__ is not tuple:
+                    self.available[k[0]] = self.available.get(k[0], 0.0) + v
+        self._guar: dict = {}
+
+    def unsatisfied(self, role: str) -> dict[str, float]:
+        g = self.alloc.guarantees.get(role)
+        return _minus(g, self.consumed[role]) if g else {}
+
+    def offerable(self, role: str, cand: dict, stage1: bool) -> dict:
+        """Cut ``cand`` to what the role may get now (``toOffer`` of either stage)."""
+        unreserved = {k: v for k, v in cand.items() if k[1] == UNRESERVED and v.__class__ is not tuple}
         if stage1:
-            for n, g in self.guarantees[role].items():
-                room[n] = min(room.get(n, float("inf")), max(0.0, g - have.get(n, 0.0)))
-        elif need and not self._below_guarantee(role):
-            for n, v in need.items():
-                if v > 0:
-                    room[n] = min(room.get(n, float("inf")), max(0.0, free.get(n, 0.0) - v))
-        if not room:
-            return cand
-        out = {}
-        for k in sorted(cand, key=lambda k: k[1] == UNRESERVED):   # reserved first: they are the role's own
-            v = cand[k]
-            n = k[0]
-            if v.__class__ is tuple or n not in room or k[1] != UNRESERVED:
-                out[k] = v
-                continue
-            take = round(min(v, room[n]), 3)
-            if take > 0:
-                out[k] = take
-                room[n] -= take
+            guar = _shrink(unreserved, self.unsatisfied(role), unlimited=False)
+            if not guar:
+                return {}
+            out = dict(guar)
+            out.update((k, v) for k, v in cand.items() if k[1] == role or v.__class__ is tuple)
+            extra = {k: round(v - guar.get(k, 0.0), 3) for k, v in unreserved.items()}
+            extra = {k: v for k, v in extra.items() if v > 0}
+        else:
+            guar = {}
+            out = {k: v for k, v in cand.items() if k[1] != UNRESERVED or v.__class__ is tuple}
+            extra = unreserved
+        limit = self.alloc.limits.get(role)
+        if limit and extra:
+            used = dict(self.consumed[role])
+            for n, v in scalars_of(guar).items():
+                used[n] = used.get(n, 0.0) + v
+            room = {n: max(0.0, lim - used.get(n, 0.0)) for n, lim in limit.items()}
+            extra = _shrink(extra, room, unlimited=True)
+        if self.required and extra:
+            extra = _shrink(extra, _minus(self.available, self.required), unlimited=False)
+        for k, v in extra.items():
+            out[k] = round(out.get(k, 0.0) + v, 3)
+        self._guar = guar
         return out
+
+    def offered(self, role: str, entries: Mapping, stage1: bool) -> None:
+        """Book an offer made with the last ``offerable`` answer.
+
+        As upstream, stage 2 books consumption only for a role that has quota itself (a nested
+        role's offer reaches its top-level role's consumption in the next round).
+        """
+        gained = scalars_of({k: v for k, v in entries.items() if k[1] == UNRESERVED and v.__class__ is not tuple})
+        if stage1 or role in self.consumed:
+            for r in (role, *ancestors(role)):
+                mine = self.consumed.setdefault(r, {})
+                for n, v in gained.items():
+                    mine[n] = mine.get(n, 0.0) + v
+        self.required = _minus(self.required, scalars_of(self._guar))
+        self.available = _minus(self.available, gained)

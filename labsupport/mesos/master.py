@@ -126,7 +126,7 @@ class Master:
         self.allocation_interval = allocation_interval
         self.offer_timeout = offer_timeout
         self._sorters = (role_sorter, framework_sorter)
-        self.allocator = HierarchicalAllocator(sim.rng, role_sorter, framework_sorter)
+        self.allocator = HierarchicalAllocator(sim.rng, role_sorter, framework_sorter, allocation_interval)
         self.frameworks: dict[str, Framework] = {}
         self.offers: dict[str, Offer] = {}
         self.offer_rows: dict[str, dict] = {}      # offer id -> its offers_log row
@@ -730,7 +730,7 @@ class Master:
     def take_leadership(self, leader: str) -> None:
         """A newly elected master recovers: empty allocator; frameworks and agents re-register."""
         self.leader = leader
-        self.allocator = HierarchicalAllocator(self.sim.rng, *self._sorters)
+        self.allocator = HierarchicalAllocator(self.sim.rng, *self._sorters, self.allocation_interval)
         for role, w in sorted(self.weights.items()):
             self.allocator.set_weight(role, w)
         for role, (g, lim) in sorted(self.quotas.items()):
