@@ -325,7 +325,7 @@ class HierarchicalAllocator:
         prefix = role + "/"
         for ag in self.agents.values():
             for k, v in ag.available.items():
-                if v.__class__ is not tuple and (k[1] == role or k[1].startswith(prefix)):
+                if v.__class__ is not tuple and k[1] != UNRESERVED and (k[1] == role or k[1].startswith(prefix)):
                     out[k[0]] = out.get(k[0], 0.0) + v
         return out
 

@@ -209,6 +209,14 @@ class Master:
         self.weights[role] = weight
         self.allocator.set_weight(role, weight)
 
+    def update_weight(self, role: str, weight: float) -> None:
+        """The ``/weights`` endpoint: set the weight, then rescind every outstanding offer if the
+        role has a registered framework (``WeightsHandler::rescindOffers``, RebalancedForUpdatedWeights)."""
+        self.set_weight(role, weight)
+        if any(fw.role == role and not fw.removed for fw in self.frameworks.values()):
+            for oid in sorted(self.offers, key=_offer_num):
+                self._rescind(oid, f"weight of role {role!r} changed")
+
     def set_quota(self, role: str, guarantee: dict | None, limit: dict | None) -> None:
         self.quotas[role] = (guarantee, limit)
         self.allocator.set_quota(role, guarantee, limit)
@@ -428,7 +436,9 @@ class Master:
         fw = self._live_framework(fid)
         task = self.tasks.get((fid, task_id))
         if task is None:
-            raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
+            if self._reachable(fw, "kill"):
+                self._kill_unknown(fw, task_id)
+            return
         agent = self.agents[task.agent]
         if not self._reachable(fw, "kill"):
             return
@@ -443,6 +453,19 @@ class Master:
         self._cancel(task)
         self._agent_state(agent, task, S.TASK_KILLING, "REASON_TASK_KILLED_DURING_LAUNCH" if task.agent_state == S.TASK_STAGING else None)
         task.timers.append(self.sim.schedule(KILL_GRACE_SECONDS, lambda: self._finish(agent, task, S.TASK_KILLED, None), label="kill"))
+
+    def _kill_unknown(self, fw: Framework, task_id: str) -> None:
+        """``Master::kill`` of an unknown task performs an explicit reconciliation for it:
+        ``TASK_LOST`` (``TASK_UNKNOWN`` if partition-aware), reason ``REASON_RECONCILIATION``
+        (MasterTest.KillUnknownTask); dropped while some agent has not re-registered after a
+        failover (KillUnknownTaskSlaveInTransition)."""
+        if any(a.state == AgentState.ACTIVE and not a.reregistered for a in self._sorted_agents()):
+            self._record(fw, "kill", f"{task_id}: unknown task; reconciliation dropped, agents still re-registering")
+            return
+        state = S.TASK_UNKNOWN if fw.partition_aware else S.TASK_LOST
+        self._record(fw, "kill", f"{task_id}: unknown task, answered by reconciliation ({state.value})")
+        self._send(fw, TaskStatus(task_id, state, "REASON_RECONCILIATION", "Reconciliation: Task is unknown",
+                                  None, fw.id, self.sim.now))
 
     def reconcile(self, fid: str) -> None:
         fw = self._live_framework(fid)
