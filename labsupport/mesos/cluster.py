@@ -41,7 +41,7 @@ from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master
 from labsupport.mesos.quota import check_quota, parse_quantities
-from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
+from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler
 from labsupport.mesos.tasks import TaskInfo
 

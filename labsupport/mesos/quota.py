@@ -23,7 +23,7 @@ Quantities may be given as ``"cpus:4;mem:4096"`` (``ResourceLimits::fromString``
 >>> check_quota("web", {"cpus": 2}, {"cpus": 1}, consumed={}, capacity={"cpus": 8}, others={})
 Traceback (most recent call last):
 ...
-labsupport.core.LabError: limit: 'QuotaConfig.guarantees' { cpus: 2 } is not contained within the 'QuotaConfig.limits' { cpus: 1 }
+labsupport.core.errors.LabError: limit: 'QuotaConfig.guarantees' { cpus: 2 } is not contained within the 'QuotaConfig.limits' { cpus: 1 }
 """
 from __future__ import annotations
 
