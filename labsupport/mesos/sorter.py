@@ -112,6 +112,7 @@ class DRFSorter:
         self.weights: dict[str, float] = {}          # path -> weight (also for paths that are not clients)
         self.root = _Node("", "", None)
         self.clients: dict[str, _Node] = {}
+        self._nested = 0                             # how many clients have a "/" in their name
         self._dirty = False
 
     # -- the tree ---------------------------------------------------------------------------
@@ -148,6 +149,7 @@ class DRFSorter:
             self._rekey(node)
         node.client = name
         self.clients[name] = node
+        self._nested += "/" in name
 
     def _split(self, leaf: _Node) -> None:
         virt = _Node(".", leaf.path + "/.", leaf)
@@ -161,6 +163,7 @@ class DRFSorter:
         node = self.clients.pop(name, None)
         if node is None:
             return
+        self._nested -= "/" in name
         alloc = node.alloc
         node.client = None
         while node is not self.root:
@@ -194,43 +197,48 @@ class DRFSorter:
 
     def allocated(self, name: str, scalars: Mapping[str, float]) -> None:
         """Record an allocation (an offer) to ``name`` and its ancestors; bumps their allocation counts."""
-        node = self.clients[name]
-        while node is not None:
-            if node.parent is not None:
-                self._unkey(node)
-            alloc = node.alloc
-            for r, v in scalars.items():
-                alloc[r] = alloc.get(r, 0.0) + v
-            node.count += 1
-            if node.parent is not None:
-                self._rekey(node)
-            node = node.parent
+        self._walk_up(name, scalars, 1)
 
     def unallocated(self, name: str, scalars: Mapping[str, float]) -> None:
         """Resources of ``name`` came back (declined, or a task ended)."""
-        node = self.clients.get(name)
-        while node is not None:
-            if node.parent is not None:
-                self._unkey(node)
+        if name in self.clients:
+            self._walk_up(name, scalars, 0)
+
+    def _walk_up(self, name: str, scalars: Mapping[str, float], count: int) -> None:
+        """Add (``count`` 1) or subtract (``count`` 0) ``scalars`` on the client's node and every
+        ancestor, keeping each parent's ``order`` sorted (hot path: written out by hand)."""
+        node, root, dirty, total, weights = self.clients[name], self.root, self._dirty, self.total, self.weights
+        while node is not root:
+            parent = node.parent
+            keys, order = parent.keys, parent.order
+            if not dirty:
+                del order[bisect.bisect_left(order, keys[node.name])]
             alloc = node.alloc
-            for r, v in scalars.items():
-                left = alloc.get(r, 0.0) - v
-                if left > 1e-9:
-                    alloc[r] = left
-                else:
-                    alloc.pop(r, None)
-            if node.parent is not None:
-                self._rekey(node)
-            node = node.parent
+            if count:
+                for r, v in scalars.items():
+                    alloc[r] = alloc.get(r, 0.0) + v
+                node.count += 1
+            else:
+                for r, v in scalars.items():
+                    left = alloc.get(r, 0.0) - v
+                    if left > 1e-9:
+                        alloc[r] = left
+                    else:
+                        alloc.pop(r, None)
+            key = (dominant_share(alloc, total, weights.get(node.path, 1.0)), node.count, node.path, node.name)
+            keys[node.name] = key
+            if not dirty:
+                bisect.insort(order, key)
+            node = parent
 
     def allocation(self, name: str) -> dict[str, float]:
         """Scalars currently allocated (offered or used) to client ``name`` itself."""
         return dict(self.clients[name].alloc)
 
     def subtree_allocation(self, path: str) -> dict[str, float]:
-        """Scalars allocated to ``path`` and every role below it (``""``: the whole sorter)."""
+        """Scalars allocated to ``path`` and every role below it."""
         node = self.root
-        for token in path.split("/") if path else ():
+        for token in path.split("/"):
             node = node.children.get(token)
             if node is None:
                 return {}
@@ -250,7 +258,11 @@ class DRFSorter:
         if self._dirty:
             self._resort(self.root)
             self._dirty = False
-        yield from self._walk(self.root)
+        if self._nested:
+            yield from self._walk(self.root)
+        else:                                      # flat: every child of the root is a client
+            for key in self.root.order:
+                yield key[2]
 
     def _walk(self, node: _Node) -> Iterator[str]:
         children = node.children
