@@ -75,7 +75,7 @@ class _Base:
 class _Node:
     """One node of the DRF tree: a client (leaf) or an inner role path (its subtree's sum)."""
 
-    __slots__ = ("name", "path", "parent", "children", "order", "keys", "alloc", "count", "client")
+    __slots__ = ("name", "path", "parent", "children", "order", "keys", "alloc", "count", "client", "active")
 
     def __init__(self, name: str, path: str, parent: _Node | None) -> None:
         self.name, self.path, self.parent = name, path, parent
@@ -85,6 +85,7 @@ class _Node:
         self.alloc: dict[str, float] = {}
         self.count = 0
         self.client: str | None = None        # the client name if this node is a leaf
+        self.active = True                    # leaves only: inactive clients are left out of sort()
 
 
 class DRFSorter:
@@ -113,6 +114,7 @@ class DRFSorter:
         self.root = _Node("", "", None)
         self.clients: dict[str, _Node] = {}
         self._nested = 0                             # how many clients have a "/" in their name
+        self._inactive = 0                           # how many clients are deactivated
         self._dirty = False
 
     # -- the tree ---------------------------------------------------------------------------
@@ -153,8 +155,8 @@ class DRFSorter:
 
     def _split(self, leaf: _Node) -> None:
         virt = _Node(".", leaf.path + "/.", leaf)
-        virt.alloc, virt.count, virt.client = dict(leaf.alloc), leaf.count, leaf.client
-        leaf.client = None
+        virt.alloc, virt.count, virt.client, virt.active = dict(leaf.alloc), leaf.count, leaf.client, leaf.active
+        leaf.client, leaf.active = None, True
         leaf.children["."] = virt
         self.clients[virt.client] = virt
         self._rekey(virt)
@@ -164,6 +166,7 @@ class DRFSorter:
         if node is None:
             return
         self._nested -= "/" in name
+        self._inactive -= not node.active
         alloc = node.alloc
         node.client = None
         while node is not self.root:
@@ -172,7 +175,7 @@ class DRFSorter:
                 if len(node.children) == 1 and "." in node.children:   # collapse "a/." back into "a"
                     virt = node.children.pop(".")
                     node.order, node.keys = [], {}
-                    node.client = virt.client
+                    node.client, node.active = virt.client, virt.active
                     self.clients[virt.client] = node
             elif node.client is None:
                 self._unkey(node)
@@ -185,6 +188,27 @@ class DRFSorter:
                 else:
                     node.alloc.pop(r, None)
         self._dirty = True
+
+    def activate(self, name: str) -> None:
+        """List the client in ``sort()`` again (upstream: a framework is re-activated or revived)."""
+        node = self.clients[name]
+        self._inactive -= not node.active
+        node.active = True
+
+    def deactivate(self, name: str) -> None:
+        """Leave the client out of ``sort()``; its allocation still counts for its ancestors."""
+        node = self.clients[name]
+        self._inactive += node.active
+        node.active = False
+
+    def count(self) -> int:
+        """Number of clients."""
+        return len(self.clients)
+
+    def update(self, name: str, old: Mapping[str, float], new: Mapping[str, float]) -> None:
+        """An allocation changed shape (e.g. a reservation was made); the allocation count stays."""
+        self._walk_up(name, old, 0)
+        self._walk_up(name, new, 2)
 
     def set_weight(self, name: str, weight: float) -> None:
         """Weight of a path (``eng`` weighs the whole ``eng`` subtree among its siblings)."""
@@ -205,8 +229,9 @@ class DRFSorter:
             self._walk_up(name, scalars, 0)
 
     def _walk_up(self, name: str, scalars: Mapping[str, float], count: int) -> None:
-        """Add (``count`` 1) or subtract (``count`` 0) ``scalars`` on the client's node and every
-        ancestor, keeping each parent's ``order`` sorted (hot path: written out by hand)."""
+        """Add (``count`` 1: and bump the allocation count; 2: without) or subtract (``count`` 0)
+        ``scalars`` on the client's node and every ancestor, keeping each parent's ``order``
+        sorted (hot path: written out by hand)."""
         node, root, dirty, total, weights = self.clients[name], self.root, self._dirty, self.total, self.weights
         while node is not root:
             parent = node.parent
@@ -217,7 +242,7 @@ class DRFSorter:
             if count:
                 for r, v in scalars.items():
                     alloc[r] = alloc.get(r, 0.0) + v
-                node.count += 1
+                node.count += count == 1
             else:
                 for r, v in scalars.items():
                     left = alloc.get(r, 0.0) - v
@@ -236,7 +261,13 @@ class DRFSorter:
         return dict(self.clients[name].alloc)
 
     def subtree_allocation(self, path: str) -> dict[str, float]:
-        """Scalars allocated to ``path`` and every role below it."""
+        """Scalars allocated to ``path`` and every role below it (``""``: all clients)."""
+        if not path:
+            out: dict[str, float] = {}
+            for child in self.root.children.values():
+                for r, v in child.alloc.items():
+                    out[r] = out.get(r, 0.0) + v
+            return out
         node = self.root
         for token in path.split("/"):
             node = node.children.get(token)
@@ -258,7 +289,7 @@ class DRFSorter:
         if self._dirty:
             self._resort(self.root)
             self._dirty = False
-        if self._nested:
+        if self._nested or self._inactive:
             yield from self._walk(self.root)
         else:                                      # flat: every child of the root is a client
             for key in self.root.order:
@@ -270,7 +301,7 @@ class DRFSorter:
             child = children[key[3]]
             if child.children:
                 yield from self._walk(child)
-            else:
+            elif child.active:
                 yield child.client
 
     # -- keeping each level sorted ----------------------------------------------------------
