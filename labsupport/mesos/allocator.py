@@ -16,8 +16,11 @@ src/master/allocator/mesos/hierarchical.cpp, reduced to what the course needs:
    (src/master/constants.hpp, the default ``--min_allocatable_resources``).
 
 Decline filters last ``max(allocation_interval, refuse_seconds)`` (refuse_seconds capped at 365
-days), and a filter that expires exactly at an allocation still applies to it, so the filter
-survives at least one batch allocation (``recoverResources``, MESOS-4302).
+days), so a filter survives at least one batch allocation (``recoverResources``, MESOS-4302).
+When a filter expires at the very moment of a batch allocation, libprocess fires the timer armed
+first: a filter of exactly one interval was armed after the previous allocation re-armed the
+periodic timer, so it still applies (SmallOfferFilterTimeout); a longer one was armed before,
+so it is gone (OfferFilter).
 
 Quota, as in Mesos 1.11.0 (``__generateOffers``; https://mesos.apache.org/documentation/latest/quota/):
 quota is set on top-level roles only, and a role's *consumption* is everything its subtree holds
@@ -217,7 +220,7 @@ class HierarchicalAllocator:
         self.limits: dict[str, dict[str, float]] = {}
         self.filters: dict[str, dict[str, list]] = {}   # fid -> agent -> [(entries, expires)]
         self._unsettled: set[str] = set()                 # agents whose next visit might offer something
-        self._expiries: list[tuple[float, str]] = []      # heap of (filter expiry, agent)
+        self._expiries: list[tuple[float, bool, str]] = []   # heap of (filter expiry, sticky, agent)
         self._visible: dict[str, frozenset] = {}          # role -> reservation roles it may be offered
 
     # -- membership ----------------------------------------------------------------------------
@@ -357,9 +360,11 @@ class HierarchicalAllocator:
             else:
                 mine.pop(n, None)
         if refuse_seconds > 0:
-            expires = now + max(self.allocation_interval, min(refuse_seconds, MAX_REFUSE_SECONDS))
-            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), expires))
-            heapq.heappush(self._expiries, (expires, agent))
+            timeout = max(self.allocation_interval, min(refuse_seconds, MAX_REFUSE_SECONDS))
+            sticky = timeout <= self.allocation_interval      # still applies to an allocation at its expiry
+            expires = now + timeout
+            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), expires, sticky))
+            heapq.heappush(self._expiries, (expires, sticky, agent))
 
     def _charge(self, fid: str, ag: _Agent, sc: Mapping[str, float]) -> None:
         role = self.frameworks[fid].role
@@ -376,18 +381,19 @@ class HierarchicalAllocator:
         flist = per_agent.get(agent)
         if not flist:
             return False
-        live = [f for f in flist if f[1] >= now]        # expiring now: still applies (MESOS-4302)
+        live = [f for f in flist if f[1] > now or (f[2] and f[1] == now)]
         if len(live) != len(flist):
             per_agent[agent] = live
-        return any(_contains(entries, cand) for entries, _ in live)
+        return any(_contains(f[0], cand) for f in live)
 
     # -- the allocation round ------------------------------------------------------------------
     def allocate(self, now: float, agents: list[str] | None = None) -> list[tuple[str, str, dict]]:
         """One allocation round; returns ``[(framework_id, agent, entries)]`` in allocation order."""
         order = sorted(self.agents if agents is None else (a for a in agents if a in self.agents))
         _shuffle(self.rng, order)
-        while self._expiries and self._expiries[0][0] < now:
-            self._unsettled.add(heapq.heappop(self._expiries)[1])
+        expiries = self._expiries
+        while expiries and (expiries[0][0] < now or (expiries[0][0] == now and not expiries[0][1])):
+            self._unsettled.add(heapq.heappop(expiries)[2])
         out: list[tuple[str, str, dict]] = []
         if not (self.guarantees or self.limits):
             unsettled = self._unsettled

@@ -29,12 +29,14 @@ def cluster_with(agents, **kw):
 # ---------------------------------------------------------------- item 8: decline filter duration
 @pytest.mark.parametrize("interval, refuse, offered_again_at", [
     (60.0, 1.0, 120.0),
-    (1.0, 5.0, 6.0),
+    (1.0, 5.0, 5.0),
+    (1.0, 2.0, 2.0),
     (1.0, 0.5, 2.0),
 ], ids=[
     "a 1 s filter with a 60 s allocation interval still holds at the next batch allocation (SmallOfferFilterTimeout)",
-    "a 5 s filter with a 1 s interval is still applied by the allocation at the very moment it expires",
-    "a filter shorter than the interval lasts one interval",
+    "a 5 s filter with a 1 s interval is gone at the allocation at its expiry",
+    "a filter two intervals long is gone at the allocation at its expiry (OfferFilter)",
+    "a filter shorter than the interval lasts one interval and still holds at its expiry",
 ])
 def test_decline_filter_lasts_max_of_interval_and_refuse_seconds(interval, refuse, offered_again_at):
     """hierarchical_allocator_tests.cpp HierarchicalAllocatorTest.SmallOfferFilterTimeout; MESOS-4302."""
