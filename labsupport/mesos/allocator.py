@@ -416,7 +416,7 @@ class HierarchicalAllocator:
             avail = ag.available
             if not avail:
                 continue
-            for role in self.role_sorter.ordered():
+            for role in self.role_sorter.sort():      # a snapshot: offers below re-sort the roles
                 if stage1 and not q.unsatisfied(role):
                     continue
                 visible = self._roles_visible(role)
