@@ -1,8 +1,8 @@
 """The hierarchical allocator: who is offered which agent's resources, every allocation interval.
 
 Mechanism only; the ordering policy comes from a :mod:`labsupport.mesos.sorter`. This is the
-loop of ``HierarchicalAllocatorProcess::__allocate`` in
-src/master/allocator/mesos/hierarchical.cpp, reduced to what the course needs:
+loop of ``HierarchicalAllocatorProcess::__generateOffers`` in
+src/master/allocator/mesos/hierarchical.cpp (Mesos 1.11.0), reduced to what the course needs:
 
 1. visit the agents in a random order (the C++ code shuffles them too, so no agent is
    always first), drawn from the cluster's seeded RNG (:func:`_shuffle`: the permutation
@@ -65,6 +65,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from labsupport.mesos.quota import QuotaRound, ancestors
 from labsupport.mesos.resources import UNRESERVED, _ranges_contain, _ranges_norm, _ranges_sub
 from labsupport.mesos.sorter import make_sorter
 
@@ -84,44 +85,6 @@ def scalars_of(entries: Mapping) -> dict[str, float]:
         if v.__class__ is not tuple:
             n = k[0]
             out[n] = out.get(n, 0.0) + v
-    return out
-
-
-def ancestors(role: str) -> list[str]:
-    """``roles::ancestors`` (src/common/roles.cpp): ``"a/b/c"`` -> ``["a/b", "a"]``.
-
-    >>> ancestors("eng/web/canary"), ancestors("eng")
-    (['eng/web', 'eng'], [])
-    """
-    parts = role.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
-
-
-def _shrink(entries: Mapping, room: Mapping[str, float], unlimited: bool) -> dict:
-    """``shrinkResources``: cut scalars down to ``room`` per name; names not in ``room`` are
-    kept whole if ``unlimited`` (a ``ResourceLimits``) or dropped (a ``ResourceQuantities``)."""
-    left = dict(room)
-    out = {}
-    for k, v in entries.items():
-        n = k[0]
-        if n not in left:
-            if unlimited:
-                out[k] = v
-            continue
-        take = round(min(v, left[n]), 3)
-        if take > 0:
-            out[k] = take
-            left[n] -= take
-    return out
-
-
-def _minus(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
-    """``ResourceQuantities`` subtraction: ``a - b`` per name, non-positive results dropped."""
-    out = {}
-    for n, v in a.items():
-        d = v - b.get(n, 0.0)
-        if d > 1e-9:
-            out[n] = d
     return out
 
 
@@ -400,7 +363,7 @@ class HierarchicalAllocator:
             order = [a for a in order if a in unsettled]
             self._stage(order, now, out, None)
         else:
-            q = _QuotaRound(self)
+            q = QuotaRound(self)
             if any(r in self.framework_sorters for r in self.guarantees):
                 self._stage(order, now, out, q, stage1=True)
                 order = list(order)
@@ -409,7 +372,7 @@ class HierarchicalAllocator:
         self._unsettled.difference_update(order)
         return out
 
-    def _stage(self, order: list[str], now: float, out: list, q: _QuotaRound | None, stage1: bool = False) -> None:
+    def _stage(self, order: list[str], now: float, out: list, q: QuotaRound | None, stage1: bool = False) -> None:
         agents, frameworks, sorters = self.agents, self.frameworks, self.framework_sorters
         for agent in order:
             ag = agents[agent]
@@ -448,70 +411,3 @@ class HierarchicalAllocator:
                     break
                 if not avail:
                     break
-
-
-class _QuotaRound:
-    """The quota bookkeeping of one allocation round (``rolesConsumedQuota`` and the headroom)."""
-
-    def __init__(self, alloc: HierarchicalAllocator) -> None:
-        self.alloc = alloc
-        quota_roles = sorted(set(alloc.guarantees) | set(alloc.limits))
-        self.consumed = {r: alloc.quota_consumed(r) for r in quota_roles}
-        self.required: dict[str, float] = {}
-        for r, g in sorted(alloc.guarantees.items()):
-            for n, v in _minus(g, self.consumed[r]).items():
-                self.required[n] = self.required.get(n, 0.0) + v
-        self.available: dict[str, float] = {}
-        for ag in alloc.agents.values():
-            for k, v in ag.available.items():
-                if k[1] == UNRESERVED and v.__class__ is not tuple:
-                    self.available[k[0]] = self.available.get(k[0], 0.0) + v
-        self._guar: dict = {}
-
-    def unsatisfied(self, role: str) -> dict[str, float]:
-        g = self.alloc.guarantees.get(role)
-        return _minus(g, self.consumed[role]) if g else {}
-
-    def offerable(self, role: str, cand: dict, stage1: bool) -> dict:
-        """Cut ``cand`` to what the role may get now (``toOffer`` of either stage)."""
-        unreserved = {k: v for k, v in cand.items() if k[1] == UNRESERVED and v.__class__ is not tuple}
-        if stage1:
-            guar = _shrink(unreserved, self.unsatisfied(role), unlimited=False)
-            if not guar:
-                return {}
-            out = dict(guar)
-            out.update((k, v) for k, v in cand.items() if k[1] == role or v.__class__ is tuple)
-            extra = {k: round(v - guar.get(k, 0.0), 3) for k, v in unreserved.items()}
-            extra = {k: v for k, v in extra.items() if v > 0}
-        else:
-            guar = {}
-            out = {k: v for k, v in cand.items() if k[1] != UNRESERVED or v.__class__ is tuple}
-            extra = unreserved
-        limit = self.alloc.limits.get(role)
-        if limit and extra:
-            used = dict(self.consumed[role])
-            for n, v in scalars_of(guar).items():
-                used[n] = used.get(n, 0.0) + v
-            room = {n: max(0.0, lim - used.get(n, 0.0)) for n, lim in limit.items()}
-            extra = _shrink(extra, room, unlimited=True)
-        if self.required and extra:
-            extra = _shrink(extra, _minus(self.available, self.required), unlimited=False)
-        for k, v in extra.items():
-            out[k] = round(out.get(k, 0.0) + v, 3)
-        self._guar = guar
-        return out
-
-    def offered(self, role: str, entries: Mapping, stage1: bool) -> None:
-        """Book an offer made with the last ``offerable`` answer.
-
-        As upstream, stage 2 books consumption only for a role that has quota itself (a nested
-        role's offer reaches its top-level role's consumption in the next round).
-        """
-        gained = scalars_of({k: v for k, v in entries.items() if k[1] == UNRESERVED and v.__class__ is not tuple})
-        if stage1 or role in self.consumed:
-            for r in (role, *ancestors(role)):
-                mine = self.consumed.setdefault(r, {})
-                for n, v in gained.items():
-                    mine[n] = mine.get(n, 0.0) + v
-        self.required = _minus(self.required, scalars_of(self._guar))
-        self.available = _minus(self.available, gained)

@@ -16,6 +16,9 @@ This module reproduces ``quota::validate`` (src/master/quota.cpp) and the checks
 * unless ``force``: the new limits must cover what the role already consumes, and the sum of
   all guarantees must fit in the cluster's capacity.
 
+:class:`QuotaRound` is the allocator's quota bookkeeping during one allocation round
+(``rolesConsumedQuota``, required and available headroom in ``__generateOffers``).
+
 Quantities may be given as ``"cpus:4;mem:4096"`` (``ResourceLimits::fromString``) or a mapping.
 
 >>> parse_quantities("cpus:4;mem:4096", "limit")
@@ -32,8 +35,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from labsupport.core import LabError
+from labsupport.mesos.resources import UNRESERVED
 
-__all__ = ["EXABYTE_IN_MB", "TRILLION", "check_quota", "parse_quantities"]
+__all__ = ["EXABYTE_IN_MB", "TRILLION", "QuotaRound", "ancestors", "check_quota", "parse_quantities"]
 
 EXABYTE_IN_MB = 1024.0 ** 4        # exabyteInMegabytes in quota::validate
 TRILLION = 1000.0 ** 4             # otherLimit in quota::validate
@@ -125,3 +129,116 @@ def check_quota(role: str, guarantee: Mapping[str, float] | None, limit: Mapping
     if any(v > capacity.get(n, 0.0) + 1e-9 for n, v in total.items()):
         raise LabError(f"guarantee: total quota guarantees '{_fmt(total)}' exceed cluster capacity "
                        f"'{_fmt(capacity)}' (use 'force' flag to bypass this check)")
+
+
+def ancestors(role: str) -> list[str]:
+    """``roles::ancestors`` (src/common/roles.cpp): ``"a/b/c"`` -> ``["a/b", "a"]``.
+
+    >>> ancestors("eng/web/canary"), ancestors("eng")
+    (['eng/web', 'eng'], [])
+    """
+    parts = role.split("/")
+    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def _shrink(entries: Mapping, room: Mapping[str, float], unlimited: bool) -> dict:
+    """``shrinkResources``: cut scalars down to ``room`` per name; names not in ``room`` are
+    kept whole if ``unlimited`` (a ``ResourceLimits``) or dropped (a ``ResourceQuantities``)."""
+    left = dict(room)
+    out = {}
+    for k, v in entries.items():
+        n = k[0]
+        if n not in left:
+            if unlimited:
+                out[k] = v
+            continue
+        take = round(min(v, left[n]), 3)
+        if take > 0:
+            out[k] = take
+            left[n] -= take
+    return out
+
+
+def _minus(a: Mapping[str, float], b: Mapping[str, float]) -> dict[str, float]:
+    """``ResourceQuantities`` subtraction: ``a - b`` per name, non-positive results dropped."""
+    out = {}
+    for n, v in a.items():
+        d = v - b.get(n, 0.0)
+        if d > 1e-9:
+            out[n] = d
+    return out
+
+
+def _scalars(entries: Mapping) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k, v in entries.items():
+        if v.__class__ is not tuple:
+            out[k[0]] = out.get(k[0], 0.0) + v
+    return out
+
+
+class QuotaRound:
+    """The quota bookkeeping of one allocation round (``rolesConsumedQuota`` and the headroom)."""
+
+    def __init__(self, alloc: Any) -> None:
+        self.alloc = alloc
+        quota_roles = sorted(set(alloc.guarantees) | set(alloc.limits))
+        self.consumed = {r: alloc.quota_consumed(r) for r in quota_roles}
+        self.required: dict[str, float] = {}
+        for r, g in sorted(alloc.guarantees.items()):
+            for n, v in _minus(g, self.consumed[r]).items():
+                self.required[n] = self.required.get(n, 0.0) + v
+        self.available: dict[str, float] = {}
+        for ag in alloc.agents.values():
+            for k, v in ag.available.items():
+                if k[1] == UNRESERVED and v.__class__ is not tuple:
+                    self.available[k[0]] = self.available.get(k[0], 0.0) + v
+        self._guar: dict = {}
+
+    def unsatisfied(self, role: str) -> dict[str, float]:
+        g = self.alloc.guarantees.get(role)
+        return _minus(g, self.consumed[role]) if g else {}
+
+    def offerable(self, role: str, cand: dict, stage1: bool) -> dict:
+        """Cut ``cand`` to what the role may get now (``toOffer`` of either stage)."""
+        unreserved = {k: v for k, v in cand.items() if k[1] == UNRESERVED and v.__class__ is not tuple}
+        if stage1:
+            guar = _shrink(unreserved, self.unsatisfied(role), unlimited=False)
+            if not guar:
+                return {}
+            out = dict(guar)
+            out.update((k, v) for k, v in cand.items() if k[1] == role or v.__class__ is tuple)
+            extra = {k: round(v - guar.get(k, 0.0), 3) for k, v in unreserved.items()}
+            extra = {k: v for k, v in extra.items() if v > 0}
+        else:
+            guar = {}
+            out = {k: v for k, v in cand.items() if k[1] != UNRESERVED or v.__class__ is tuple}
+            extra = unreserved
+        limit = self.alloc.limits.get(role)
+        if limit and extra:
+            used = dict(self.consumed[role])
+            for n, v in _scalars(guar).items():
+                used[n] = used.get(n, 0.0) + v
+            room = {n: max(0.0, lim - used.get(n, 0.0)) for n, lim in limit.items()}
+            extra = _shrink(extra, room, unlimited=True)
+        if self.required and extra:
+            extra = _shrink(extra, _minus(self.available, self.required), unlimited=False)
+        for k, v in extra.items():
+            out[k] = round(out.get(k, 0.0) + v, 3)
+        self._guar = guar
+        return out
+
+    def offered(self, role: str, entries: Mapping, stage1: bool) -> None:
+        """Book an offer made with the last ``offerable`` answer.
+
+        As upstream, stage 2 books consumption only for a role that has quota itself (a nested
+        role's offer reaches its top-level role's consumption in the next round).
+        """
+        gained = _scalars({k: v for k, v in entries.items() if k[1] == UNRESERVED and v.__class__ is not tuple})
+        if stage1 or role in self.consumed:
+            for r in (role, *ancestors(role)):
+                mine = self.consumed.setdefault(r, {})
+                for n, v in gained.items():
+                    mine[n] = mine.get(n, 0.0) + v
+        self.required = _minus(self.required, _scalars(self._guar))
+        self.available = _minus(self.available, gained)
