@@ -28,9 +28,18 @@ UPSTREAM_FILE = "src/tests/hierarchical_allocator_tests.cpp"
 INTERVAL = 1.0   # master::Flags allocation_interval default
 
 
+def _suite(test: str) -> str:
+    """The gtest suite of an upstream test (parameterized ones run for static and dynamic reservations alike)."""
+    if test in ("ReservationUnallocated", "ReservationAllocated", "NonQuotaRoleReservationWithQuotaRole",
+                "SharedAllocatedResourceQuotaAccounting", "QuotaHeadroomWhenReservationsExceedQuota"):
+        return "HierarchicalAllocatorTestWithReservations"
+    if test == "AllocateSharedResources":
+        return "HierarchicalAllocatorTestWithParam"
+    return "HierarchicalAllocatorTest"
+
+
 def _case(test: str, id_: str, steps: list) -> dict:
-    return {"upstream_file": UPSTREAM_FILE, "upstream_test": f"HierarchicalAllocatorTest.{test}", "id": id_,
-            "steps": steps}
+    return {"upstream_file": UPSTREAM_FILE, "upstream_test": f"{_suite(test)}.{test}", "id": id_, "steps": steps}
 
 
 CASES = [
@@ -406,6 +415,25 @@ CASES = [
         ["take_all", {"framework1": "cpus:2;mem:1024", "framework2": "cpus:4;mem:2048",
                       "framework3": "cpus:6;mem:3072"}, False],
     ]),
+    _case("NonQuotaRoleReservationWithQuotaRole", "another role's reservation is not offered to a quota role", [
+        ["agent", "agent1", "cpus:2;mem:2048;cpus(non-quota-role):2;mem(non-quota-role):2048", {}],
+        ["quota", "quota-role", "cpus:2;mem:2048", "cpus:2;mem:2048"],
+        ["framework", "framework1", "quota-role"],
+        ["expect", "framework1", {"agent1": "cpus:2;mem:2048"}],
+        ["recover", "agent1", "framework1", "cpus:2;mem:2048", 86400.0],
+        ["framework", "framework2", "non-quota-role"],
+        ["expect", "framework2", {"agent1": "cpus(non-quota-role):2;mem(non-quota-role):2048"}],
+    ]),
+    _case("QuotaHeadroomWhenReservationsExceedQuota", "reservations above a guarantee do not free headroom for others", [
+        ["quota", "quota-role-w-reservation", "cpus:1;mem:1024", "cpus:1;mem:1024"],
+        ["quota", "quota-role-no-reservation", "cpus:1;mem:1024", "cpus:1;mem:1024"],
+        ["agent", "agent1", "cpus(quota-role-w-reservation):2;mem(quota-role-w-reservation):2048", {}],
+        ["agent", "agent2", "cpus:1;mem:1024", {}],
+        ["framework", "framework", "non-quota-role"],
+        ["pending"],
+        ["agent", "agent3", "cpus:1;mem:1024", {}],
+        ["expect", "framework", {"agent3": "cpus:1;mem:1024"}],
+    ]),
 ]
 
 _METRICS = "allocator metrics (/metrics/snapshot) are not modelled; the simulator exposes tables and logs instead"
@@ -424,7 +452,8 @@ _RESERVED_QUOTA = ("reservations made through operations while allocated (quota 
 
 
 def _ne(test: str, reason: str) -> dict:
-    return {"upstream_file": UPSTREAM_FILE, "upstream_test": f"HierarchicalAllocatorTest.{test}", "reason": reason}
+    name = test[:-2] if test.endswith(" (") else f"{_suite(test)}.{test}"
+    return {"upstream_file": UPSTREAM_FILE, "upstream_test": name, "reason": reason}
 
 
 NOT_EXPRESSIBLE = [
@@ -455,9 +484,9 @@ NOT_EXPRESSIBLE = [
     _ne("ResourceMetrics", _METRICS),
     _ne("ResourceMetricsUninitialized", _METRICS),
     _ne("AllocationRunsMetric", _METRICS),
-    _ne("AllocationLatencyMetrics", _METRICS),
-    _ne("EventQueueMetrics", _METRICS),
-    _ne("FrameworkOfferFilterMetrics", _METRICS),
+    _ne("AllocationRunTimerMetrics", _METRICS),
+    _ne("AllocationRunLatencyMetrics", _METRICS),
+    _ne("ActiveOfferFiltersMetrics", _METRICS),
     _ne("DominantShareMetrics", _METRICS),
     _ne("DominantShareMetricsWithFairnessExclusion", _METRICS),
     _ne("SuppressAndReviveOffersWithMultiRole", _MULTI_ROLE),
@@ -467,15 +496,16 @@ NOT_EXPRESSIBLE = [
     _ne("DISABLED_NestedRoleQuotaAllocateToParent", _DISABLED),
     _ne("DISABLED_NestedQuotaAccounting", _DISABLED),
     _ne("AllocateSharedResources", _SHARED),
-    _ne("PersistentVolumes (HierarchicalAllocations_BENCHMARK_Test)", _BENCH),
-    _ne("AddAndUpdateSlave (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("DeclineOffers (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("ResourceLabels (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("SuppressOffers (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("ExtremeSuppressOffers (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("Metrics (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("AllocatorBacklog (HierarchicalAllocator_BENCHMARK_Test)", _BENCH),
-    _ne("UpdateAllocation (HierarchicalAllocator__BENCHMARK_WithResourceParam)", _BENCH),
+    _ne("SharedAllocatedResourceQuotaAccounting", _SHARED),
+    _ne("HierarchicalAllocations_BENCHMARK_Test.PersistentVolumes (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.AddAndUpdateSlave (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.DeclineOffers (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.ResourceLabels (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.SuppressOffers (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.ExtremeSuppressOffers (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.Metrics (", _BENCH),
+    _ne("HierarchicalAllocator_BENCHMARK_Test.AllocatorBacklog (", _BENCH),
+    _ne("HierarchicalAllocator__BENCHMARK_WithResourceParam.UpdateAllocation (", _BENCH),
     _ne("QuotaAllocationGranularityUnchoppableResource", "MOUNT disks (offered whole, never chopped) are not modelled"),
     _ne("QuotaAllocationMultipleDisk", "MOUNT disks (offered whole, never chopped) are not modelled"),
     _ne("QuotaSetAsideReservedResources", _UPDATE),
