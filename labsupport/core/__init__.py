@@ -10,9 +10,10 @@ Both simulators sit on the same four pieces, so a learner can diff the two desig
 * :class:`EventRecord` -- one event (time, source component, reason, involved object ids,
   message), the record behind both ``k8s.Cluster.events()`` and ``mesos.Cluster.events()``.
 """
+from labsupport.core import priorities
 from labsupport.core.errors import LabError
 from labsupport.core.events import EventRecord, ObjectRef
 from labsupport.core.sim import Event, Simulation
 from labsupport.core.table import Table
 
-__all__ = ["Event", "EventRecord", "LabError", "ObjectRef", "Simulation", "Table"]
+__all__ = ["Event", "EventRecord", "LabError", "ObjectRef", "Simulation", "Table", "priorities"]

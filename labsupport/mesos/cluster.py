@@ -44,9 +44,10 @@ from labsupport.mesos.events import EventLog
 from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
+from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
 
-__all__ = ["Cluster", "TABLES"]
+__all__ = ["Cluster", "SORTER_FLAGS", "TABLES", "sorter_flag"]
 
 TABLES = ("agents", "frameworks", "tasks", "roles")
 DEFAULT_AGENT_RESOURCES = "cpus:4;mem:8192;disk:10240"
@@ -58,6 +59,23 @@ def _number(value: Any, field: str, minimum: float = 0.0, allow_inf: bool = Fals
     if value < minimum or (math.isinf(value) and not allow_inf):
         raise LabError(f"{field}: must be a finite number >= {minimum:g}, got {value!r}")
     return float(value)
+
+
+#: The sorter classes and the master flag value each stands for (``--role_sorter`` / ``--framework_sorter``).
+SORTER_FLAGS = {DRFSorter: "drf", RandomSorter: "random"}
+
+
+def sorter_flag(kind: Any, field: str) -> str:
+    """``mesos.DRFSorter`` or ``mesos.RandomSorter`` (or the flag strings ``"drf"`` / ``"random"``) -> the flag.
+
+    >>> sorter_flag(RandomSorter, "framework_sorter"), sorter_flag("drf", "role_sorter")
+    ('random', 'drf')
+    """
+    if isinstance(kind, str) and kind in SORTER_FLAGS.values():
+        return kind
+    if isinstance(kind, type) and kind in SORTER_FLAGS:
+        return SORTER_FLAGS[kind]
+    raise LabError(f"{field}: must be mesos.DRFSorter or mesos.RandomSorter (or the flag value 'drf' or 'random'), got {kind!r}")
 
 
 def _fmt(used: float, total: float) -> str:
@@ -74,8 +92,8 @@ class Cluster:
         masters: int = 1,
         *,
         offer_timeout: float | None = None,
-        role_sorter: str = "drf",
-        framework_sorter: str = "drf",
+        role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -84,9 +102,7 @@ class Cluster:
             raise LabError(f"masters: must be a whole number >= 1, got {masters!r}")
         if offer_timeout is not None and _number(offer_timeout, "offer_timeout") <= 0:
             raise LabError(f"offer_timeout: must be > 0 seconds or None, got {offer_timeout!r}")
-        for field, kind in (("role_sorter", role_sorter), ("framework_sorter", framework_sorter)):
-            if kind not in ("drf", "random"):
-                raise LabError(f"{field}: must be 'drf' or 'random', got {kind!r}")
+        role_sorter, framework_sorter = sorter_flag(role_sorter, "role_sorter"), sorter_flag(framework_sorter, "framework_sorter")
         self.sim = Simulation(seed)
         self.agents: dict[str, Agent] = {}
         self.event_log = EventLog(lambda: self.sim.now)

@@ -70,7 +70,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from labsupport.core import LabError, Simulation
+from labsupport.core import LabError, Simulation, priorities
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent
 from labsupport.mesos.allocator import HierarchicalAllocator
@@ -185,12 +185,12 @@ class Master(DriverCalls, AgentHealth, Failover):
     def start(self, leader: str) -> None:
         """Become the leader and start the periodic allocation (``--allocation_interval``)."""
         self.leader = leader
-        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+        self.sim.schedule(self.allocation_interval, self._tick, priority=priorities.ALLOCATION, label="allocation")
 
     def _tick(self) -> None:
         if self.leader is not None:
             self.allocate()
-        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+        self.sim.schedule(self.allocation_interval, self._tick, priority=priorities.ALLOCATION, label="allocation")
 
     def trigger_allocation(self) -> None:
         """Run an allocation now (batched), as the allocator does on new agents, frameworks and revives."""
@@ -203,7 +203,7 @@ class Master(DriverCalls, AgentHealth, Failover):
             if self.leader is not None:
                 self.allocate()
 
-        self.sim.schedule(0, run, priority=1, label="allocation(triggered)")
+        self.sim.schedule(0, run, priority=priorities.ALLOCATION, label="allocation(triggered)")
 
     def allocate(self) -> list[Offer]:
         """One allocation round: ask the allocator, make offers, send them (one message per framework)."""
