@@ -136,7 +136,7 @@ def test_both_simulators_record_the_same_event_type():
     kc.add_node("node-1", cpu="2", memory="4Gi")
     kc.apply("apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: nginx}]}")
     kc.run(5)
-    k_events, m_events = kc.store.events, m.event_records()
+    k_events, m_events = kc.event_records(), m.event_records()
     assert k_events and m_events
     assert all(type(e) is EventRecord for e in k_events + m_events)
     scheduled = next(e for e in k_events if e.reason == "Scheduled")
