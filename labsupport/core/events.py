@@ -31,6 +31,10 @@ class ObjectRef(NamedTuple):
 class EventRecord:
     """One event. ``involved[0]`` is the main object (Kubernetes' ``involvedObject``); the rest are related objects.
 
+    Each involved object is an :class:`ObjectRef` or a plain ``(kind, name, namespace)`` tuple
+    (the same thing without field names; the Kubernetes store writes plain tuples, it records
+    hundreds of thousands of Events in the big benchmark).
+
     Repeats of the same event may be folded into one record (Kubernetes does: ``count`` goes up
     and ``last_time`` moves); ``time`` is when it was first seen.
     """
@@ -38,7 +42,7 @@ class EventRecord:
     __slots__ = ("first_time", "last_time", "count", "type", "reason", "source", "involved", "message", "seq")
 
     def __init__(self, time: float, source: str, reason: str, involved: tuple[ObjectRef, ...], message: str,
-                 *, type: str = "Normal", seq: int = 0) -> None:
+                 type: str = "Normal", seq: int = 0) -> None:
         self.first_time = self.last_time = time
         self.count = 1
         self.type = type
@@ -56,24 +60,24 @@ class EventRecord:
     # the main object, as Kubernetes names its fields (involvedObject.kind/.namespace/.name)
     @property
     def kind(self) -> str:
-        return self.involved[0].kind if self.involved else ""
+        return self.involved[0][0] if self.involved else ""
 
     @property
     def namespace(self) -> str:
-        return self.involved[0].namespace if self.involved else ""
+        return self.involved[0][2] if self.involved else ""
 
     @property
     def name(self) -> str:
-        return self.involved[0].name if self.involved else ""
+        return self.involved[0][1] if self.involved else ""
 
     def involves(self, kind: str, name: str | None = None) -> bool:
         """True if the event is about an object of ``kind`` (with id ``name``, if given)."""
-        return any(r.kind == kind and (name is None or r.name == name) for r in self.involved)
+        return any(r[0] == kind and (name is None or r[1] == name) for r in self.involved)
 
     def ids(self, kind: str) -> list[str]:
         """Ids of the involved objects of ``kind``, in order."""
-        return [r.name for r in self.involved if r.kind == kind]
+        return [r[1] for r in self.involved if r[0] == kind]
 
     def __repr__(self) -> str:
-        about = ", ".join(f"{r.kind}/{r.name}" for r in self.involved)
+        about = ", ".join(f"{r[0]}/{r[1]}" for r in self.involved)
         return f"EventRecord(t={self.first_time:g} {self.source} {self.reason} [{about}]: {self.message} x{self.count})"

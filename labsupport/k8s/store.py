@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from labsupport.core import Simulation
-from labsupport.core.events import EventRecord, ObjectRef
+from labsupport.core.events import EventRecord
 from labsupport.k8s.errors import ConflictError, NotFoundError
 
 __all__ = [
@@ -434,8 +434,8 @@ class APIStore:
             ev.last_time = now
             ev.message = message
             return ev
-        involved = (ObjectRef(kind, name, ns),) if related is None else (ObjectRef(kind, name, ns), ObjectRef(related[0], related[2], related[1]))
-        ev = EventRecord(now, source, reason, involved, message, type=type, seq=len(self.events))
+        involved = ((kind, name, ns),) if related is None else ((kind, name, ns), (related[0], related[2], related[1]))
+        ev = EventRecord(now, source, reason, involved, message, type, len(self.events))
         self.events.append(ev)
         self._event_index[key] = ev
         return ev
