@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from labsupport.k8s.kubeapi import openapi, resources, writes
+from labsupport.k8s.kubeapi import openapi, protobuf, resources, writes
 from labsupport.k8s.kubeapi.patch import PatchError, json_patch, merge_patch, strategic_merge_patch
 from labsupport.k8s.kubeapi.resources import BY_KIND, BY_PATH, Resource
 from labsupport.k8s.kubeapi.selectors import SelectorError, parse_field_selector, parse_label_selector
@@ -69,6 +69,7 @@ class WatchSpec:
     fields: Any
     as_table: bool
     timeout: float | None
+    initial: list | None = None  # sendInitialEvents: ADDED events + the initial-events-end bookmark, sent first
 
 
 def _bool(v: str | None) -> bool:
@@ -98,6 +99,17 @@ class RestAPI:
 
     def _body(self, req: Request) -> Any:
         ctype = req.headers.get("content-type", "application/json")
+        if not req.body:
+            return None
+        if "protobuf" in ctype:
+            try:
+                return protobuf.decode(req.body)
+            except protobuf.ProtobufError as e:
+                raise APIError(status_error(415, "UnsupportedMediaType", f"the simulated API server reads protobuf only for "
+                                            f"SelfSubjectAccessReview and Eviction ({e}); send JSON (kubectl create -f / apply -f a manifest)")) from None
+        if "json" not in ctype and "yaml" not in ctype:
+            raise APIError(status_error(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types '
+                                        'include: application/json, application/yaml'))
         try:
             if "yaml" in ctype:
                 return yaml.safe_load(req.body.decode() or "null")
@@ -256,8 +268,22 @@ class RestAPI:
         if since < self.cache.oldest - 1:
             raise APIError(status_error(410, "Expired", f"too old resource version: {since} ({self.cache.oldest})"))
         timeout = req.q("timeoutSeconds")
-        return WatchSpec(r, ns, since, parse_label_selector(req.q("labelSelector")), parse_field_selector(req.q("fieldSelector")),
+        spec = WatchSpec(r, ns, since, parse_label_selector(req.q("labelSelector")), parse_field_selector(req.q("fieldSelector")),
                          self._wants_table(req), float(timeout) if timeout else None)
+        if _bool(req.q("sendInitialEvents")):
+            # the watch-list protocol (KEP-3157): the current objects as ADDED, then a BOOKMARK marking the end
+            rv_now = str(self.cluster.store.resource_version)
+            spec.since = self.cluster.store.resource_version
+            spec.initial = [{"type": "ADDED", "object": self._event_body(spec, o, rv_now)} for o in self.select(req, r, ns)]
+            bookmark = {"kind": r.kind, "apiVersion": r.group_version,
+                        "metadata": {"resourceVersion": rv_now, "annotations": {"k8s.io/initial-events-end": "true"}}}
+            spec.initial.append({"type": "BOOKMARK", "object": bookmark})
+        return spec
+
+    def _event_body(self, spec: WatchSpec, obj: dict, rv: str) -> dict:
+        if spec.as_table:
+            return table(spec.resource.kind, [obj], self.cluster.now, self.kubelet_up, self._meta, rv)
+        return self.wire(obj)
 
     def watch_events(self, spec: WatchSpec) -> tuple[list[dict], int]:
         """Watch events after ``spec.since`` that match, and the newest resourceVersion seen (call with the lock held)."""
@@ -271,11 +297,7 @@ class RestAPI:
                 continue
             if not (spec.labels(obj["metadata"].get("labels") or {}) and spec.fields(obj)):
                 continue
-            if spec.as_table:
-                body = table(kind, [obj], self.cluster.now, self.kubelet_up, self._meta, str(rv))
-            else:
-                body = self.wire(obj)
-            out.append({"type": type_, "object": body})
+            out.append({"type": type_, "object": self._event_body(spec, obj, str(rv))})
         return out, newest
 
     # ------------------------------------------------------------ writes

@@ -120,6 +120,9 @@ def _handler_class(server_ref):
             deadline = None if spec.timeout is None else time.monotonic() + spec.timeout
             since = spec.since
             try:
+                for ev in spec.initial or ():
+                    data = (json.dumps(ev) + "\n").encode()
+                    self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 while not server.stopped.is_set() and (deadline is None or time.monotonic() < deadline):
                     with server.lock:
                         events, since = server.api.watch_events(WatchSpec(spec.resource, spec.namespace, since, spec.labels, spec.fields,
@@ -130,7 +133,7 @@ def _handler_class(server_ref):
                     self.wfile.flush()
                     server.stopped.wait(0.05)
                 self.wfile.write(b"0\r\n\r\n")
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:  # the client went away (ssl.SSLError is an OSError)
                 pass
             self.close_connection = True
 

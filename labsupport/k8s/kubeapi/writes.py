@@ -27,7 +27,7 @@ from labsupport.k8s.apiserver import _IMMUTABLE, _dig
 from labsupport.k8s.defaults import apply_defaults
 from labsupport.k8s.errors import ConflictError, NotFoundError, QuotaExceededError
 from labsupport.k8s.kubeapi.resources import Resource
-from labsupport.k8s.kubeapi.wire import status_error
+from labsupport.k8s.kubeapi.wire import status_error, to_wire
 from labsupport.k8s.objects import ALPHANUMS, copy_json, fnv32a
 from labsupport.k8s.store import RESOURCE_NAMES
 from labsupport.k8s.validation import SIMULATED_KINDS, validate_object
@@ -125,7 +125,7 @@ def invalid(r: Resource, name: str, problems: list[str]) -> APIError:
 
 def _semantic(obj: dict, r: Resource, name: str) -> None:
     if r.kind in SIMULATED_KINDS:
-        problems = validate_object(obj)
+        problems = validate_object(to_wire(obj))
         if problems:
             raise invalid(r, name, problems)
 
