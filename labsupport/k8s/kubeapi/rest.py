@@ -88,7 +88,13 @@ class RestAPI:
 
     # ------------------------------------------------------------ helpers
     def wire(self, obj: dict) -> dict:
-        return to_wire(obj, self.epoch)
+        out = to_wire(obj, self.epoch)
+        if obj.get("kind") == "Pod":
+            # the simulated kubelet pulls no image: imageID stays "" (what a real kubelet reports before the pull)
+            for key in ("containerStatuses", "initContainerStatuses"):
+                for cs in (out.get("status") or {}).get(key) or ():
+                    cs.setdefault("imageID", "")
+        return out
 
     def kubelet_up(self, node: str) -> bool:
         k = self.cluster.kubelets.kubelets.get(node)
