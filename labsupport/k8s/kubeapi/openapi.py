@@ -31,7 +31,7 @@ from typing import Any
 
 from labsupport.k8s.kubeapi.resources import BY_PATH, GROUP_VERSIONS, KUBERNETES_GIT_VERSION, Resource
 
-__all__ = ["definitions", "schema_name", "schema_at", "group_version_document", "openapi_index", "document_hash"]
+__all__ = ["fill_required", "definitions", "schema_name", "schema_at", "group_version_document", "openapi_index", "document_hash"]
 
 _REF = "#/$defs/"
 
@@ -89,6 +89,44 @@ def schema_at(kind: str, path: list, group_version: str | None = None) -> dict |
     out = dict(_deref(schema))
     out.update({k: v for k, v in schema.items() if k.startswith("x-")})
     return out
+
+
+_ZERO = {"string": "", "integer": 0, "boolean": False, "number": 0}
+
+
+def fill_required(obj: Any, resource) -> Any:
+    """Add the zero value of every required scalar field a simulated component left out (in place).
+
+    kube-apiserver serializes Go structs, so a field without ``omitempty`` is always sent, as ``""``
+    or ``0`` when unset (a Node's ``status.nodeInfo.kernelVersion``, a container status's ``imageID``);
+    the official Python client's models insist on them.
+
+    >>> from labsupport.k8s.kubeapi.resources import BY_KIND
+    >>> fill_required({"status": {"nodeInfo": {"kubeletVersion": "v1.37.0"}}}, BY_KIND["Node"])["status"]["nodeInfo"]["kernelVersion"]
+    ''
+    """
+    name = schema_name(resource.group_version, resource.kind)
+    if name is not None:
+        _fill(obj, definitions()[name])
+    return obj
+
+
+def _fill(value: Any, schema: dict) -> None:
+    schema = _deref(schema)
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        for key in schema.get("required") or ():
+            if value.get(key) is None and key in props:
+                t = _deref(props[key]).get("type")
+                t = [x for x in t if x != "null"][0] if isinstance(t, list) else t
+                if t in _ZERO:
+                    value[key] = _ZERO[t]
+        for key, v in value.items():
+            if key in props and isinstance(v, (dict, list)):
+                _fill(v, props[key])
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for v in value:
+            _fill(v, schema["items"])
 
 
 def _to_openapi3(schema: Any) -> Any:

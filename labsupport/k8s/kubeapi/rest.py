@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from labsupport.k8s.kubeapi import openapi, protobuf, resources, writes
+from labsupport.k8s.kubeapi.openapi import fill_required
 from labsupport.k8s.kubeapi.patch import PatchError, json_patch, merge_patch, strategic_merge_patch
 from labsupport.k8s.kubeapi.resources import BY_KIND, BY_PATH, Resource
 from labsupport.k8s.kubeapi.selectors import SelectorError, parse_field_selector, parse_label_selector
@@ -89,11 +90,9 @@ class RestAPI:
     # ------------------------------------------------------------ helpers
     def wire(self, obj: dict) -> dict:
         out = to_wire(obj, self.epoch)
-        if obj.get("kind") == "Pod":
-            # the simulated kubelet pulls no image: imageID stays "" (what a real kubelet reports before the pull)
-            for key in ("containerStatuses", "initContainerStatuses"):
-                for cs in (out.get("status") or {}).get(key) or ():
-                    cs.setdefault("imageID", "")
+        r = BY_KIND.get(obj.get("kind"))
+        if r is not None:
+            fill_required(out, r)
         return out
 
     def kubelet_up(self, node: str) -> bool:
