@@ -136,11 +136,12 @@ def _to_openapi3(schema: Any) -> Any:
         return schema
     out = {}
     for k, v in schema.items():
-        if k == "$ref":
-            out["allOf"] = [{"$ref": "#/components/schemas/" + v[len(_REF):]}] if len(schema) > 1 else None
-            if out["allOf"] is None:
-                del out["allOf"]
-                out["$ref"] = "#/components/schemas/" + v[len(_REF):]
+        if k == "$ref":  # OpenAPI 3.0 ignores siblings of $ref: kube-apiserver wraps the reference in allOf
+            ref = "#/components/schemas/" + v[len(_REF):]
+            if len(schema) > 1:
+                out["allOf"] = [{"$ref": ref}]
+            else:
+                out["$ref"] = ref
         elif k == "type" and isinstance(v, list):
             types = [t for t in v if t != "null"]
             if types:

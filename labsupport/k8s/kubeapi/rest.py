@@ -113,7 +113,7 @@ class RestAPI:
                 raise APIError(status_error(415, "UnsupportedMediaType", f"the simulated API server reads protobuf only for "
                                             f"SelfSubjectAccessReview and Eviction ({e}); send JSON (kubectl create -f / apply -f a manifest)")) from None
         if "json" not in ctype and "yaml" not in ctype:
-            raise APIError(status_error(415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types '
+            raise APIError(status_error(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - accepted media types '
                                         'include: application/json, application/yaml'))
         try:
             if "yaml" in ctype:
@@ -219,7 +219,7 @@ class RestAPI:
         return self._405(m, r)
 
     def _405(self, method: str, r: Resource) -> Response:
-        return Response(405, status_error(405, "MethodNotAllowed", f"the server does not allow this method on the requested resource", kind=r.plural))
+        return Response(405, status_error(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", kind=r.plural))
 
     def _actor(self, req: Request) -> str:
         return req.q("fieldManager") or req.headers.get("user-agent", "kubectl").split("/")[0] or "kubectl"
@@ -309,7 +309,7 @@ class RestAPI:
     def _decoded(self, req: Request, r: Resource) -> dict:
         body = self._body(req)
         if not isinstance(body, dict):
-            raise APIError(status_error(400, "BadRequest", f"the body of the request was in an unknown format"))
+            raise APIError(status_error(400, "BadRequest", "the body of the request was in an unknown format"))
         if body.get("kind") not in (None, r.kind) or body.get("apiVersion") not in (None, r.group_version):
             raise APIError(status_error(400, "BadRequest", f'the API version in the data ({body.get("apiVersion")}) does not match the expected '
                                         f"API version ({r.group_version})"))
@@ -353,7 +353,7 @@ class RestAPI:
             return merge_patch(current, patch)
         if ctype in ("application/strategic-merge-patch+json", "application/apply-patch+yaml", "application/apply-patch+cbor"):
             return strategic_merge_patch(current, patch, r.kind, r.group_version)
-        raise APIError(status_error(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - accepted media types include: "
+        raise APIError(status_error(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
                                     "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, "
                                     "application/strategic-merge-patch+json"))
 
@@ -369,10 +369,8 @@ class RestAPI:
         new = self.patched(req, r, self.wire(live))
         if not isinstance(new, dict):
             raise APIError(status_error(422, "Invalid", "the patch did not produce an object"))
-        if "metadata" in new and "resourceVersion" in (self._body(req) or {}).get("metadata", {}) if isinstance(self._body(req), dict) else False:
-            pass  # a patch that names a resourceVersion is a precondition: kept in new and checked by replace
-        else:
-            new.setdefault("metadata", {})["resourceVersion"] = live["metadata"]["resourceVersion"]
+        # the patch applies to the live object, so its resourceVersion stays the live one unless the patch names
+        # another (a precondition: replace() answers 409 Conflict then)
         self._warnings = []
         writes.check_fields(new, r, req.q("fieldValidation"), self._warnings)
         out = writes.replace(self.cluster, r, live, from_wire(new, self.epoch), self._actor(req), sub)

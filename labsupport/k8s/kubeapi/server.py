@@ -41,11 +41,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import yaml
 
 from labsupport.core import LabError
-from labsupport.k8s.kubeapi.rest import Request, RestAPI, WatchSpec
 from labsupport.k8s.kubeapi.resources import BY_KIND
+from labsupport.k8s.kubeapi.rest import Request, RestAPI, WatchSpec
 from labsupport.k8s.kubeapi.wire import EPOCH, status_error
 from labsupport.k8s.objects import copy_json
-from labsupport.k8s.store import DELETED
 
 __all__ = ["KubeServer", "WatchCache", "WATCH_CACHE_SIZE"]
 

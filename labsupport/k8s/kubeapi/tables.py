@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from labsupport.k8s.objects import selector_matches
 from labsupport.k8s.printers import PRINTERS, human_duration
 
 __all__ = ["table", "COLUMNS", "event_row"]
@@ -123,7 +122,3 @@ def table(kind: str, objs: list[dict], now: float, kubelet_up: Callable[[str], b
         rows.append(row)
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": {"resourceVersion": resource_version}, "columnDefinitions": defs, "rows": rows}
 
-
-def matches_selector(obj: dict, selector: dict) -> bool:
-    """Helper kept for readers: does ``obj``'s label set match a LabelSelector dict."""
-    return selector_matches(selector, obj["metadata"].get("labels") or {})
