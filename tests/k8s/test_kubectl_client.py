@@ -206,3 +206,26 @@ def test_protobuf_eviction_and_wire_round_trip():
 ], ids=["lines after an unfinished sleep are not printed yet", "both lines once the sleep is over", "quoted words; nothing after sleep infinity"])
 def test_container_log(script, now, expected):
     assert container_log({"command": ["sh", "-c", script]}, 0.0, now) == expected
+
+
+def test_kubectl_starts_no_plugin(served, tmp_path, monkeypatch):
+    c, _, _ = served
+    marker = tmp_path / "ran"
+    plugin = tmp_path / "kubectl-hello"
+    plugin.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    plugin.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ.get('PATH', '')}")
+    out = c.kubectl("hello")
+    assert out.returncode != 0 and not marker.exists()
+
+
+@pytest.mark.parametrize(("answer", "correct"), [
+    ("get pods -l app=web -o custom-columns=NODE:.spec.nodeName --no-headers", True),
+    ("kubectl get pods -l app=web -o jsonpath='{.items[*].spec.nodeName}'", True),
+    ("get pods -l app=web -o wide", False),
+    ("version --client -o json", False),
+], ids=["custom-columns is accepted", "a leading kubectl word is accepted", "-o wide prints more than the nodes", "a command that does not ask the cluster"])
+def test_kubectl_exercise_runs_the_command_on_two_clusters(answer, correct):
+    from labsupport.exercises import kubectl_exercises as ex
+
+    assert ex.q_nodes.check(answer).correct is correct

@@ -2,7 +2,8 @@
 
 ``cluster.kubectl("get pods -o wide")`` splits the text like a shell would (``shlex.split``) but runs
 no shell: the words go straight to the kubectl binary, with ``KUBECONFIG`` set to the cluster's
-kubeconfig, a private discovery cache and no user preferences (``KUBERC=off``). ``stdin`` is fed to
+kubeconfig, a private discovery cache, no user preferences (``KUBERC=off``) and an empty ``PATH``
+(so no kubectl plugin can be started). ``stdin`` is fed to
 kubectl (``apply -f -``). The result is a :class:`KubectlOutput`: a ``str`` of what a terminal would
 show (stdout, then stderr) that also carries ``stdout``, ``stderr`` and ``returncode``.
 
@@ -66,7 +67,10 @@ def run_kubectl(kubeconfig: str, args: str | Sequence[str], stdin: str | None = 
         raise LabError(f"stdin: expected a string (a manifest for 'apply -f -'), got {type(stdin).__name__}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
     env.update({"KUBECONFIG": kubeconfig, "KUBECACHEDIR": os.path.join(os.path.dirname(kubeconfig), "cache"), "KUBERC": "off",
-                "KUBECTL_INTERACTIVE_DELETE": "false", "NO_COLOR": "1"})
+                "KUBECTL_INTERACTIVE_DELETE": "false", "NO_COLOR": "1",
+                # kubectl looks unknown subcommands up as plugins (kubectl-<name>) on PATH: an empty PATH means
+                # cluster.kubectl() never starts any program but kubectl itself
+                "PATH": ""})
     try:
         done = subprocess.run([kubectl_binary(), *argv], input=stdin if stdin is not None else "", capture_output=True, text=True,
                               env=env, timeout=timeout, check=False)
