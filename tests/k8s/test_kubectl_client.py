@@ -229,3 +229,16 @@ def test_kubectl_exercise_runs_the_command_on_two_clusters(answer, correct):
     from labsupport.exercises import kubectl_exercises as ex
 
     assert ex.q_nodes.check(answer).correct is correct
+
+
+def test_kubectl_magic_line_and_cell(served, capsys):
+    from IPython.testing.globalipapp import start_ipython
+
+    c, _, _ = served
+    ip = start_ipython()
+    from labsupport.k8s.kubeapi.kubectl import register_magic
+
+    register_magic(c)
+    ip.run_line_magic("kubectl", "get nodes -o name")
+    ip.run_cell_magic("kubectl", "apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
+    assert capsys.readouterr().out == "node/node-1\nnamespace/team-b created\n"

@@ -7,7 +7,8 @@ kubeconfig, a private discovery cache, no user preferences (``KUBERC=off``) and 
 kubectl (``apply -f -``). The result is a :class:`KubectlOutput`: a ``str`` of what a terminal would
 show (stdout, then stderr) that also carries ``stdout``, ``stderr`` and ``returncode``.
 
-``%kubectl get pods`` in a notebook does the same for the cluster served last (see :func:`register_magic`).
+``%kubectl get pods`` in a notebook does the same for the cluster served last, and a cell that starts with
+``%%kubectl apply -f -`` passes the rest of the cell as the manifest (see :func:`register_magic`).
 """
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ _LAST: list = []
 
 
 def register_magic(cluster) -> None:
-    """Make ``%kubectl <args>`` run kubectl against ``cluster`` (when running under IPython)."""
+    """Make ``%kubectl <args>`` (and ``%%kubectl apply -f -`` + manifest) run kubectl against ``cluster`` under IPython."""
     _LAST[:] = [weakref.ref(cluster)]
     try:
         from IPython import get_ipython
@@ -95,11 +96,11 @@ def register_magic(cluster) -> None:
     if ip is None:
         return
 
-    def kubectl(line: str):
+    def kubectl(line: str, cell: str | None = None):
         c = _LAST[0]() if _LAST else None
         if c is None:
             raise LabError("%kubectl: no served cluster (call cluster.serve() first)")
-        out = c.kubectl(line)
+        out = c.kubectl(line, stdin=cell)
         print(out, end="")
 
-    ip.register_magic_function(kubectl, "line", "kubectl")
+    ip.register_magic_function(kubectl, "line_cell", "kubectl")
