@@ -15,7 +15,8 @@ The learner-facing methods: :meth:`Cluster.add_node`, :meth:`~Cluster.apply`, :m
 :meth:`~Cluster.delete`, :meth:`~Cluster.scale`, :meth:`~Cluster.rollout_status`,
 :meth:`~Cluster.rollout_history`, :meth:`~Cluster.rollout_undo`, :meth:`~Cluster.fail_node`,
 :meth:`~Cluster.restore_node`, :meth:`~Cluster.set_load`, :meth:`~Cluster.top_pods`,
-:meth:`~Cluster.endpoints`, :meth:`~Cluster.service_dns_name`, and ``cluster.scheduler.explain(pod)``.
+:meth:`~Cluster.endpoints`, :meth:`~Cluster.service_dns_name`, and ``cluster.scheduler.explain(pod)``;
+:meth:`~Cluster.serve` and :meth:`~Cluster.kubectl` let the real kubectl and the official Python client talk to it.
 
 >>> from labsupport import k8s
 >>> cluster = k8s.Cluster(seed=0)

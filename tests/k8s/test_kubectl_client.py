@@ -242,3 +242,18 @@ def test_kubectl_magic_line_and_cell(served, capsys):
     ip.run_line_magic("kubectl", "get nodes -o name")
     ip.run_cell_magic("kubectl", "apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
     assert capsys.readouterr().out == "node/node-1\nnamespace/team-b created\n"
+
+
+def test_dropping_the_cluster_stops_its_server():
+    import gc
+    import socket
+
+    c = k8s.Cluster(seed=0)
+    server = c.serve()
+    port, kubeconfig = int(server.url.rsplit(":", 1)[1]), server.kubeconfig
+    del c, server
+    gc.collect()
+    time.sleep(0.3)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1)
+    assert not os.path.exists(kubeconfig)
