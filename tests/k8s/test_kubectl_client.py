@@ -231,16 +231,25 @@ def test_kubectl_exercise_runs_the_command_on_two_clusters(answer, correct):
     assert ex.q_nodes.check(answer).correct is correct
 
 
-def test_kubectl_magic_line_and_cell(served, capsys):
-    from IPython.testing.globalipapp import start_ipython
+def test_kubectl_magic_line_and_cell(served, capsys, monkeypatch):
+    """register_magic adds %kubectl / %%kubectl to the running IPython (a stand-in here: no global shell is left behind)."""
+    import IPython
 
-    c, _, _ = served
-    ip = start_ipython()
     from labsupport.k8s.kubeapi.kubectl import register_magic
 
+    c, _, _ = served
+    registered = {}
+
+    class Shell:
+        def register_magic_function(self, fn, kind, name):
+            registered[name] = (fn, kind)
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
     register_magic(c)
-    ip.run_line_magic("kubectl", "get nodes -o name")
-    ip.run_cell_magic("kubectl", "apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
+    fn, kind = registered["kubectl"]
+    assert kind == "line_cell"
+    fn("get nodes -o name")
+    fn("apply -f -", "apiVersion: v1\nkind: Namespace\nmetadata: {name: team-b}\n")
     assert capsys.readouterr().out == "node/node-1\nnamespace/team-b created\n"
 
 
