@@ -475,7 +475,9 @@ class Cluster:
         Returns the running :class:`~labsupport.k8s.kubeapi.KubeServer` (``.url``, ``.kubeconfig``, ``.stop()``);
         calling it again returns the same server while it runs. kubectl sees the cluster at :attr:`now`;
         time moves only with :meth:`run`. ``realtime=True`` runs the simulation along with the wall clock
-        instead: for free exploration, NOT deterministic.
+        instead: for free exploration, NOT deterministic. Times on the wire count from 2026-01-01T00:00:00Z, so
+        ``kubectl get`` output is the same on every run, but the few ages kubectl computes itself from the
+        computer's clock (``describe``'s Events, ``kubectl events``) are not; ``kubectl get events`` is.
         """
         from labsupport.k8s.kubeapi import KubeServer
         from labsupport.k8s.kubeapi.kubectl import register_magic
