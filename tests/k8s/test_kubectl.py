@@ -320,13 +320,32 @@ def test_delete_pod_waits_for_the_simulated_grace_period_only_with_wait_false():
     c.serve().stop()
 
 
-def test_create_generator_commands_are_refused_with_415():
-    """kubectl's typed clients send protobuf; only SSAR and Eviction bodies are decoded (see kubeapi.protobuf)."""
+@pytest.mark.parametrize(("command", "printed", "check"), [
+    ("create deployment api --image=nginx:1.27 --replicas=2 --port=8080", "deployment.apps/api created\n",
+     lambda c: c.object("deployment", "api")["spec"]["template"]["spec"]["containers"][0]["ports"] == [{"containerPort": 8080, "protocol": "TCP"}]
+     and c.object("deployment", "api")["spec"]["replicas"] == 2),
+    ("create service clusterip api --tcp=80:8080", "service/api created\n",
+     lambda c: c.object("service", "api")["spec"]["ports"][0]["targetPort"] == 8080 and c.object("service", "api")["spec"]["selector"] == {"app": "api"}),
+    ("create namespace team-c", "namespace/team-c created\n", lambda c: c.object("namespace", "team-c", None)["status"]["phase"] == "Active"),
+    ("create quota small --hard=pods=3", "resourcequota/small created\n", lambda c: c.object("resourcequota", "small")["spec"]["hard"] == {"pods": "3"}),
+    ("create priorityclass high --value=1000 --description=urgent", "priorityclass.scheduling.k8s.io/high created\n",
+     lambda c: c.object("priorityclass", "high", None)["value"] == 1000),
+], ids=["create deployment", "create service clusterip", "create namespace", "create quota", "create priorityclass"])
+def test_create_generators_send_protobuf_the_server_reads(command, printed, check):
+    """kubectl's typed clients send protobuf bodies; kubeapi.protobuf reads these kinds."""
     c = _fresh()
-    out = c.kubectl("create deployment api --image=nginx")
-    assert out.returncode == 1
-    assert "reads protobuf only for SelfSubjectAccessReview and Eviction" in out.stderr
+    out = c.kubectl(command)
+    assert out == printed, out
+    assert check(c)
     c.serve().stop()
+
+
+def test_an_unreadable_protobuf_kind_is_415():
+    from labsupport.k8s.kubeapi import protobuf
+
+    body = protobuf.MAGIC + protobuf._field(1, protobuf._field(1, b"v1") + protobuf._field(2, b"ConfigMap"))
+    with pytest.raises(protobuf.ProtobufError, match="ConfigMap sent as protobuf"):
+        protobuf.decode(body)
 
 
 def test_drain_cordons_and_evicts_while_python_runs_the_clock():

@@ -111,7 +111,7 @@ class RestAPI:
                 return protobuf.decode(req.body)
             except protobuf.ProtobufError as e:
                 raise APIError(status_error(415, "UnsupportedMediaType", f"the simulated API server reads protobuf only for "
-                                            f"SelfSubjectAccessReview and Eviction ({e}); send JSON (kubectl create -f / apply -f a manifest)")) from None
+                                            f"{', '.join(sorted(protobuf.ROOTS))} ({e}); send JSON (kubectl create -f / apply -f a manifest)")) from None
         if "json" not in ctype and "yaml" not in ctype:
             raise APIError(status_error(415, "UnsupportedMediaType", 'the body of the request was in an unknown format - accepted media types '
                                         'include: application/json, application/yaml'))
