@@ -266,3 +266,15 @@ def test_dropping_the_cluster_stops_its_server():
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=1)
     assert not os.path.exists(kubeconfig)
+
+
+def test_a_simulator_bug_is_a_500_status_not_a_dropped_connection(served, monkeypatch):
+    from labsupport.k8s.kubeapi import resources
+
+    _, server, _ = served
+    monkeypatch.setattr(resources, "version_info", lambda: {}["boom"])
+    req = urllib.request.Request(server.url + "/version", headers={"Authorization": f"Bearer {server.token}"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.certificate), timeout=5)
+    body = json.loads(info.value.read())
+    assert (info.value.code, body["reason"]) == (500, "InternalError") and "KeyError" in body["message"]

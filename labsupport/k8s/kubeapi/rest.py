@@ -131,6 +131,9 @@ class RestAPI:
             return Response(e.code, e.status)
         except (SelectorError, PatchError) as e:
             return Response(400, status_error(400, "BadRequest", str(e)))
+        except Exception as e:  # a simulator bug must not kill the connection: kube-apiserver answers 500 InternalError
+            return Response(500, status_error(500, "InternalError", f"Internal error occurred: {type(e).__name__}: {e}",
+                                              causes=[{"message": f"{type(e).__name__}: {e}"}]))
 
     def _route(self, req: Request) -> Response | WatchSpec:
         path = req.path.rstrip("/") or "/"
