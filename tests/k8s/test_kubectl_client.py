@@ -278,3 +278,22 @@ def test_a_simulator_bug_is_a_500_status_not_a_dropped_connection(served, monkey
         urllib.request.urlopen(req, context=ssl.create_default_context(cafile=server.certificate), timeout=5)
     body = json.loads(info.value.read())
     assert (info.value.code, body["reason"]) == (500, "InternalError") and "KeyError" in body["message"]
+
+
+def test_the_issue_contract_runs_as_written(tmp_path, monkeypatch):
+    """The learner-facing API of issue 21, verbatim (web.yaml in the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "web.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 2\n"
+                                       "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+                                       "    spec: {containers: [{name: web, image: 'nginx:1.27'}]}\n")
+    cluster = k8s.Cluster(seed=0)
+    cluster.add_node("node-1")
+    server = cluster.serve()
+    assert server.url and os.path.exists(server.kubeconfig)
+    assert str(cluster.kubectl("apply -f web.yaml")) == "deployment.apps/web created\n"
+    assert "web-" in cluster.kubectl("get pods -o wide")
+    cluster.run(30)
+    assert "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable" in cluster.kubectl("describe deployment web")
+    config.load_kube_config(server.kubeconfig)
+    assert len(client.CoreV1Api().list_namespaced_pod("default").items) == 2
+    server.stop()
