@@ -291,8 +291,10 @@ def test_the_issue_contract_runs_as_written(tmp_path, monkeypatch):
     server = cluster.serve()
     assert server.url and os.path.exists(server.kubeconfig)
     assert str(cluster.kubectl("apply -f web.yaml")) == "deployment.apps/web created\n"
-    assert "web-" in cluster.kubectl("get pods -o wide")
+    # kubectl sees the cluster at cluster.now: the controllers have not run yet, so there are no Pods yet
+    assert cluster.kubectl("get pods -o wide") == "No resources found in default namespace.\n"
     cluster.run(30)
+    assert cluster.kubectl("get pods -o wide").count("Running") == 2
     assert "Replicas:               2 desired | 2 updated | 2 total | 2 available | 0 unavailable" in cluster.kubectl("describe deployment web")
     config.load_kube_config(server.kubeconfig)
     assert len(client.CoreV1Api().list_namespaced_pod("default").items) == 2
