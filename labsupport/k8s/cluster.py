@@ -310,8 +310,8 @@ class Cluster:
             raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
         obj = self._get(k, name, namespace)
         if obj["spec"].get("replicas") != replicas:
-            obj["spec"]["replicas"] = replicas
             with self.api_lock:
+                obj["spec"]["replicas"] = replicas
                 obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
                 self.store.update(obj, actor="kubectl", verb="update scale")
 
@@ -486,7 +486,8 @@ class Cluster:
             raise LabError(f"realtime: expected True or False, got {realtime!r}")
         if self._server is not None and self._server.running:
             if self._server.realtime != realtime:
-                raise LabError(f"realtime: the server already runs with realtime={self._server.realtime}; call cluster.serve().stop() first")
+                raise LabError(f"realtime: the server already runs with realtime={self._server.realtime}; stop it first "
+                              "(server.stop() on the object serve() returned)")
             return self._server
         self._server = KubeServer(self, realtime=realtime)
         register_magic(self)
