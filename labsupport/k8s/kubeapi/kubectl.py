@@ -27,7 +27,12 @@ KUBECTL_TIMEOUT = 60.0
 
 
 class KubectlOutput(str):
-    """What kubectl printed (stdout + stderr), with ``.stdout``, ``.stderr`` and ``.returncode``."""
+    """What kubectl printed (stdout + stderr), with ``.stdout``, ``.stderr`` and ``.returncode``.
+
+    >>> out = KubectlOutput("", 'Error from server (NotFound): pods "x" not found\\n', 1)
+    >>> out.returncode, out.startswith("Error from server")
+    (1, True)
+    """
 
     stdout: str
     stderr: str

@@ -11,6 +11,17 @@ has no RBAC); Events (read-only) from the store's event list.
 
 Every handler runs with the cluster's lock held and reads or writes the store at
 ``cluster.now``: a request never sees half of a ``cluster.run`` step.
+
+>>> from labsupport import k8s
+>>> from labsupport.k8s.kubeapi.server import WatchCache
+>>> from labsupport.k8s.kubeapi.wire import EPOCH
+>>> cluster = k8s.Cluster(seed=0)
+>>> api = RestAPI(cluster, WatchCache(cluster), "127.0.0.1:6443", EPOCH)
+>>> resp = api.handle(Request("GET", "/api/v1/namespaces/default/pods/web"))
+>>> resp.code, resp.body["reason"], resp.body["message"]
+(404, 'NotFound', 'pods "web" not found')
+>>> [i["metadata"]["name"] for i in api.handle(Request("GET", "/api/v1/namespaces")).body["items"]]
+['default', 'kube-node-lease', 'kube-public', 'kube-system']
 """
 from __future__ import annotations
 

@@ -19,6 +19,13 @@
   kube-apiserver's watch cache).
 
 The server stops on ``server.stop()``, when the cluster is dropped, or at interpreter exit.
+
+>>> from labsupport import k8s
+>>> server = KubeServer(k8s.Cluster(seed=0))
+>>> server.url.startswith("https://127.0.0.1:"), server.running
+(True, True)
+>>> server.stop(); server.running
+False
 """
 from __future__ import annotations
 

@@ -45,7 +45,12 @@ class APIError(Exception):
 
 
 def qualified_kind(r: Resource) -> str:
-    """``Deployment.apps`` (the Kind as Invalid errors name it; core kinds have no group)."""
+    """``Deployment.apps`` (the Kind as Invalid errors name it; core kinds have no group).
+
+    >>> from labsupport.k8s.kubeapi.resources import BY_KIND
+    >>> qualified_kind(BY_KIND["Deployment"]), qualified_kind(BY_KIND["Pod"])
+    ('Deployment.apps', 'Pod')
+    """
     return f"{r.kind}.{r.group}" if r.group else r.kind
 
 
