@@ -58,7 +58,7 @@ unit: $(STAMP)
 execute: $(STAMP)
 	@for nb in $(LESSONS) $(SOLUTIONS); do \
 	    echo "executing $$nb"; \
-	    MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    LABSUPPORT_PROGRESS=off MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	        --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
 	$(BIN)/python tools/normalize_notebooks.py $(LESSONS) $(SOLUTIONS)
