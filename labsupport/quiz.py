@@ -181,6 +181,7 @@ class MultipleChoice(_Quiz):
         prompt = widgets.HTML(value=f"<b>Quick check:</b> {_inline_html(self.question)}")
         radio = widgets.RadioButtons(
             options=[(f"{k}) {v}", k) for k, v in self.choices.items()], value=None,
+            description="Answer:",  # the group's label, announced by screen readers; arrow keys move the choice
             layout=widgets.Layout(width="max-content"),
         )
         box, _, _ = self._form([prompt, radio], lambda: None if radio.value is None else self.answer(radio.value),
