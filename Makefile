@@ -10,7 +10,7 @@ LESSONS   := $(wildcard notebooks/*.ipynb)
 SOLUTIONS := $(wildcard solutions/*.ipynb)
 SANITIZE  := tests/nbval_sanitize.cfg
 
-.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean
+.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean fidelity
 
 help:
 	@echo "make lab        start JupyterLab on http://127.0.0.1:$(PORT) at the welcome lesson"
@@ -19,6 +19,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make my-work    copy the exercises into my-work/ (git-ignored) for your own answers"
 	@echo "make bench      run the speed benchmarks in bench/"
+	@echo "make fidelity   per upstream test file: cases ported, passing, not expressible"
 
 # --- bootstrap: create the virtual environment once, reinstall when the pins change ---
 $(BIN)/python:
@@ -81,3 +82,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
+
+# --- fidelity: upstream table tests (tests/upstream/README.md) ---
+fidelity: $(STAMP)
+	$(BIN)/python tools/fidelity.py

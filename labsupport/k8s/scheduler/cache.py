@@ -45,6 +45,8 @@ class NodeCache:
         self.owner_counts: dict[str, np.ndarray] = {}
         #: (namespace, frozenset(labels)) -> Pods (not terminating) per node slot
         self.label_groups: dict[tuple, np.ndarray] = {}
+        #: the same for terminating Pods (InterPodAffinity counts them, PodTopologySpread does not)
+        self.terminating_groups: dict[tuple, np.ndarray] = {}
         self._group_labels: dict[tuple, dict] = {}
         self._selector_memo: dict[tuple, list] = {}
         self.pod_slot: dict[tuple, int] = {}
@@ -78,6 +80,8 @@ class NodeCache:
             self.owner_counts[k] = g(a, np.int32)
         for k, a in list(getattr(self, "label_groups", {}).items()):
             self.label_groups[k] = g(a, np.int32)
+        for k, a in list(getattr(self, "terminating_groups", {}).items()):
+            self.terminating_groups[k] = g(a, np.int32)
         self._cap = new
 
     @property
@@ -204,19 +208,20 @@ class NodeCache:
             if arr is None:
                 arr = self.owner_counts[pod.owner_uid] = np.zeros(self._cap, dtype=np.int32)
             arr[s] += 1
-        if not pod.terminating:
-            self._group_add(pod, s, 1)
+        self._group_add(pod, s, 1)
         if pod.has_affinity_terms:
             self.pods_with_affinity[pod.key] = pod
         return True
 
     def _group_add(self, pod: PodInfo, s: int, delta: int) -> None:
+        """Count ``pod`` (+1 / -1) in its label group: ``label_groups`` or, if terminating, ``terminating_groups``."""
         if pod.group is None:
             pod.group = self._group_key(pod)
         gk = pod.group
-        arr = self.label_groups.get(gk)
+        groups = self.terminating_groups if pod.terminating else self.label_groups
+        arr = groups.get(gk)
         if arr is None:
-            arr = self.label_groups[gk] = np.zeros(self._cap, dtype=np.int32)
+            arr = groups[gk] = np.zeros(self._cap, dtype=np.int32)
             self._group_labels[gk] = dict(gk[1])
             self._selector_memo.clear()
         arr[s] += delta
@@ -228,9 +233,10 @@ class NodeCache:
             return
         pod = self.pods[s][key]
         if not pod.terminating:
-            pod.terminating = True
             self._touch(s)
             self._group_add(pod, s, -1)
+            pod.terminating = True
+            self._group_add(pod, s, 1)
 
     def remove_pod(self, key: tuple) -> PodInfo | None:
         """Release an assigned Pod's resources (``NodeInfo.RemovePod``)."""
@@ -248,8 +254,7 @@ class NodeCache:
             self.host_port_pods[s] -= 1
         if pod.owner_uid is not None:
             self.owner_counts[pod.owner_uid][s] -= 1
-        if not pod.terminating:
-            self._group_add(pod, s, -1)
+        self._group_add(pod, s, -1)
         self.pods_with_affinity.pop(key, None)
         return pod
 
@@ -259,8 +264,13 @@ class NodeCache:
                 int(self.alloc_pods[s] - self.req_pods[s]))
 
     # ----------------------------------------------------------- queries
-    def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None) -> np.ndarray:
-        """Per slot, how many non-terminating Pods in ``namespaces`` (None = all) match ``selector`` (do not modify)."""
+    def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None,
+                        include_terminating: bool = False) -> np.ndarray:
+        """Per slot, how many Pods in ``namespaces`` (None = all) match ``selector`` (do not modify the result).
+
+        Terminating Pods count only with ``include_terminating`` (InterPodAffinity counts them,
+        PodTopologySpread does not: ``countPodsMatchSelector`` skips Pods with a deletionTimestamp).
+        """
         ns_key = None if namespaces is None else tuple(sorted(namespaces))
         memo_key = (ns_key, repr(selector))
         groups = self._selector_memo.get(memo_key)
@@ -268,11 +278,21 @@ class NodeCache:
             groups = [gk for gk in self.label_groups
                       if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
             self._selector_memo[memo_key] = groups
-        if len(groups) == 1:
+        extra = []
+        if include_terminating and self.terminating_groups:
+            tkey = ("terminating", memo_key)
+            extra = self._selector_memo.get(tkey)
+            if extra is None:
+                extra = [gk for gk in self.terminating_groups
+                         if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
+                self._selector_memo[tkey] = extra
+        if len(groups) == 1 and not extra:
             return self.label_groups[groups[0]]  # read-only view: callers must not modify it
         out = np.zeros(self._cap, dtype=np.int64)
         for gk in groups:
             out += self.label_groups[gk]
+        for gk in extra:
+            out += self.terminating_groups[gk]
         return out
 
     def nominate(self, pod: PodInfo, node_name: str | None) -> None:

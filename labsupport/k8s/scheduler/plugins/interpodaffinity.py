@@ -16,6 +16,11 @@ Filter, in this order:
 3. no existing Pod's required anti-affinity term may match this Pod within that Pod's
    domain (Unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules").
 
+Pods count whether or not they are terminating: kube-scheduler walks ``nodeInfo.Pods``, which
+still holds a Pod after its deletionTimestamp is set until it is gone (kubernetes issue #111793;
+the change to skip them was closed unmerged). So right after a delete, a replacement Pod with
+required anti-affinity is still kept off the node the old Pod is leaving.
+
 Score: for each node, ``sum(weight * matching Pods in the domain)`` over the Pod's
 preferred affinity terms, minus the same for preferred anti-affinity terms, plus
 (symmetrically) existing Pods' preferred terms that match this Pod and their required
@@ -83,7 +88,8 @@ class InterPodAffinity(Plugin):
     def _domain_totals(self, term: Mapping, namespace: str) -> tuple[np.ndarray, np.ndarray]:
         """(per-slot domain id, per-domain count of Pods matching ``term``)."""
         ids, values = self.cache.domains(term["topologyKey"])
-        counts = self.cache.matching_counts(term_namespaces(term, namespace), term.get("labelSelector"))
+        counts = self.cache.matching_counts(term_namespaces(term, namespace), term.get("labelSelector"),
+                                            include_terminating=True)
         has = ids >= 0
         totals = np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)
         return ids, totals
