@@ -1,6 +1,5 @@
 """Every ported upstream table-test case (``tests/upstream/*/cases_*.py``) as one pytest test."""
 import pytest
-
 from upstream_cases import case_modules, check_module, run_case
 
 MODULES = case_modules()

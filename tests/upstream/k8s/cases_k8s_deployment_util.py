@@ -79,7 +79,7 @@ CASES += [
       )),
     # TestDeploymentComplete: deployment(desired, current, updated, available, maxUnavailable, maxSurge)
     *({"upstream_file": F, "upstream_test": f"TestDeploymentComplete/{name}", "id": f"DeploymentComplete: {name}",
-       "fn": "complete", "status": dict(zip(("desired", "replicas", "updatedReplicas", "availableReplicas"), args[:4])),
+       "fn": "complete", "status": dict(zip(("desired", "replicas", "updatedReplicas", "availableReplicas"), args[:4], strict=True)),
        "expected": exp}
       for name, args, exp in (
           ("not complete: min but not all pods become available", (5, 5, 5, 4, 1, 0), False),

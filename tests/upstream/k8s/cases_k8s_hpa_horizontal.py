@@ -4,7 +4,11 @@ Runs against :func:`~labsupport.k8s.controllers.hpa.convert_desired_replicas_wit
 :func:`~labsupport.k8s.controllers.hpa.stabilize_recommendation` (downscale stabilization 5 min,
 recommendation times in seconds relative to now).
 """
-from labsupport.k8s.controllers.hpa import calculate_scale_up_limit, convert_desired_replicas_with_rules, stabilize_recommendation
+from labsupport.k8s.controllers.hpa import (
+    calculate_scale_up_limit,
+    convert_desired_replicas_with_rules,
+    stabilize_recommendation,
+)
 
 F = "pkg/controller/podautoscaler/horizontal_test.go"
 
