@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from labsupport.k8s.extended_resources import is_scalar_resource_name, parse_scalar
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scheduler.podinfo import LABEL_ZONE, PodInfo, selector_matches
 
@@ -40,6 +41,9 @@ class NodeCache:
         self.labels: list[dict] = []
         self.taints: list[list] = []
         self.pods: list[dict[tuple, PodInfo]] = []
+        #: extended resources, hugepages, ephemeral-storage: name -> allocatable / requested per slot
+        self.scalar_alloc: dict[str, np.ndarray] = {}
+        self.scalar_req: dict[str, np.ndarray] = {}
         self._cap = 0
         self._grow(capacity)
         self.owner_counts: dict[str, np.ndarray] = {}
@@ -82,6 +86,9 @@ class NodeCache:
             self.label_groups[k] = g(a, np.int32)
         for k, a in list(getattr(self, "terminating_groups", {}).items()):
             self.terminating_groups[k] = g(a, np.int32)
+        for cols in (getattr(self, "scalar_alloc", {}), getattr(self, "scalar_req", {})):
+            for k, a in list(cols.items()):
+                cols[k] = g(a, np.int64)
         self._cap = new
 
     @property
@@ -131,6 +138,8 @@ class NodeCache:
         cpu = parse_cpu(alloc.get("cpu", 0), "status.allocatable.cpu")
         mem = parse_memory(alloc.get("memory", 0), "status.allocatable.memory")
         pods = parse_count(alloc.get("pods", 0), "status.allocatable.pods")
+        scalars = {k: parse_scalar(k, v, f"status.allocatable.{k}") for k, v in alloc.items() if is_scalar_resource_name(k)}
+        scalars = {k: v for k, v in sorted(scalars.items()) if v}
         labels = dict(meta.get("labels") or {})
         taints = [dict(t) for t in spec.get("taints") or ()]
         unsched = bool(spec.get("unschedulable"))
@@ -149,11 +158,16 @@ class NodeCache:
             self._invalidate()
         else:
             changed = (labels != self.labels[s] or taints != self.taints[s] or unsched != bool(self.unschedulable[s])
-                       or (cpu, mem, pods) != (self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s]))
+                       or (cpu, mem, pods) != (self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s])
+                       or scalars != {k: int(a[s]) for k, a in self.scalar_alloc.items() if a[s]})
             if labels != self.labels[s] or taints != self.taints[s]:
                 self._invalidate()
             self.labels[s], self.taints[s] = labels, taints
         self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s] = cpu, mem, pods
+        for k, a in self.scalar_alloc.items():
+            a[s] = scalars.get(k, 0)
+        for k, v in scalars.items():
+            self._scalar_column(self.scalar_alloc, k)[s] = v
         self.unschedulable[s] = unsched
         if changed:
             self._touch(s)
@@ -171,9 +185,15 @@ class NodeCache:
         self.names[s] = None
         self.alive[s] = False
         self._touch(s)
-        for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods):
+        for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods, *self.scalar_alloc.values()):
             a[s] = 0
         self._invalidate()
+
+    def _scalar_column(self, cols: dict[str, np.ndarray], name: str) -> np.ndarray:
+        col = cols.get(name)
+        if col is None:
+            col = cols[name] = np.zeros(self._cap, dtype=np.int64)
+        return col
 
     def _touch(self, s: int) -> None:
         self._stamp_seq += 1
@@ -201,6 +221,8 @@ class NodeCache:
         self.req_pods[s] += 1
         self.nz_cpu[s] += pod.nonzero_requests[0]
         self.nz_mem[s] += pod.nonzero_requests[1]
+        for k, v in pod.scalar_requests:
+            self._scalar_column(self.scalar_req, k)[s] += v
         if pod.host_ports:
             self.host_port_pods[s] += 1
         if pod.owner_uid is not None:
@@ -250,6 +272,8 @@ class NodeCache:
         self.req_pods[s] -= 1
         self.nz_cpu[s] -= pod.nonzero_requests[0]
         self.nz_mem[s] -= pod.nonzero_requests[1]
+        for k, v in pod.scalar_requests:
+            self.scalar_req[k][s] -= v
         if pod.host_ports:
             self.host_port_pods[s] -= 1
         if pod.owner_uid is not None:
@@ -310,3 +334,5 @@ class NodeCache:
             assert self.req_cpu[s] == sum(p.requests[0] for p in pods)
             assert self.req_mem[s] == sum(p.requests[1] for p in pods)
             assert self.req_pods[s] == len(self.pods[s])
+            for k, col in self.scalar_req.items():
+                assert col[s] == sum(dict(p.scalar_requests).get(k, 0) for p in pods)

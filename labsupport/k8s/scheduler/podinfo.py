@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.k8s import objects
+from labsupport.k8s.extended_resources import scalar_requests
 from labsupport.k8s.quantity import pod_requests
 
 __all__ = [
@@ -219,7 +220,7 @@ def _host_ports(spec: Mapping) -> tuple:
     return tuple(out)
 
 
-_REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
+_REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int], tuple]] = {}
 _EMPTY: dict = {}
 _NONE: tuple = ()
 
@@ -265,6 +266,8 @@ class PodInfo:
     creation_time: float = 0.0
     start_time: float = 0.0
     terminating: bool = False
+    #: effective requests of extended resources, hugepages and ephemeral-storage: sorted (name, amount)
+    scalar_requests: tuple = ()
     _signature: tuple | None = None
     #: label-group key the cache counted this Pod under (labels may change in place later)
     group: tuple | None = None
@@ -284,6 +287,7 @@ class PodInfo:
         if sig is None:
             sig = self._signature = (
                 self.namespace, frozenset(self.labels.items()), self.priority, self.requests, self.nonzero_requests,
+                self.scalar_requests,
                 repr((self.tolerations, self.node_selector, self.required_node_terms, self.preferred_node_terms,
                       self.pod_affinity_required, self.pod_affinity_preferred, self.pod_anti_affinity_required,
                       self.pod_anti_affinity_preferred, self.spread_constraints, self.host_ports)),
@@ -306,7 +310,7 @@ class PodInfo:
         cached = _REQ_CACHE.get(rkey) if rkey is not None else None
         if cached is None:
             r = pod_requests(pod)
-            cached = ((r["cpu"], r["memory"]), _nonzero(pod))
+            cached = ((r["cpu"], r["memory"]), _nonzero(pod), scalar_requests(spec))
             if rkey is not None and len(_REQ_CACHE) < 10000:
                 _REQ_CACHE[rkey] = cached
         aff = spec.get("affinity") or {}
@@ -325,6 +329,7 @@ class PodInfo:
             priority=int(spec.get("priority") or 0),
             requests=cached[0],
             nonzero_requests=cached[1],
+            scalar_requests=cached[2],
             tolerations=spec.get("tolerations") or _NONE,
             node_selector=spec.get("nodeSelector") or _EMPTY,
             required_node_terms=(required.get("nodeSelectorTerms") or _NONE) if required else None,
