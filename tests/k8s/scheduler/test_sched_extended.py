@@ -125,3 +125,38 @@ def test_add_node_extended_errors(extended, message):
         c.add_node("gpu-1", extended=extended)
     assert str(e.value).startswith(message)
     assert c.store.list("Node") == []
+
+
+def gpu_waves(batching):
+    from sched_helpers import bound, make
+    sim, store, sched = make(11)
+    sched.batching = batching
+    for i in range(1000):   # enough feasible nodes for two disjoint windows of numFeasibleNodesToFind (420)
+        alloc = {"cpu": "8", "memory": "32Gi", "pods": "110"}
+        if i % 10:
+            alloc[GPU] = str(1 + i % 4)
+        store.create({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{i:03d}", "labels": {
+            "kubernetes.io/hostname": f"n{i:03d}"}}, "spec": {}, "status": {"allocatable": alloc, "capacity": alloc}},
+            actor="kubelet")
+    rs = store.create({"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "train-h"},
+                       "spec": {"selector": {"matchLabels": {"app": "train"}}}}, actor="kubectl")
+    owner = [{"kind": "ReplicaSet", "name": "train-h", "uid": rs["metadata"]["uid"]}]
+    for wave in range(2):
+        for r in range(140):
+            store.create({"apiVersion": "v1", "kind": "Pod", "metadata": {
+                "name": f"train-{wave}-{r}", "labels": {"app": "train"}, "ownerReferences": owner},
+                "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "500m", GPU: "1"},
+                                                                    "limits": {GPU: "1"}}}]}},
+                actor="replicaset-controller")
+        sim.run(1)
+        for r in range(0, 140, 5):
+            store.delete("Pod", "default", f"train-{wave}-{r}", actor="kubectl", grace_period_seconds=0)
+    sched.cache.check_invariants()
+    return bound(store)
+
+
+def test_batched_gpu_decisions_equal_one_cycle_per_pod():
+    fast, slow = gpu_waves(True), gpu_waves(False)
+    assert fast == slow
+    placed = [n for n in fast.values() if n]
+    assert placed and all(int(n[1:]) % 10 for n in placed)   # only GPU nodes
