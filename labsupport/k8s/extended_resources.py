@@ -63,9 +63,11 @@ def is_extended_resource_name(name: Any) -> bool:
 
 
 def is_scalar_resource_name(name: Any) -> bool:
-    """A resource kept as a scalar next to cpu, memory and pods: extended, ``hugepages-*`` or ``ephemeral-storage``."""
+    """A resource kept as a scalar next to cpu, memory and pods (``IsScalarResourceName``): extended,
+    ``hugepages-*``, prefixed native (``kubernetes.io/...``) -- and ``ephemeral-storage``, which the Fit filter
+    checks the same way."""
     return is_extended_resource_name(name) or (isinstance(name, str) and (
-        name.startswith("hugepages-") or name == "ephemeral-storage"))
+        name.startswith("hugepages-") or name == "ephemeral-storage" or ("/" in name and "kubernetes.io/" in name)))
 
 
 def _integer_resource(name: str) -> bool:
