@@ -13,7 +13,7 @@ from labsupport.k8s.scheduler.plugins import REGISTRY
 from labsupport.k8s.scheduler.plugins.base import CycleState
 from labsupport.k8s.scheduler.status import Code
 
-__all__ = ["node", "pod", "spread", "exists_selector", "build_cache", "pod_info", "run_scores", "run_filter", "CODES"]
+__all__ = ["node", "pod", "req", "fit_args", "spread", "exists_selector", "build_cache", "pod_info", "run_scores", "run_filter", "CODES"]
 
 CODES = {"Success": Code.SUCCESS, "Unschedulable": Code.UNSCHEDULABLE,
          "UnschedulableAndUnresolvable": Code.UNSCHEDULABLE_AND_UNRESOLVABLE}
@@ -22,7 +22,7 @@ BIG = {"cpu": "1000", "memory": "1000Gi", "pods": "1000"}
 
 def node(name, labels=None, taints=None, alloc=None, unschedulable=False):
     """``st.MakeNode().Name(name).Label(...).Taints(...)`` (plenty of capacity unless ``alloc`` says otherwise)."""
-    return {"name": name, "labels": dict(labels or {}), "taints": list(taints or ()), "alloc": alloc or BIG,
+    return {"name": name, "labels": dict(labels or {}), "taints": list(taints or ()), "alloc": BIG if alloc is None else alloc,
             "unschedulable": unschedulable}
 
 
@@ -59,7 +59,7 @@ def pod_info(p):
     if p.get("terminating"):
         meta["deletionTimestamp"] = 1.0
     spec = dict(p["spec"])
-    spec.setdefault("containers", [{"name": "c"}])
+    spec.setdefault("containers", [])  # st.MakePod() has no containers (so no non-zero default requests)
     if p.get("node"):
         spec["nodeName"] = p["node"]
     return PodInfo.from_dict({"metadata": meta, "spec": spec})
@@ -74,6 +74,24 @@ def build_cache(nodes, existing=()):
     for p in existing:
         assert c.add_pod(pod_info(p), p["node"]), f"unknown node {p['node']}"
     return c
+
+
+def req(*containers):
+    """``.Req(map)`` once per container: ``req({"cpu": "1000", "memory": "2000"}, ...)`` -> a containers list."""
+    return [{"name": f"c{i}", "resources": {"requests": dict(r)}} for i, r in enumerate(containers)]
+
+
+def fit_args(strategy, resources=None, shape=None):
+    """NodeResourcesFitArgs through the simulator's KubeSchedulerConfiguration parser (validation included)."""
+    from labsupport.k8s.scheduler.config import parse_config
+    ss = {"type": strategy}
+    if resources is not None:
+        ss["resources"] = [{"name": n, "weight": w} for n, w in resources]
+    if shape is not None:
+        ss["requestedToCapacityRatio"] = {"shape": [{"utilization": u, "score": sc} for u, sc in shape]}
+    cfg = {"apiVersion": "kubescheduler.config.k8s.io/v1", "kind": "KubeSchedulerConfiguration",
+           "profiles": [{"pluginConfig": [{"name": "NodeResourcesFit", "args": {"scoringStrategy": ss}}]}]}
+    return parse_config(cfg)[0].plugin_args["NodeResourcesFit"]
 
 
 def _plugin(name, cache, args, default_selector):
