@@ -72,7 +72,9 @@ def build_cache(nodes, existing=()):
                     "spec": {"taints": n["taints"], "unschedulable": n["unschedulable"]},
                     "status": {"allocatable": n["alloc"]}})
     for p in existing:
-        assert c.add_pod(pod_info(p), p["node"]), f"unknown node {p['node']}"
+        # a Pod bound to a node the snapshot does not have is invisible to the plugins (nodeInfo without node)
+        if p["node"] in c.slot:
+            c.add_pod(pod_info(p), p["node"])
     return c
 
 

@@ -87,7 +87,7 @@ class InterPodAffinity(Plugin):
 
     def _domain_totals(self, term: Mapping, namespace: str) -> tuple[np.ndarray, np.ndarray]:
         """(per-slot domain id, per-domain count of Pods matching ``term``)."""
-        ids, values = self.cache.domains(term["topologyKey"])
+        ids, values = self.cache.domains(term.get("topologyKey", ""))
         counts = self.cache.matching_counts(term_namespaces(term, namespace), term.get("labelSelector"),
                                             include_terminating=True)
         has = ids >= 0
@@ -111,7 +111,7 @@ class InterPodAffinity(Plugin):
                 continue
             for term in other.pod_anti_affinity_required:
                 if term_matches_pod(term, other.namespace, pod):
-                    ids = cache.domains(term["topologyKey"])[0]
+                    ids = cache.domains(term.get("topologyKey", ""))[0]
                     if ids[s] >= 0:
                         forbidden |= ids == ids[s]
         affinity = [self._domain_totals(t, pod.namespace) for t in pod.pod_affinity_required]
@@ -178,7 +178,7 @@ class InterPodAffinity(Plugin):
             contributions += [(-int(w.get("weight", 0)), w.get("podAffinityTerm") or {}) for w in other.pod_anti_affinity_preferred]
             for weight, term in contributions:
                 if weight and term_matches_pod(term, other.namespace, pod):
-                    ids = cache.domains(term["topologyKey"])[0]
+                    ids = cache.domains(term.get("topologyKey", ""))[0]
                     if ids[s] >= 0:
                         total += weight * (ids[idx] == ids[s])
         return total
