@@ -1,5 +1,8 @@
 """pkg/controller/podautoscaler/horizontal_test.go as data: normalization of an HPA without ``behavior``.
 
+Transcribed from the copy in the search index (an older revision: its TestConvertDesiredReplicasWithRules and
+TestNormalizeDesiredReplicas are the functions 1.37 still has for an HPA without ``behavior``).
+
 Runs against :func:`~labsupport.k8s.controllers.hpa.convert_desired_replicas_with_rules` and
 :func:`~labsupport.k8s.controllers.hpa.stabilize_recommendation` (downscale stabilization 5 min,
 recommendation times in seconds relative to now).
@@ -37,13 +40,14 @@ CASES = [
 _R_FAKE = ("drives the whole controller through fake API/metrics clients and compares full HPA status objects "
            "(custom/external metrics, selectors, scale subresources); the simulator's controller is covered by "
            "tests/k8s/test_k8s_hpa.py and the replica-calculator cases")
-_R_EVENTS = ("builds scale-event histories relative to time.Now() with random offsets (generateEvents); the "
-             "behavior rate limits are checked with fixed histories in tests/k8s/test_k8s_hpa.py")
+_R_RATE = ("the indexed copy targets the pre-autoscaling/v2 HPAScaleConstraint API (rate.Pods / rate.Percent) and "
+           "builds event histories at random offsets from time.Now() (generateEvents); the v2 behavior rate limits "
+           "are checked with fixed histories in tests/k8s/test_k8s_hpa.py")
 NOT_EXPRESSIBLE = [
-    {"upstream_file": F, "upstream_test": "TestScale*/TestCondition*/TestUpscaleCap*/... (testCase.runTest)",
-     "reason": _R_FAKE},
-    {"upstream_file": F, "upstream_test": "TestScalingWithRules / TestScaleUpOneMetric... (generateEventsUniformDistribution)",
-     "reason": _R_EVENTS},
+    {"upstream_file": F, "upstream_test": "tests driven by testCase.runTest (TestScaleUp*, TestScaleDown*, "
+     "TestUpscaleCap*, TestCondition*, ...)", "reason": _R_FAKE},
+    {"upstream_file": F, "upstream_test": "TestScaleRate", "reason": _R_RATE},
+    {"upstream_file": F, "upstream_test": "TestConvertDesiredReplicasConstrainedWithRules", "reason": _R_RATE},
 ]
 
 
