@@ -191,6 +191,7 @@ class TaintEvictionController:
         self._timers: dict[tuple, tuple[object, float]] = {}
         #: Pod key -> (nodeName, tolerations) last processed, to react only to changes (PodUpdated)
         self._seen: dict[tuple, tuple] = {}
+        self._interned: dict[tuple, tuple] = {}  # one copy per distinct toleration list (replicas share theirs)
         store.watch("Node", self._on_node)
         store.watch("Pod", self._on_pod)
 
@@ -210,7 +211,8 @@ class TaintEvictionController:
         node_name = pod["spec"].get("nodeName")
         if not node_name:
             return
-        state = (node_name, _tolerations_key(pod))
+        tols = _tolerations_key(pod)
+        state = (node_name, self._interned.setdefault(tols, tols))
         if self._seen.get(key) == state:
             return  # neither the node nor the tolerations changed
         self._seen[key] = state
