@@ -209,8 +209,8 @@ class TaintEvictionController:
             self._cancel(key)
             return
         node_name = pod["spec"].get("nodeName")
-        if not node_name:
-            return
+        if not node_name or (ev.verb == "update status" and key in self._seen):
+            return  # a status write cannot change the spec (the status subresource ignores it)
         tols = _tolerations_key(pod)
         state = (node_name, self._interned.setdefault(tols, tols))
         if self._seen.get(key) == state:
