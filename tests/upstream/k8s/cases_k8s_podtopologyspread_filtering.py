@@ -1,11 +1,12 @@
-"""pkg/scheduler/framework/plugins/podtopologyspread/filtering_test.go, TestSingleConstraint, as data.
+"""pkg/scheduler/framework/plugins/podtopologyspread/filtering_test.go, TestSingleConstraint and TestMultipleConstraints, as data.
 
 The PodTopologySpread Filter alone is run on every node (as upstream: NodeAffinity is not run, hence
 "in real case, it's false" comments upstream); only the status codes are compared, as upstream does.
 Entries from "pods spread across nodes as 2/1/0/3, maxSkew is 2, ..." on were read from the kubernetes copy
 in the search index; the six before it from a downstream copy of the same test (same names and data).
-Not transcribed yet: the NodeTaintsPolicy entries at the end of TestSingleConstraint, TestMultipleConstraints,
-and the PreFilter-state tests (internal structs).
+TestMultipleConstraints: its first seven entries (the node-inclusion-policy entries after them are not
+transcribed yet). ``taints`` is taken as ``node.kubernetes.io/unschedulable:NoSchedule`` (any untolerated NoSchedule
+taint gives the same codes). Not transcribed: the PreFilter-state tests (internal structs).
 """
 from upstream_k8s import exists_selector, node, pod, run_filter, spread
 
@@ -30,9 +31,11 @@ def pods(spec, labels=None):
     return out
 
 
-def incoming(max_skew, key, selector=FOO, labels=None, min_domains=None, affinity_policy=None, **spec):
+def incoming(max_skew, key, selector=FOO, labels=None, min_domains=None, affinity_policy=None, taints_policy=None,
+             **spec):
     return pod("p", labels or {"foo": ""}, topologySpreadConstraints=[
-        spread(max_skew, key, "DoNotSchedule", selector, min_domains=min_domains, affinity_policy=affinity_policy)],
+        spread(max_skew, key, "DoNotSchedule", selector, min_domains=min_domains, affinity_policy=affinity_policy,
+               taints_policy=taints_policy)],
         **spec)
 
 
@@ -56,6 +59,8 @@ FOO_AFF = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"
 N3 = [node("node-a", {"node": "node-a"}), node("node-b", {"node": "node-b"}), node("node-c", {"node": "node-c"})]
 FOO4 = [node("node-a", {"node": "node-a", "foo": ""}), node("node-b", {"node": "node-b", "foo": ""}),
         node("node-x", {"node": "node-x", "foo": ""}), node("node-y", {"node": "node-y"})]
+TAINTS = [{"key": "node.kubernetes.io/unschedulable", "value": "", "effect": "NoSchedule"}]
+FOO4_TAINTED = [*FOO4[:3], node("node-y", {"node": "node-y"}, taints=TAINTS)]
 SPREAD_231 = pods("a:2 b:1 y:3")
 CASES = [
     case("no existing pods", incoming(1, "zone"), ABXY, [], [S, S, S, S]),
@@ -99,6 +104,49 @@ CASES = [
          pods("a:1 b:1 y:1"), [U, U, S, S]),
     case("NodeAffinityPolicy ignored with labelSelectors", incoming(1, "node", affinity_policy="Ignore", affinity=FOO_AFF),
          FOO4, pods("a:1 b:1 y:1"), [U, U, S, U], id_="NodeAffinityPolicy ignored with labelSelectors (nodeAffinity entry)"),
+    case("NodeTaintsPolicy honored", incoming(1, "node", taints_policy="Honor"), FOO4_TAINTED, pods("a:1 b:1 y:1"),
+         [U, U, S, S]),
+    case("NodeTaintsPolicy ignored", incoming(1, "node"), FOO4_TAINTED, pods("a:1 b:1 y:1"), [U, U, S, U]),
+]
+
+T2 = "TestMultipleConstraints"
+BAR = exists_selector("bar")
+
+
+def two(zone_selector=FOO, node_selector=FOO, labels=None):
+    return pod("p", labels or {"foo": ""}, topologySpreadConstraints=[
+        spread(1, "zone", "DoNotSchedule", zone_selector), spread(1, "node", "DoNotSchedule", node_selector)])
+
+
+def case2(name, p, nodes, existing, want):
+    c = case(name, p, nodes, existing, want)
+    c["upstream_test"] = f"{T2}/{name}"
+    return c
+
+
+def lab(spec):
+    """``"a:foo a:foo,bar y:bar"`` -> one Pod per entry on node-<n> with the given (empty-valued) labels."""
+    out = []
+    for i, part in enumerate(spec.split()):
+        n, keys = part.split(":")
+        out.append(pod(f"p-{n}{i + 1}", {k: "" for k in keys.split(",")}, node=f"node-{n}"))
+    return out
+
+
+CASES += [
+    case2("two Constraints on zone and node, spreads = [3/3, 2/1/0/3]", two(), ABXY, pods("a:2 b:1 y:3"), [U, U, S, U]),
+    case2("two Constraints on zone and node, spreads = [3/4, 2/1/0/4]", two(), ABXY, pods("a:2 b:1 y:4"), [U, U, U, U]),
+    case2("Constraints hold different labelSelectors, spreads = [1/0, 1/0/0/1]", two(node_selector=BAR,
+          labels={"foo": "", "bar": ""}), ABXY, lab("a:foo y:bar"), [U, U, S, U]),
+    case2("Constraints hold different labelSelectors, spreads = [1/0, 0/0/1/1]", two(node_selector=BAR,
+          labels={"foo": "", "bar": ""}), ABXY, lab("a:foo x:bar y:bar"), [U, U, U, U]),
+    case2("Constraints hold different labelSelectors, spreads = [2/3, 1/0/0/1]", two(node_selector=BAR,
+          labels={"foo": "", "bar": ""}), ABXY, lab("a:foo a:foo,bar y:foo y:foo,bar y:foo"), [U, S, U, U]),
+    case2("Constraints hold different labelSelectors but pod doesn't match itself on 'zone' constraint",
+          two(node_selector=BAR, labels={"bar": ""}), ABXY, lab("a:foo x:bar y:bar"), [S, S, U, U]),
+    case2("two Constraints on zone and node, absence of label 'node' on node-x, spreads = [1/1, 1/0/0/1]", two(),
+          [zn("node-a", "zone1"), zn("node-b", "zone1"), node("node-x", {"zone": "zone2"}), zn("node-y", "zone2")],
+          pods("a:1 y:1"), [U, S, UU, U]),
 ]
 NOT_EXPRESSIBLE = []
 
