@@ -4,8 +4,7 @@ The PodTopologySpread Filter alone is run on every node (as upstream: NodeAffini
 "in real case, it's false" comments upstream); only the status codes are compared, as upstream does.
 Entries from "pods spread across nodes as 2/1/0/3, maxSkew is 2, ..." on were read from the kubernetes copy
 in the search index; the six before it from a downstream copy of the same test (same names and data).
-TestMultipleConstraints: its first seven entries (the node-inclusion-policy entries after them are not
-transcribed yet). ``taints`` is taken as ``node.kubernetes.io/unschedulable:NoSchedule`` (any untolerated NoSchedule
+TestMultipleConstraints: all thirteen entries. ``taints`` is taken as ``node.kubernetes.io/unschedulable:NoSchedule`` (any untolerated NoSchedule
 taint gives the same codes). Not transcribed: the PreFilter-state tests (internal structs).
 """
 from upstream_k8s import exists_selector, node, pod, run_filter, spread
@@ -113,9 +112,11 @@ T2 = "TestMultipleConstraints"
 BAR = exists_selector("bar")
 
 
-def two(zone_selector=FOO, node_selector=FOO, labels=None):
+def two(zone_selector=FOO, node_selector=FOO, labels=None, zone_taints=None, node_affinity=None, second_key="node",
+        **spec):
     return pod("p", labels or {"foo": ""}, topologySpreadConstraints=[
-        spread(1, "zone", "DoNotSchedule", zone_selector), spread(1, "node", "DoNotSchedule", node_selector)])
+        spread(1, "zone", "DoNotSchedule", zone_selector, taints_policy=zone_taints),
+        spread(1, second_key, "DoNotSchedule", node_selector, affinity_policy=node_affinity)], **spec)
 
 
 def case2(name, p, nodes, existing, want):
@@ -133,6 +134,13 @@ def lab(spec):
     return out
 
 
+def zn_t(name, zone, foo=True, taints=None):
+    return node(name, {"zone": zone, "node": name, **({"foo": ""} if foo else {})}, taints=taints)
+
+
+ZFOO4 = [zn_t("node-a", "zone1"), zn_t("node-b", "zone1"), zn_t("node-x", "zone2"), zn_t("node-y", "zone2", foo=False)]
+ZFOO_B_TAINTED_Y = [zn_t("node-a", "zone1"), zn_t("node-b", "zone1", foo=False), zn_t("node-x", "zone2"),
+                    zn_t("node-y", "zone2", taints=TAINTS)]
 CASES += [
     case2("two Constraints on zone and node, spreads = [3/3, 2/1/0/3]", two(), ABXY, pods("a:2 b:1 y:3"), [U, U, S, U]),
     case2("two Constraints on zone and node, spreads = [3/4, 2/1/0/4]", two(), ABXY, pods("a:2 b:1 y:4"), [U, U, U, U]),
@@ -147,6 +155,21 @@ CASES += [
     case2("two Constraints on zone and node, absence of label 'node' on node-x, spreads = [1/1, 1/0/0/1]", two(),
           [zn("node-a", "zone1"), zn("node-b", "zone1"), node("node-x", {"zone": "zone2"}), zn("node-y", "zone2")],
           pods("a:1 y:1"), [U, S, UU, U]),
+    case2("two node inclusion Constraints, zone: honor/ignore, node: ignore/ignore",
+          two(node_affinity="Ignore", nodeSelector={"foo": ""}), ZFOO4, pods("a:1 b:1 y:1"), [U, U, S, U]),
+    case2("two node inclusion Constraints, zone: honor/honor, node: honor/ignore", two(zone_taints="Honor"),
+          [*ZFOO4[:3], zn_t("node-y", "zone2", foo=False, taints=TAINTS)], pods("a:1 b:1 y:1"), [U, U, S, U]),
+    case2("two node inclusion Constraints, zone: honor/ignore, node: honor/ignore", two(nodeSelector={"foo": ""}),
+          ZFOO_B_TAINTED_Y, pods("a:1 b:1 y:1"), [U, S, S, U]),
+    case2("two node inclusion Constraints, zone: honor/honor, node: ignore/ignore",
+          two(zone_taints="Honor", node_affinity="Ignore", nodeSelector={"foo": ""}), ZFOO_B_TAINTED_Y,
+          pods("a:1 b:1 y:1"), [U, U, S, U]),
+    case2("two Constraints on zone, spreads = [3/3, 2/1]",
+          two(zone_selector=BAR, node_selector=FOO, labels={"foo": "", "bar": ""}, second_key="zone"), ABXY,
+          lab("a:foo,bar a:foo b:foo,bar y:foo y:foo,bar y:foo"), [U, U, S, S]),
+    case2("two Constraints on zone, spreads = [3/4, 2/1]",
+          two(zone_selector=BAR, node_selector=FOO, labels={"foo": "", "bar": ""}, second_key="zone"), ABXY,
+          lab("a:foo,bar a:foo b:foo,bar y:foo y:foo,bar y:foo y:foo"), [U, U, U, U]),
 ]
 NOT_EXPRESSIBLE = []
 
