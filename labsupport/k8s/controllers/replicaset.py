@@ -146,6 +146,21 @@ def deletion_order(pods: list[dict], ranks: dict[str, int], now: float) -> list[
     return sorted(pods, key=functools.cmp_to_key(lambda a, b: -1 if less(a, b) else (1 if less(b, a) else 0)))
 
 
+def pods_to_delete(filtered: list[dict], related: list[dict], diff: int, now: float) -> list[dict]:
+    """``getPodsToDelete``: the ``diff`` Pods to delete, ranked by the active ``related`` Pods on the same node.
+
+    With ``diff >= len(filtered)`` nothing is sorted (every Pod goes, in the order given), as upstream.
+    """
+    if diff >= len(filtered):
+        return filtered[:diff]
+    ranks: dict[str, int] = {}
+    for p in related:  # getPodsRankedByRelatedPodsOnSameNode
+        if is_pod_active(p):
+            node = p["spec"].get("nodeName") or ""
+            ranks[node] = ranks.get(node, 0) + 1
+    return deletion_order(filtered, ranks, now)[:diff]
+
+
 def _controller_uid(obj: dict) -> str | None:
     ref = controller_of(obj)
     return ref["uid"] if ref is not None else None
@@ -271,12 +286,8 @@ class ReplicaSetController(Controller):
             related = []
             for sib in self.store.by_index("replicasets-by-controller", owner["uid"]):
                 related += [p for p in self.store.by_index("pods-by-controller", sib["metadata"]["uid"], ordered=False) if is_pod_active(p)]
-        ranks: dict[str, int] = {}
-        for p in related:
-            node = p["spec"].get("nodeName") or ""
-            ranks[node] = ranks.get(node, 0) + 1
         active = sorted(active, key=lambda p: p["metadata"]["name"])
-        victims = active if count >= len(active) else deletion_order(active, ranks, self.sim.now)[:count]
+        victims = pods_to_delete(active, related, count, self.sim.now)
         for p in victims:
             self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor=self.name)
             self.store.record_event(rs, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}", source=self.name)
