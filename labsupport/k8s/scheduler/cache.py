@@ -319,6 +319,18 @@ class NodeCache:
             out += self.terminating_groups[gk]
         return out
 
+    def matching_all_counts(self, specs: list[tuple[list[str] | None, Mapping | None]],
+                            include_terminating: bool = False) -> np.ndarray:
+        """Per slot, how many Pods match every ``(namespaces, selector)`` of ``specs`` (``podMatchesAllAffinityTerms``)."""
+        out = np.zeros(self._cap, dtype=np.int64)
+        sources = [self.label_groups, self.terminating_groups] if include_terminating else [self.label_groups]
+        for groups in sources:
+            for gk, arr in groups.items():
+                labels = self._group_labels[gk]
+                if all((nss is None or gk[0] in nss) and selector_matches(sel, labels) for nss, sel in specs):
+                    out += arr
+        return out
+
     def nominate(self, pod: PodInfo, node_name: str | None) -> None:
         """Record (or clear, with None) that ``pod`` is nominated to ``node_name`` after preemption."""
         self.nominated.pop(pod.key, None)

@@ -9,7 +9,7 @@ in the term's ``namespaces`` (default: the Pod's own namespace; an empty
 Filter, in this order:
 
 1. every required podAffinity term must hold (UnschedulableAndUnresolvable,
-   "node(s) didn't match pod affinity rules") -- unless no Pod anywhere matches the
+   "node(s) didn't match pod affinity rules"), counting only Pods that match all the terms -- unless no Pod anywhere matches the
    terms and the Pod matches them itself (the first Pod of a group may land anywhere);
 2. no required podAntiAffinity term may hold (Unschedulable,
    "node(s) didn't match pod anti-affinity rules");
@@ -94,6 +94,24 @@ class InterPodAffinity(Plugin):
         totals = np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)
         return ids, totals
 
+    def _affinity_totals(self, pod) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per required affinity term, (domain ids, per-domain count) of the Pods matching *all* the terms.
+
+        ``updateWithAffinityTerms`` counts an existing Pod only if it matches every required affinity term
+        of the incoming Pod (``podMatchesAllAffinityTerms``), so two terms cannot be met by two different Pods.
+        """
+        terms = pod.pod_affinity_required
+        if len(terms) <= 1:
+            return [self._domain_totals(t, pod.namespace) for t in terms]
+        counts = self.cache.matching_all_counts(
+            [(term_namespaces(t, pod.namespace), t.get("labelSelector")) for t in terms], include_terminating=True)
+        out = []
+        for t in terms:
+            ids, values = self.cache.domains(t.get("topologyKey", ""))
+            has = ids >= 0
+            out.append((ids, np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)))
+        return out
+
     def node_local(self, state: CycleState) -> bool:
         """True when neither this Pod nor any existing Pod has (anti-)affinity terms."""
         pod = state.pod
@@ -114,7 +132,7 @@ class InterPodAffinity(Plugin):
                     ids = cache.domains(term.get("topologyKey", ""))[0]
                     if ids[s] >= 0:
                         forbidden |= ids == ids[s]
-        affinity = [self._domain_totals(t, pod.namespace) for t in pod.pod_affinity_required]
+        affinity = self._affinity_totals(pod)
         anti = [self._domain_totals(t, pod.namespace) for t in pod.pod_anti_affinity_required]
         nobody = all(int(tot.sum()) == 0 for _ids, tot in affinity)
         self_match = all(term_matches_pod(t, pod.namespace, pod) for t in pod.pod_affinity_required)
