@@ -222,6 +222,11 @@ def _plugin_args(name: str, args: Any, path: str) -> dict:
                 raise SchedulerConfigError(f"{path}.{k}: unknown field of InterPodAffinityArgs")
         if "hardPodAffinityWeight" in args:
             out["hardPodAffinityWeight"] = _int_in(args["hardPodAffinityWeight"], 0, 100, f"{path}.hardPodAffinityWeight")
+        if "ignorePreferredTermsOfExistingPods" in args:
+            v = args["ignorePreferredTermsOfExistingPods"]
+            if not isinstance(v, bool):
+                raise SchedulerConfigError(f"{path}.ignorePreferredTermsOfExistingPods: must be true or false, got {v!r}")
+            out["ignorePreferredTermsOfExistingPods"] = v
     elif name in ("DefaultPreemption",) + NOT_SIMULATED:
         return {}
     else:

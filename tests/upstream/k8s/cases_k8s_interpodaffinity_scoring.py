@@ -1,8 +1,8 @@
 """pkg/scheduler/framework/plugins/interpodaffinity/scoring_test.go, TestPreferredAffinity, as data.
 
-Entries up to "invalid AntiAffinity fails PreScore" (kubernetes copy 030880a5dc in the search index); Pods there
-carry no namespace, here all use "default". Not transcribed yet: the namespaceSelector / ignorePreferredTerms
-entries after them, TestPreferredAffinityWithHardPodAffinitySymmetricWeight.
+All entries of TestPreferredAffinity and TestPreferredAffinityWithHardPodAffinitySymmetricWeight (kubernetes
+copy 030880a5dc in the search index), expressible ones as CASES, the rest listed with reasons. Pods there carry no
+namespace, here they use "default" unless a test names one.
 """
 from upstream_k8s import node, pod, run_scores
 
@@ -111,7 +111,25 @@ CASES = [
     case("Avoid panic when partial nodes in a topology don't have pods with affinity", pod("p", S1),
          [("node1", CHINA), ("node2", CHINA)], [("node1", S1), ("node2", {}, STAY_S1_AWAY_S2)],
          {"node1": 0, "node2": 0}),
+    dict(case("Ignore preferred terms of existing pods", pod("p", S2), [("node1", CHINA), ("node2", INDIA)],
+              [("node1", S1, STAY_S1_AWAY_S2), ("node2", S2, STAY_S2)], None),
+         args={"hardPodAffinityWeight": 1, "ignorePreferredTermsOfExistingPods": True}),
+    case("Do not ignore preferred terms of existing pods", pod("p", S2), [("node1", CHINA), ("node2", INDIA)],
+         [("node1", S1, STAY_S1_AWAY_S2), ("node2", S2, STAY_S2)], {"node1": 0, "node2": 100}),
+    case("No nodes to score", pod("p", S2), [], [], None),
 ]
+T2 = "TestPreferredAffinityWithHardPodAffinitySymmetricWeight"
+SERVICE_S1 = {"service": "S1"}
+HARD_NS = {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+    {"labelSelector": sel(ex("service", "In", "S1")), "namespaces": ["", "subteam2.team2"],
+     "namespaceSelector": sel(ex("team", "In", "team1")), "topologyKey": "region"}]}}
+for _name, _ns in (("with matching Namespaces", "subteam2.team2"),):
+    _c = case(_name, pod("p", SERVICE_S1, namespace=_ns), [("node1", CHINA), ("node2", INDIA), ("node3", AZ1)],
+              [("node1", {}, HARD_NS), ("node2", {}, HARD_NS)], {"node1": 100, "node2": 100, "node3": 0})
+    _c.update(upstream_test=f"{T2}/{_name}", id=f"{T2}: {_name}", args={"hardPodAffinityWeight": 1})
+    CASES.append(_c)
+_SKIP_ZERO = ("upstream PreScore returns Skip when no topology scores were collected; the simulator's PreScore does "
+              "not look ahead and scores every node 0 instead (the same placement: a skipped plugin adds nothing)")
 _NS_SEL = ("a non-empty namespaceSelector is not evaluated by the simulator (it has no Namespace objects with labels; "
            "only {} = all namespaces is supported)")
 _BAD = ("PreScore fails with Go's label-parsing error (Error status) for an invalid label value in a preferred term; "
@@ -121,6 +139,16 @@ NOT_EXPRESSIBLE = [
     {"upstream_file": F, "upstream_test": f"{T}/AntiAffinity symmetry with namespace selector", "reason": _NS_SEL},
     {"upstream_file": F, "upstream_test": f"{T}/invalid Affinity fails PreScore", "reason": _BAD},
     {"upstream_file": F, "upstream_test": f"{T}/invalid AntiAffinity fails PreScore", "reason": _BAD},
+    {"upstream_file": F, "upstream_test": f"{T}/Affinity with pods matching NamespaceSelector",
+     "reason": _NS_SEL + "; two entries carry this name"},
+    {"upstream_file": F, "upstream_test": f"{T}/Affinity with pods matching both NamespaceSelector and Namespaces fields",
+     "reason": _NS_SEL + "; two entries carry this name"},
+    {"upstream_file": F, "upstream_test": f"{T2}/with default weight",
+     "reason": 'the incoming Pod has the empty namespace "" (Go zero value) and the term lists "" in namespaces; the '
+               'simulator defaults a Pod\'s namespace to "default", as the API server does, so "" names no Pod'},
+    {"upstream_file": F, "upstream_test": f"{T2}/with zero weight", "reason": _SKIP_ZERO},
+    {"upstream_file": F, "upstream_test": f"{T2}/with no matching namespace", "reason": _SKIP_ZERO},
+    {"upstream_file": F, "upstream_test": f"{T2}/with matching NamespaceSelector", "reason": _NS_SEL},
 ]
 
 

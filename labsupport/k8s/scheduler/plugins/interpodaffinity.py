@@ -84,6 +84,7 @@ class InterPodAffinity(Plugin):
     def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
         self.hard_pod_affinity_weight = int(self.args.get("hardPodAffinityWeight", 1))
+        self.ignore_preferred_of_existing = bool(self.args.get("ignorePreferredTermsOfExistingPods", False))
 
     def _domain_totals(self, term: Mapping, namespace: str) -> tuple[np.ndarray, np.ndarray]:
         """(per-slot domain id, per-domain count of Pods matching ``term``)."""
@@ -174,7 +175,10 @@ class InterPodAffinity(Plugin):
 
     def pre_score(self, state: CycleState, idx: np.ndarray) -> bool:
         pod = state.pod
-        return bool(pod.pod_affinity_preferred or pod.pod_anti_affinity_preferred or self.cache.pods_with_affinity)
+        own = bool(pod.pod_affinity_preferred or pod.pod_anti_affinity_preferred)
+        if self.ignore_preferred_of_existing and not own:
+            return False  # IgnorePreferredTermsOfExistingPods: Skip unless the Pod has preferred terms itself
+        return bool(own or self.cache.pods_with_affinity)
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
         pod, cache = state.pod, self.cache
