@@ -61,6 +61,7 @@ from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
 from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from labsupport.k8s.controllers.replicaset import ReplicaSetController
 from labsupport.k8s.errors import NotFoundError
+from labsupport.k8s.extended_resources import is_extended_resource_name, parse_scalar
 from labsupport.k8s.kubelet import Kubelet, KubeletRouter
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
@@ -220,8 +221,12 @@ class Cluster:
 
     # ------------------------------------------------------------ nodes
     def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,
-                 taints: list[Mapping] | None = None) -> None:
-        """Register a node (its kubelet starts and renews its Lease every 10 s)."""
+                 taints: list[Mapping] | None = None, extended: Mapping[str, Any] | None = None) -> None:
+        """Register a node (its kubelet starts and renews its Lease every 10 s).
+
+        ``extended`` adds extended resources to the node's capacity and allocatable, as a device
+        plugin would (``{"nvidia.com/gpu": 4}``); see :mod:`labsupport.k8s.extended_resources`.
+        """
         if not isinstance(name, str) or len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
             raise LabError(f"name: {name!r} is not a valid node name (a DNS-1123 subdomain such as 'node-1')")
         if self.store.get("Node", None, name) is not None:
@@ -249,6 +254,14 @@ class Cluster:
                                ("PIDPressure", "False", "KubeletHasSufficientPID", None), ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
         ]
         resources = {"cpu": format_cpu(cpu_m), "memory": format_memory(mem_b), "pods": str(max_pods)}
+        for rname, amount in sorted((extended or {}).items()):
+            if not is_extended_resource_name(rname):
+                raise LabError(f"extended.{rname}: not an extended resource name (use a domain prefix, such as "
+                               f"'nvidia.com/gpu', outside kubernetes.io)")
+            try:
+                resources[rname] = str(parse_scalar(rname, amount, f"extended.{rname}"))
+            except LabError as e:
+                raise LabError(str(e)) from None
         node = {
             "apiVersion": "v1",
             "kind": "Node",
