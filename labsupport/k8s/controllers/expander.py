@@ -42,6 +42,13 @@ EXPANDERS = ("random", "most-pods", "least-waste", "priority")
 DEFAULT_EXPANDER = "random"
 
 
+def _unbound(pod: Mapping) -> Mapping:
+    """The Pod as if it were not bound yet (a bound Pod's ``nodeName`` would make the NodeName filter reject every other node)."""
+    if not pod["spec"].get("nodeName"):
+        return pod
+    return {**pod, "spec": {k: v for k, v in pod["spec"].items() if k != "nodeName"}}
+
+
 class Snapshot:
     """A scratch copy of (some) nodes and Pods that the scheduler's filters can be asked about."""
 
@@ -63,14 +70,14 @@ class Snapshot:
         slots = [self.cache.slot[n] for n in nodes if n in self.cache.slot]
         if not slots:
             return None
-        state = self.framework.new_state(PodInfo.from_dict(pod))
+        state = self.framework.new_state(PodInfo.from_dict(_unbound(pod)))
         out = self.framework.run_filters(state, np.array(slots))
         hits = np.flatnonzero(out.feasible)
         return nodes[int(hits[0])] if hits.size else None
 
     def reason(self, pod: Mapping, node: str) -> str:
         """Why ``node`` rejects ``pod`` (the Filter plugin's reason), '' if it fits."""
-        state = self.framework.new_state(PodInfo.from_dict(pod))
+        state = self.framework.new_state(PodInfo.from_dict(_unbound(pod)))
         out = self.framework.run_filters(state, np.array([self.cache.slot[node]]))
         return "" if out.feasible[0] else out.status(0).reasons[0] if out.status(0).reasons else str(out.status(0))
 

@@ -158,7 +158,10 @@ class EtcdCluster:
 
     def _campaign(self, candidate: str) -> None:
         self._election = None
-        if self.leader is not None or not self.members[candidate].alive:
+        if self.leader is not None:
+            return
+        if not self.members[candidate].alive:
+            self._arm_election()      # the would-be candidate stopped too: another follower's timeout runs out
             return
         if len(self.alive()) < quorum(self.size):
             # PreVote fails: no majority would answer, the term is not incremented; try again later
