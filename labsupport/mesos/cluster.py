@@ -39,6 +39,7 @@ from typing import Any
 from labsupport.core import LabError, Simulation, Table
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
+from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master
 from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler
@@ -62,8 +63,13 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster:
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+class Cluster(HAMixin):
+    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election.
+
+    ``zookeepers``: servers in the ZooKeeper ensemble (``zk-1``..); ``quorum``: the masters' ``--quorum``
+    for the replicated log (default: a majority of ``masters``). Leaving both None keeps the earlier
+    lessons' cluster, whose ZooKeeper and registry never lose quorum. See :mod:`labsupport.mesos.ha`.
+    """
 
     def __init__(
         self,
@@ -74,6 +80,8 @@ class Cluster:
         offer_timeout: float | None = None,
         role_sorter: str = "drf",
         framework_sorter: str = "drf",
+        zookeepers: int | None = None,
+        quorum: int | None = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -97,6 +105,7 @@ class Cluster:
         znode, leader = self.zk.leader()
         self._log("zookeeper", f"{leader} owns the lowest znode {znode}: elected leading master")
         self.master.start(leader)
+        self._init_ha(zookeepers, quorum)
 
     # ---------------------------------------------------------------- basics
     @property
