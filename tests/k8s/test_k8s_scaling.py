@@ -474,3 +474,23 @@ def test_default_cluster_writes_nothing_new():
     c.run(30)
     assert {(w.kind, w.owner) for w in c.store.watchers()}.isdisjoint({("PodDisruptionBudget", "disruption-controller")})
     assert not [r for r in c.writes() if r.kind == "Lease" and r.namespace == "kube-system"]
+
+
+def test_hpa_scale_down_event_says_all_metrics_below_target():
+    """horizontal.go picks the rescale reason by direction: a scale-down reads "All metrics below target"."""
+    c = k8s.Cluster(seed=0)
+    c.add_node("node-1", cpu="8", memory="16Gi")
+    c.apply(WEB.format(replicas=6, cpu="500m") + """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 10
+  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+""")
+    c.set_load("web", total=lambda t: 300)
+    c.run(400)
+    msgs = [e["MESSAGE"] for e in c.events() if e["REASON"] == "SuccessfulRescale"]
+    assert msgs and all(m.endswith("reason: All metrics below target") for m in msgs)

@@ -277,7 +277,7 @@ class HorizontalPodAutoscalerController:
             status["lastScaleTime"] = now
             events = self._up_events if desired > current else self._down_events
             events.setdefault(key, []).append((now, abs(desired - current)))
-            why = reason or ("All metrics below target" if desired < current else "above target")
+            why = "All metrics below target" if desired < current else (reason or "above target")   # horizontal.go: the direction decides
             self.store.record_event(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {why}", source=self.name)
         status.update({"currentReplicas": target.get("status", {}).get("replicas", current), "desiredReplicas": desired, "currentMetrics": metrics_status})
         self.store.update(hpa, actor=self.name, verb="update status")
