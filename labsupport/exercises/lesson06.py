@@ -354,6 +354,41 @@ class Keeper(mesos.Scheduler):
             self.tasks.pop(status.task_id, None)
 '''
 
+# the worked answer and two plausible wrong ones (for the course tests and for q5.solution_value)
+_namespace: dict = {"mesos": mesos}
+exec(_Q5_SOLUTION, _namespace)
+_Keeper = _namespace["Keeper"]
+
+
+class _IgnoresInverseOffers(mesos.Scheduler):
+    """Keeps 3 tasks, one per agent, and has no inverse_offers method (like Marathon)."""
+
+    def __init__(self) -> None:
+        self.tasks: dict = {}
+        self.n = 0
+
+    def resource_offers(self, driver, offers):
+        for offer in offers:
+            if len(self.tasks) < 3 and offer.agent not in self.tasks.values() and offer.resources.get("cpus", 0) >= 1:
+                self.n += 1
+                self.tasks[f"t-{self.n}"] = offer.agent
+                driver.accept([offer.id], [mesos.Task(f"t-{self.n}", "cpus:1;mem:256")])
+            else:
+                driver.decline([offer.id], {"refuse_seconds": 5})
+
+    def status_update(self, driver, status):
+        if status.state.is_terminal:
+            self.tasks.pop(status.task_id, None)
+
+
+class _OnlyAccepts(_IgnoresInverseOffers):
+    """Accepts every inverse offer but never moves its task."""
+
+    def inverse_offers(self, driver, inverse_offers):
+        for io in inverse_offers:
+            io.accept()
+
+
 q5 = ClassQuestion(
     "q5", _judge_framework,
     prompt=("Stretch: write a mesos.Scheduler that keeps 3 one-CPU tasks running, one per agent, and when it gets an "
@@ -365,4 +400,6 @@ q5 = ClassQuestion(
     solution=_Q5_SOLUTION,
     insight=("Kubernetes gives every workload this behaviour through drain, evictions and PDBs; in Mesos each "
              "framework has to implement it, and frameworks that ignore inverse offers simply lose their tasks."),
+    wrong_examples=[_IgnoresInverseOffers, _OnlyAccepts, int],
+    solution_value=_Keeper,
 )
