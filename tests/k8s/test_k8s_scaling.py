@@ -55,9 +55,10 @@ spec:
     ("scale_down_unneeded_time", 600.0),
     ("scale_down_delay_after_add", 600.0),
     ("scale_down_delay_after_failure", 180.0),
-    ("max_empty_bulk_delete", 10),
+    ("max_scale_down_parallelism", 10),
+    ("max_drain_parallelism", 1),
     ("new_pod_scale_up_delay", 0.0),
-    ("expander", "random"),
+    ("expander", "least-waste"),   # flags.go since PR #7631 (2025); the FAQ table said random before
 ], ids=lambda v: str(v))
 def test_autoscaler_defaults_are_the_faq_defaults(option, value):
     assert getattr(AutoscalerOptions(), option) == value
@@ -222,14 +223,15 @@ def test_scale_up_stops_at_max_and_says_so():
     assert any(e["MESSAGE"] == "pod didn't trigger scale-up: 1 max node group size reached" for e in c.events())
 
 
-@pytest.mark.parametrize("expander, group", [("least-waste", "small"), ("most-pods", "big"), ("priority", "small")],
+@pytest.mark.parametrize("expander, group", [("least-waste", "small"), ("most-pods", "big"), ("priority", "small"),
+                                             ("least-nodes", "big")],   # small can grow to 2 only for least-nodes
                          ids=["least-waste picks the snug group", "most-pods picks the group that places more pods",
-                              "priority picks the highest-priority match"])
+                              "priority picks the highest-priority match", "least-nodes picks the group needing fewer nodes"])
 def test_expanders_choose_between_groups(expander, group):
     c = k8s.Cluster(seed=0)
     c.configure_autoscaler(expander=expander, priorities={10: ["small"], 1: [".*"]})
     c.add_node_group("big", min=0, max=1, cpu="16", memory="64Gi", provision_seconds=10)
-    c.add_node_group("small", min=0, max=1, cpu="2", memory="8Gi", provision_seconds=10)
+    c.add_node_group("small", min=0, max=2 if expander == "least-nodes" else 1, cpu="2", memory="8Gi", provision_seconds=10)
     c.apply(WEB.format(replicas=3, cpu="1"))
     c.run(11)
     targets = {r["GROUP"]: r["TARGET"] for r in c.autoscaler_status()}
@@ -242,7 +244,7 @@ def test_expander_choice_functions():
     assert choose("priority", opts, random.Random(0)).group == "b"
     assert priority_of("gpu-pool", {5: ["gpu-.*"], 1: [".*"]}) == 5
     assert priority_of("x", None) == -1
-    with pytest.raises(LabError, match="expander: must be one of random, most-pods, least-waste, priority, got 'price'"):
+    with pytest.raises(LabError, match="expander: must be one of least-waste, random, most-pods, least-nodes, priority, got 'price'"):
         choose("price", opts, random.Random(0))
 
 
@@ -361,7 +363,7 @@ def test_configure_autoscaler_errors(options, message):
     c = k8s.Cluster(seed=0)
     with pytest.raises(LabError, match=message):
         c.configure_autoscaler(**options)
-    assert c.configure_autoscaler().expander == "random"
+    assert c.configure_autoscaler().expander == "least-waste"
 
 
 def test_autoscaler_status_without_groups_explains():

@@ -8,7 +8,7 @@ checked against a snapshot of the existing nodes *and the nodes still being prov
 (so a Pod that will fit an upcoming node does not trigger a second scale-up). For each node
 group below its ``max`` the binpacking estimator (:func:`~.expander.estimate`) asks the
 scheduler's own Filter plugins how many template nodes the remaining Pods need; the
-**expander** (``random`` by default) picks one group; the group's target grows (never beyond
+**expander** (``least-waste`` by default) picks one group; the group's target grows (never beyond
 ``max``) and the nodes register ``provision_seconds`` later. Every helped Pod gets the event
 ``TriggeredScaleUp`` "pod triggered scale-up: [{group 1->3 (max: 10)}]"; a Pod no group can
 help gets ``NotTriggerScaleUp``.
@@ -19,8 +19,7 @@ memory, and every Pod on it can move: it has a controller, is not a ``kube-syste
 without a PDB, has no ``safe-to-evict: "false"`` annotation, its PDB allows a disruption,
 and it fits another node. A node unneeded for ``scale_down_unneeded_time`` (10 min) is
 removed -- not within ``scale_down_delay_after_add`` (10 min) of a scale-up, nor within
-``scale_down_delay_after_failure`` (3 min) of a failed one; empty nodes up to
-``max_empty_bulk_delete`` (10) at once, other nodes one at a time. Removal taints the node
+``scale_down_delay_after_failure`` (3 min) of a failed one; at most ``max_scale_down_parallelism`` (10) nodes at once, of which ``max_drain_parallelism`` (1) with Pods to move. Removal taints the node
 ``ToBeDeletedByClusterAutoscaler``, evicts its Pods through the Eviction API (a refusal aborts
 it: ``ScaleDownFailed``), waits for them to go, and deletes the node.
 
@@ -71,7 +70,8 @@ class AutoscalerOptions:
     scale_down_delay_after_add: float = 600.0
     scale_down_delay_after_delete: float = 0.0     # default: scan_interval
     scale_down_delay_after_failure: float = 180.0
-    max_empty_bulk_delete: int = 10
+    max_scale_down_parallelism: int = 10   # --max-scale-down-parallelism (replaced --max-empty-bulk-delete)
+    max_drain_parallelism: int = 1
     new_pod_scale_up_delay: float = 0.0
     expander: str = DEFAULT_EXPANDER
     scale_down_enabled: bool = True
@@ -332,7 +332,7 @@ class ClusterAutoscaler:
         empty = [n for n in ripe if not movable[n]]
         busy = [n for n in ripe if movable[n]]
         removed = 0
-        for n in empty[:o.max_empty_bulk_delete] + busy[:1]:
+        for n in (empty + busy[:o.max_drain_parallelism])[:o.max_scale_down_parallelism]:
             g = self.group_of(n)
             if g is None or g.target <= g.min:
                 continue

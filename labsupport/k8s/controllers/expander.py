@@ -7,9 +7,11 @@
   group X" means exactly what kube-scheduler would decide;
 * :func:`estimate` -- ``estimator/binpacking_estimator.go``: put the pending Pods one by one on
   the template nodes opened so far, open a new one when none fits, up to a limit;
-* :func:`choose` -- ``expander/``: ``random`` (the default of ``--expander``, cluster-autoscaler
-  FAQ "What are the parameters to CA?"), ``most-pods``, ``least-waste`` and ``priority``. Ties
-  are broken at random (as upstream's fallback to ``random``), with the cluster's seeded generator.
+* :func:`choose` -- ``expander/``: ``least-waste`` (the default of ``--expander`` since
+  kubernetes/autoscaler PR #7631, merged in 2025; ``config/flags/flags.go``; it was ``random``
+  before, as older FAQ tables still say), ``random``, ``most-pods``, ``least-nodes`` (since 1.31)
+  and ``priority``. Ties are broken at random (as upstream's fallback to ``random``), with the
+  cluster's seeded generator.
 
 Simplified: the estimator keeps the Pods in the autoscaler's order (upstream sorts them by a
 size score first); ``least-waste`` scores CPU and memory only; ``price`` and gRPC expanders
@@ -37,9 +39,9 @@ from labsupport.k8s.scheduler.podinfo import PodInfo
 
 __all__ = ["Snapshot", "Option", "estimate", "choose", "EXPANDERS", "DEFAULT_EXPANDER", "waste"]
 
-EXPANDERS = ("random", "most-pods", "least-waste", "priority")
-#: ``--expander`` default (cluster-autoscaler FAQ parameter table; ``main.go`` flag default ``random``).
-DEFAULT_EXPANDER = "random"
+EXPANDERS = ("least-waste", "random", "most-pods", "least-nodes", "priority")
+#: ``--expander`` default: ``least-waste`` (``config/flags/flags.go``, PR #7631; ``random`` until 2025).
+DEFAULT_EXPANDER = "least-waste"
 
 
 def _unbound(pod: Mapping) -> Mapping:
@@ -143,6 +145,9 @@ def choose(expander: str, options: list[Option], rng: random.Random) -> Option |
     elif expander == "least-waste":
         low = min(o.waste for o in options)
         best = [o for o in options if o.waste == low]
+    elif expander == "least-nodes":
+        low = min(o.nodes for o in options)
+        best = [o for o in options if o.nodes == low]
     elif expander == "priority":
         top = max(o.priority for o in options)
         best = [o for o in options if o.priority == top]
