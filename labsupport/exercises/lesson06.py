@@ -1,5 +1,8 @@
 """Exercises of lesson 06 (scaling and high availability): questions, judges and the clusters they run in.
 
+(A little over 400 lines: five questions, each with the scenario its judge replays and, for q5, the
+worked framework and two plausible wrong ones.)
+
 Every judge runs the learner's answer in a fresh, seeded simulator: the HPA's next step is read from a
 running cluster, a PodDisruptionBudget is applied and a node drained, an etcd cluster loses members, an
 autoscaler is tuned against a burst of Pods, and a maintenance-aware Mesos framework meets a maintenance window.

@@ -15,6 +15,18 @@ refused with 429 (a PodDisruptionBudget) is retried every 5 s until it succeeds 
 runs out (kubectl's default ``--timeout=0s``: forever). The drain finishes when every evicted
 Pod is gone. The :class:`DrainResult` keeps the lines kubectl would print and fills in as
 simulated time passes.
+
+>>> from labsupport import k8s
+>>> cluster = k8s.Cluster(seed=0)
+>>> cluster.add_node("node-1"); cluster.add_node("node-2")
+>>> _ = cluster.apply({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+...                    "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}},
+...                             "template": {"metadata": {"labels": {"app": "web"}},
+...                                          "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}}}})
+>>> cluster.run(5)
+>>> result = cluster.drain(cluster.pods()[0].node); cluster.run(40)
+>>> result.done, result.lines[-1][1].endswith("drained")
+(True, True)
 """
 from __future__ import annotations
 

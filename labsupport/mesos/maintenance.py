@@ -18,6 +18,11 @@ method; each :class:`InverseOffer` has ``accept()`` and ``decline()`` (the drive
 per machine, named like it); inverse offers are sent once when the schedule is posted (Mesos
 re-sends them every allocation unless filtered); offers from draining agents do not carry the
 unavailability field.
+
+>>> m = Maintenance()
+>>> m.add_window(Window(("agent-2",), start=60.0, duration=600.0))
+>>> m.modes, m.window_of("agent-2").duration
+({'agent-2': 'DRAINING'}, 600.0)
 """
 from __future__ import annotations
 
