@@ -136,9 +136,9 @@ def mesos_cell(scale: float = 0.01, seed: int = 0, progress: bool = False, tasks
         waited += 1
         if sum(1 for t in cell.tasks() if t.state.value == "TASK_RUNNING") >= target:
             break
-    offers = cell.master.offers_log
+    offers = cell.offers_log().rows
     first = min((r["TIME"] for r in offers), default=0.0)
     first_round = sum(1 for r in offers if r["TIME"] == first)
     return {"agents": agents, "tasks": target, "tasks running": sum(1 for t in cell.tasks() if t.state.value == "TASK_RUNNING"),
             "simulated seconds": waited, "offers made": len(offers), "offers in the first round": first_round,
-            "scheduler calls": len(cell.master.calls_log)}
+            "scheduler calls": len(cell.calls_log())}

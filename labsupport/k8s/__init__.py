@@ -15,6 +15,8 @@ Start with :class:`Cluster`::
     cluster.set_load("web", total=lambda t: 600)   # millicores spread over the ready Pods (HPA input)
     cluster.fail_node("node-1"); cluster.restore_node("node-1")
     cluster.scheduler.explain(pod)
+    server = cluster.serve()                   # the real kubectl / kubernetes client: server.kubeconfig
+    print(cluster.kubectl("get pods -o wide"))  # runs kubectl v1.37.1 (no shell); %kubectl in notebooks
     cluster = k8s.Cluster(seed=0, control_plane=3, etcd=3)    # HA control plane: leases(), etcd_status()
     cluster.add_node_group("workers", min=1, max=10, cpu="4", memory="16Gi", provision_seconds=60)
     cluster.drain("workers-1"); cluster.autoscaler_status(); k8s.quorum(3) == 2

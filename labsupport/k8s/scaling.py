@@ -16,6 +16,7 @@ PodDisruptionBudgets (:mod:`.controllers.disruption`), the Eviction API (:mod:`.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from labsupport.core import LabError, Table
@@ -30,11 +31,11 @@ from labsupport.k8s.controlplane.ha import ControlPlane
 from labsupport.k8s.drain import Drain, DrainResult, cordon, uncordon
 from labsupport.k8s.eviction import EvictionResult, evict
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory
-from labsupport.k8s.validation import _DNS1123_LABEL
 
 __all__ = ["ScalingMixin"]
 
 _OPTION_NAMES = tuple(AutoscalerOptions.__dataclass_fields__)
+_GROUP_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")   # a DNS-1123 label: node names are <group>-<n>
 
 
 class ScalingMixin:
@@ -70,7 +71,7 @@ class ScalingMixin:
 
         New nodes are named ``<name>-1``, ``<name>-2``, ... and register ``provision_seconds`` after the scale-up.
         """
-        if not isinstance(name, str) or not _DNS1123_LABEL.match(name) or len(name) > 50:
+        if not isinstance(name, str) or not _GROUP_NAME.match(name) or len(name) > 50:
             raise LabError(f"name: {name!r} is not a valid node group name (lower-case letters, digits and '-', such as 'workers')")
         if self.autoscaler is not None and name in self.autoscaler.groups:
             raise LabError(f'name: node group "{name}" already exists')

@@ -36,16 +36,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from labsupport.core import LabError, Simulation, Table
+from labsupport.core import EventRecord, LabError, Simulation, Table
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
+from labsupport.mesos.events import EventLog
 from labsupport.mesos.ha import HAMixin
-from labsupport.mesos.master import Master
-from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
-from labsupport.mesos.scheduler import Scheduler
+from labsupport.mesos.master import Master, OfferRecord
+from labsupport.mesos.quota import check_quota, parse_quantities
+from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
+from labsupport.mesos.scheduler import Scheduler, offer_number
+from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
 
-__all__ = ["Cluster", "TABLES"]
+__all__ = ["Cluster", "SORTER_FLAGS", "TABLES", "sorter_flag"]
 
 TABLES = ("agents", "frameworks", "tasks", "roles")
 DEFAULT_AGENT_RESOURCES = "cpus:4;mem:8192;disk:10240"
@@ -59,17 +63,29 @@ def _number(value: Any, field: str, minimum: float = 0.0, allow_inf: bool = Fals
     return float(value)
 
 
+#: The sorter classes and the master flag value each stands for (``--role_sorter`` / ``--framework_sorter``).
+SORTER_FLAGS = {DRFSorter: "drf", RandomSorter: "random"}
+
+
+def sorter_flag(kind: Any, field: str) -> str:
+    """``mesos.DRFSorter`` or ``mesos.RandomSorter`` (or the flag strings ``"drf"`` / ``"random"``) -> the flag.
+
+    >>> sorter_flag(RandomSorter, "framework_sorter"), sorter_flag("drf", "role_sorter")
+    ('random', 'drf')
+    """
+    if isinstance(kind, str) and kind in SORTER_FLAGS.values():
+        return kind
+    if isinstance(kind, type) and kind in SORTER_FLAGS:
+        return SORTER_FLAGS[kind]
+    raise LabError(f"{field}: must be mesos.DRFSorter or mesos.RandomSorter (or the flag value 'drf' or 'random'), got {kind!r}")
+
+
 def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
 class Cluster(HAMixin):
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election.
-
-    ``zookeepers``: servers in the ZooKeeper ensemble (``zk-1``..); ``quorum``: the masters' ``--quorum``
-    for the replicated log (default: a majority of ``masters``). Leaving both None keeps the earlier
-    lessons' cluster, whose ZooKeeper and registry never lose quorum. See :mod:`labsupport.mesos.ha`.
-    """
+    """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
         self,
@@ -78,10 +94,9 @@ class Cluster(HAMixin):
         masters: int = 1,
         *,
         offer_timeout: float | None = None,
-        role_sorter: str = "drf",
-        framework_sorter: str = "drf",
-        zookeepers: int | None = None,
-        quorum: int | None = None,
+        role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        zookeepers: int | None = None, quorum: int | None = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -90,12 +105,11 @@ class Cluster(HAMixin):
             raise LabError(f"masters: must be a whole number >= 1, got {masters!r}")
         if offer_timeout is not None and _number(offer_timeout, "offer_timeout") <= 0:
             raise LabError(f"offer_timeout: must be > 0 seconds or None, got {offer_timeout!r}")
-        for field, kind in (("role_sorter", role_sorter), ("framework_sorter", framework_sorter)):
-            if kind not in ("drf", "random"):
-                raise LabError(f"{field}: must be 'drf' or 'random', got {kind!r}")
+        role_sorter, framework_sorter = sorter_flag(role_sorter, "role_sorter"), sorter_flag(framework_sorter, "framework_sorter")
         self.sim = Simulation(seed)
         self.agents: dict[str, Agent] = {}
-        self._events: list[dict] = []
+        self.event_log = EventLog(lambda: self.sim.now)
+        self._log = self.event_log.record
         self.zk = ZooKeeper()
         self.master = Master(self.sim, self.agents, self._log, allocation_interval=allocation_interval,
                              offer_timeout=offer_timeout, role_sorter=role_sorter, framework_sorter=framework_sorter)
@@ -103,7 +117,7 @@ class Cluster(HAMixin):
         for i in range(1, masters + 1):
             self._start_master(f"master-{i}")
         znode, leader = self.zk.leader()
-        self._log("zookeeper", f"{leader} owns the lowest znode {znode}: elected leading master")
+        self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
         self._init_ha(zookeepers, quorum)
 
@@ -122,13 +136,13 @@ class Cluster(HAMixin):
         """Advance simulated time by ``seconds``."""
         self.sim.run(_number(seconds, "seconds"))
 
-    def _log(self, source: str, message: str) -> None:
-        self._events.append({"TIME": self.sim.now, "SOURCE": source, "EVENT": message})
+    def events(self, source: str | None = None, reason: str | None = None) -> Table:
+        """Everything that happened (registrations, elections, missed pings, executors...).
 
-    def events(self, source: str | None = None) -> Table:
-        """Everything that happened (registrations, elections, missed pings, executors...)."""
-        rows = [e for e in self._events if source is None or e["SOURCE"] == source]
-        return Table(["TIME", "SOURCE", "EVENT"], rows, title="Events")
+        ``source`` keeps one component's rows (``"master"``, ``"zookeeper"``, an agent, a framework);
+        ``reason`` keeps one kind of event (``"AgentFailed"``, see :mod:`labsupport.mesos.events`).
+        """
+        return Table(["TIME", "SOURCE", "EVENT"], self.event_log.rows(source, reason), title="Events")
 
     # ---------------------------------------------------------------- agents
     def add_agent(self, name: str, resources: str = DEFAULT_AGENT_RESOURCES, attributes: str | None = None) -> None:
@@ -143,10 +157,11 @@ class Cluster(HAMixin):
             if vol:
                 raise LabError(f"resources: persistent volumes are created with a CREATE operation, not in --resources ({n}[{vol}])")
         agent = Agent(name, total, attrs, registered_at=self.sim.now)
+        agent.attach(self.master)
         self.agents[name] = agent
         if self.master.leader is None:
             agent.reregistered = False
-            self._log(name, "agent started; waiting for a leading master")
+            self._log(name, ev.AGENT_STARTED, "agent started; waiting for a leading master", ev.agent(name))
         else:
             self.master.add_agent(agent)
 
@@ -160,7 +175,7 @@ class Cluster(HAMixin):
         agent = self._agent(name)
         if agent.failed:
             return
-        self._log(name, "agent stopped answering the master (crash or network partition)")
+        self._log(name, ev.AGENT_FAILED, "agent stopped answering the master (crash or network partition)", ev.agent(name))
         self.master.agent_failed(agent)
 
     def restore_agent(self, name: str, rebooted: bool = False) -> None:
@@ -168,7 +183,7 @@ class Cluster(HAMixin):
         agent = self._agent(name)
         if not agent.failed:
             return
-        self._log(name, "agent is back" + (" after a reboot: its tasks are gone" if rebooted else ""))
+        self._log(name, ev.AGENT_RESTORED, "agent is back" + (" after a reboot: its tasks are gone" if rebooted else ""), ev.agent(name))
         self.master.agent_restored(agent, rebooted)
 
     def agent_accounting(self, name: str) -> dict[str, Resources]:
@@ -185,8 +200,7 @@ class Cluster(HAMixin):
         for t in agent.tasks.values():      # the master's view: tasks it has not seen end
             if not t.state.is_terminal:
                 used = used + t.resources
-        ag = self.master.allocator.agents.get(name)
-        idle = Resources(ag.available) if ag is not None else Resources()
+        idle = self.master.idle(name)
         return {"total": agent.total, "offered": offered, "used": used, "idle": idle}
 
     # ---------------------------------------------------------------- frameworks
@@ -219,31 +233,38 @@ class Cluster(HAMixin):
         return self.master.framework(framework_id).driver
 
     def set_weight(self, role: str, weight: float) -> None:
-        """Set a role's weight (``/weights`` operator endpoint)."""
+        """Set a role's weight (``/weights`` operator endpoint); rescinds outstanding offers if the role has frameworks."""
         if not isinstance(role, str) or not _ROLE.match(role):
             raise LabError(f"role: {role!r} is not a valid role name")
         if _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
-        self.master.set_weight(role, float(weight))
+        self.master.update_weight(role, float(weight))
 
-    def set_quota(self, role: str, guarantee: Any = None, limit: Any = None) -> None:
-        """Set a role's quota: ``guarantee`` and/or ``limit`` as ``"cpus:4;mem:4096"`` or a mapping."""
-        if not isinstance(role, str) or not _ROLE.match(role) or role == "*":
-            raise LabError(f"role: quota needs a named role, got {role!r}")
-        g = as_resources(guarantee, what="guarantee").scalars() if guarantee is not None else None
-        lim = as_resources(limit, what="limit").scalars() if limit is not None else None
-        if g and lim:
-            for n, v in g.items():
-                if n in lim and lim[n] < v:
-                    raise LabError(f"limit: {n} limit {lim[n]:g} is below the guarantee {v:g}")
+    def set_quota(self, role: str, guarantee: Any = None, limit: Any = None, force: bool = False) -> None:
+        """Set a role's quota (``UPDATE_QUOTA``): ``guarantee`` and/or ``limit`` as ``"cpus:4;mem:4096"`` or a mapping.
+
+        Checked as Mesos 1.11.0 does (see :mod:`labsupport.mesos.quota`); ``force`` skips the
+        consumption and cluster-capacity checks, like the call's ``force`` flag.
+        """
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise LabError(f"role: Invalid 'QuotaConfig.role': {role!r} is not a valid role name")
+        g = parse_quantities(guarantee, "guarantee")
+        lim = parse_quantities(limit, "limit")
+        capacity: dict[str, float] = {}
+        for name in sorted(self.agents):
+            for n, v in self.agents[name].total.scalars().items():
+                capacity[n] = capacity.get(n, 0.0) + v
+        others = {r: q[0] or {} for r, q in self.master.quotas.items()}
+        check_quota(role, g, lim, consumed=self.master.allocator.quota_consumed(role), capacity=capacity,
+                    others=others, force=bool(force))
         self.master.set_quota(role, g, lim)
-        self._log("master", f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}")
+        self._log("master", ev.QUOTA_SET, f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}", ev.role(role))
 
     # ---------------------------------------------------------------- masters
     def _start_master(self, name: str) -> None:
         znode = self.zk.create_ephemeral_sequential(name)
         self.masters[name] = {"alive": True, "znode": znode}
-        self._log("zookeeper", f"{name} started and created ephemeral sequential znode {znode}")
+        self._log("zookeeper", ev.MASTER_STARTED, f"{name} started and created ephemeral sequential znode {znode}", ev.master(name))
 
     def fail_master(self) -> None:
         """Crash the leading master. Its ZooKeeper session expires, the next master is elected, all re-register."""
@@ -252,14 +273,14 @@ class Cluster(HAMixin):
             raise LabError("fail_master: there is no leading master right now (an election is under way)")
         info = self.masters[leader]
         info["alive"] = False
-        self._log(leader, "leading master crashed")
+        self._log(leader, ev.MASTER_CRASHED, "leading master crashed", ev.master(leader))
         self.master.lose_leadership("crashed")
         self.sim.schedule(ZK_SESSION_TIMEOUT, lambda: self._session_expired(leader, info["znode"]), label="zk session")
         self.sim.schedule(MASTER_RESTART_SECONDS, lambda: self._restart_master(leader), label="master restart")
 
     def _session_expired(self, name: str, znode: str) -> None:
         self.zk.delete(znode)
-        self._log("zookeeper", f"session of {name} expired after {ZK_SESSION_TIMEOUT:g}s: deleted {znode}")
+        self._log("zookeeper", ev.SESSION_EXPIRED, f"session of {name} expired after {ZK_SESSION_TIMEOUT:g}s: deleted {znode}", ev.master(name))
         self._elect()
 
     def _restart_master(self, name: str) -> None:
@@ -270,18 +291,18 @@ class Cluster(HAMixin):
         if self.master.leader is None:
             self._elect()
         else:
-            self._log(name, f"standing by: {self.master.leader} leads")
+            self._log(name, ev.MASTER_STANDBY, f"standing by: {self.master.leader} leads", ev.master(name))
 
     def _elect(self) -> None:
         if self.master.leader is not None:
             return
         found = self.zk.leader()
         if found is None:
-            self._log("zookeeper", "no master is contending; waiting for one to start")
+            self._log("zookeeper", ev.NO_MASTER_CONTENDING, "no master is contending; waiting for one to start")
             return
         znode, name = found
-        self._log("zookeeper", f"{name} owns the lowest znode {znode}: elected leading master")
-        self._log(name, "recovering the registry; agents and frameworks will re-register")
+        self._log("zookeeper", ev.LEADER_ELECTED, f"{name} owns the lowest znode {znode}: elected leading master", ev.master(name))
+        self._log(name, ev.MASTER_RECOVERING, "recovering the registry; agents and frameworks will re-register", ev.master(name))
         self.master.take_leadership(name)
 
     # ---------------------------------------------------------------- read-outs
@@ -291,12 +312,11 @@ class Cluster(HAMixin):
 
     def offers(self) -> list:
         """Offers still outstanding."""
-        return sorted(self.master.offers.values(), key=lambda o: int(o.id[1:]))
+        return sorted(self.master.offers.values(), key=lambda o: offer_number(o.id))
 
     def offers_log(self) -> Table:
         """Who was offered what, when, and what they did with it (accepted/declined/rescinded/expired)."""
-        cols = ["TIME", "OFFER", "FRAMEWORK", "AGENT", "RESOURCES", "OUTCOME", "AT", "DETAIL"]
-        return Table(cols, self.master.offers_log, title="Offers")
+        return Table(OfferRecord.COLUMNS, [r.row() for r in self.master.offers_log], title="Offers")
 
     def calls_log(self) -> Table:
         """Every scheduler driver call, in order: TIME, FRAMEWORK, CALL (ACCEPT, SUPPRESS, ...), DETAIL."""
@@ -335,15 +355,12 @@ class Cluster(HAMixin):
 
     def _table_frameworks(self) -> Table:
         rows = []
-        alloc = self.master.allocator
         for fid in sorted(self.master.frameworks):
             fw = self.master.frameworks[fid]
-            sorter = alloc.framework_sorters.get(fw.role)
-            held = sorter.allocation(fid) if sorter is not None and fid in sorter else {}
-            share = sorter.share(fid) if sorter is not None and fid in sorter else 0.0
+            held, share = self.master.framework_allocation(fid)
             live = [t for t in self.master.tasks.values() if t.framework == fid and not t.state.is_terminal]
-            f = alloc.frameworks.get(fid)
-            state = "removed" if fw.removed else ("disconnected" if not fw.connected else ("suppressed" if f and f.suppressed else "active"))
+            suppressed = self.master.framework_suppressed(fid)
+            state = "removed" if fw.removed else ("disconnected" if not fw.connected else ("suppressed" if suppressed else "active"))
             rows.append({"ID": fid, "NAME": fw.name, "ROLE": fw.role, "STATE": state, "TASKS": len(live),
                          "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),
                          "OFFERS": len(fw.offers), "SHARE": round(share, 4)})
@@ -355,13 +372,11 @@ class Cluster(HAMixin):
         return Table(["ID", "NAME", "FRAMEWORK", "AGENT", "STATE", "KIND", "RESOURCES"], rows, title="Tasks")
 
     def _table_roles(self) -> Table:
-        alloc = self.master.allocator
         roles = sorted({fw.role for fw in self.master.frameworks.values()} | set(self.master.weights) | set(self.master.quotas))
         rows = []
         for role in roles:
-            held = alloc.consumed(role)
+            held, share = self.master.role_allocation(role)
             g, lim = self.master.quotas.get(role, (None, None))
-            share = alloc.role_sorter.share(role) if role in alloc.framework_sorters else 0.0
             rows.append({"ROLE": role, "WEIGHT": self.master.weights.get(role, 1.0),
                          "FRAMEWORKS": sum(1 for fw in self.master.frameworks.values() if fw.role == role and not fw.removed),
                          "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),
@@ -369,6 +384,15 @@ class Cluster(HAMixin):
                          "GUARANTEE": ";".join(f"{k}:{v:g}" for k, v in sorted((g or {}).items())) or "-",
                          "LIMIT": ";".join(f"{k}:{v:g}" for k, v in sorted((lim or {}).items())) or "-"})
         return Table(["ROLE", "WEIGHT", "FRAMEWORKS", "CPUS", "MEM", "SHARE", "GUARANTEE", "LIMIT"], rows, title="Roles")
+
+    # ---------------------------------------------------------------- structured read-outs (for plots and checks)
+    def event_records(self) -> list[EventRecord]:
+        """The events behind ``events()`` as :class:`~labsupport.core.EventRecord` s: reason and involved ids, not prose."""
+        return list(self.event_log.records)
+
+    def offer_records(self) -> list[OfferRecord]:
+        """The offers behind ``offers_log()``, each with the framework's id as well as its name."""
+        return list(self.master.offers_log)
 
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "

@@ -25,9 +25,11 @@ True
 from __future__ import annotations
 
 from labsupport.core import LabError, Table
+from labsupport.mesos import events as ev
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT
 from labsupport.mesos.maintenance import DOWN, DRAINING, UP, Maintenance, Window
 from labsupport.mesos.replicated_log import REGISTRY_FETCH_TIMEOUT, ReplicatedLog
+from labsupport.mesos.scheduler import offer_number
 from labsupport.mesos.zookeeper import ZooKeeperEnsemble
 
 __all__ = ["HAMixin"]
@@ -52,12 +54,12 @@ class HAMixin:
             if self.master.leader is not None:
                 return
             if not self.ensemble.has_quorum():
-                self._log("zookeeper", "no quorum: the election waits for a majority of ZooKeeper servers")
+                self._log("zookeeper", ev.ELECTION_WAITING, "no quorum: the election waits for a majority of ZooKeeper servers")
                 return
             if not self._log_writable():
                 found = self.zk.leader()
                 who = found[1] if found else "the next master"
-                self._log(who, f"cannot recover the registry: the replicated log needs {self.replicated_log.quorum} of "
+                self._log(who, ev.REGISTRY_UNAVAILABLE, f"cannot recover the registry: the replicated log needs {self.replicated_log.quorum} of "
                                f"{len(self.replicated_log.replicas)} replicas, {len(self._running_masters())} running "
                                f"(a real master exits after --registry_fetch_timeout={REGISTRY_FETCH_TIMEOUT:g}s and is restarted)")
                 return
@@ -69,14 +71,15 @@ class HAMixin:
                 self.masters[name]["znode"] = None
                 if name not in self._waiting_masters:
                     self._waiting_masters.append(name)
-                self._log(name, "started; waiting for a ZooKeeper quorum to create its znode")
+                self._log(name, ev.MASTER_STARTED, "started; waiting for a ZooKeeper quorum to create its znode", ev.master(name))
                 return
             start_master(name)
 
         def gated_add_agent(agent) -> None:
             if not self._log_writable():
                 self._waiting_agents.append(agent)
-                self._log(agent.name, "registration pending: the registrar cannot write to the replicated log without a quorum")
+                self._log(agent.name, ev.AGENT_REGISTRATION_PENDING, "registration pending: the registrar cannot write to the replicated log without a quorum",
+                          ev.agent(agent.name))
                 return
             self.replicated_log.append(self.sim.now, f"admit agent {agent.name}")
             add_agent(agent)
@@ -94,10 +97,10 @@ class HAMixin:
         """Stop one ZooKeeper server (``zk-1``..). Losing the majority stops elections; the leader exits after 10 s."""
         had = self.ensemble.has_quorum()
         self.ensemble.fail(server)
-        self._log("zookeeper", f"{server} stopped ({len(self.ensemble.running())}/{self.ensemble.size} servers running)")
+        self._log("zookeeper", ev.ZK_SERVER_STOPPED, f"{server} stopped ({len(self.ensemble.running())}/{self.ensemble.size} servers running)")
         if had and not self.ensemble.has_quorum():
             self._zk_lost_at = lost = self.sim.now
-            self._log("zookeeper", f"ensemble lost its quorum (needs {self.ensemble.quorum}): no znode can be created or deleted")
+            self._log("zookeeper", ev.ZK_QUORUM_LOST, f"ensemble lost its quorum (needs {self.ensemble.quorum}): no znode can be created or deleted")
             self.sim.schedule(ZK_SESSION_TIMEOUT, lambda: self._zk_session_timeout(lost), label="zk session timeout")
 
     def _zk_session_timeout(self, lost: float) -> None:
@@ -106,7 +109,7 @@ class HAMixin:
         leader = self.master.leader
         if leader is None:
             return
-        self._log(leader, f"disconnected from ZooKeeper for {ZK_SESSION_TIMEOUT:g}s: session expired, "
+        self._log(leader, ev.MASTER_STOPPED, f"disconnected from ZooKeeper for {ZK_SESSION_TIMEOUT:g}s: session expired, "
                           "lost leadership, committing suicide (its supervisor restarts it)")
         self.master.lose_leadership("ZooKeeper session expired")
         info = self.masters[leader]
@@ -120,10 +123,10 @@ class HAMixin:
         """Restart a ZooKeeper server; once a majority runs again, waiting masters contend and one is elected."""
         had = self.ensemble.has_quorum()
         self.ensemble.restore(server)
-        self._log("zookeeper", f"{server} restarted ({len(self.ensemble.running())}/{self.ensemble.size} servers running)")
+        self._log("zookeeper", ev.ZK_SERVER_STARTED, f"{server} restarted ({len(self.ensemble.running())}/{self.ensemble.size} servers running)")
         if not had and self.ensemble.has_quorum():
             self._zk_lost_at = None
-            self._log("zookeeper", "ensemble has its quorum back")
+            self._log("zookeeper", ev.ZK_QUORUM_RESTORED, "ensemble has its quorum back")
             waiting, self._waiting_masters = self._waiting_masters, []
             for name in waiting:
                 if self.masters[name]["alive"]:
@@ -146,7 +149,7 @@ class HAMixin:
         if not info["alive"]:
             return
         info["alive"] = False
-        self._log(name, "master process stopped by the operator")
+        self._log(name, ev.MASTER_STOPPED, "master process stopped by the operator", ev.master(name))
         if self.master.leader == name:
             self.master.lose_leadership("stopped")
         znode = info.get("znode")
@@ -201,16 +204,16 @@ class HAMixin:
 
     def _shutdown_agent(self, agent, why: str) -> None:
         m = self.master
-        self._log(agent.name, f"agent shut down ({why})")
-        for oid in sorted((o.id for o in m.offers.values() if o.agent == agent.name), key=lambda o: int(o[1:])):
-            m._rescind(oid, f"agent {agent.name} removed", recover=False)
+        self._log(agent.name, ev.AGENT_REMOVED, f"agent shut down ({why})", ev.agent(agent.name))
+        for oid in sorted((o.id for o in m.offers.values() if o.agent == agent.name), key=offer_number):
+            m.rescind(oid, f"agent {agent.name} removed", recover=False)
         for task in list(agent.live_tasks()):
-            m._end_on_agent(agent, task, task.agent_state, None, report=False)
+            agent.end(task, task.agent_state, None, report=False)
         if agent.name in m.allocator.agents:
             m.allocator.remove_agent(agent.name)
         for task in list(agent.tasks.values()):
             if not task.state.is_terminal:
-                m._master_state(task, m._gone_state(task), "REASON_SLAVE_REMOVED")
+                m.status_update(task, m.gone_state(task), "REASON_SLAVE_REMOVED")
         if m.leader is not None and self._log_writable():
             self.replicated_log.append(self.sim.now, f"remove agent {agent.name}")
         m.trigger_allocation()
@@ -228,7 +231,7 @@ class HAMixin:
         window = Window(machines, self.sim.now + float(start), float(duration))
         self.maintenance.add_window(window)
         self.replicated_log.append(self.sim.now, f"update maintenance schedule: {', '.join(machines)}")
-        self._log("master", f"maintenance scheduled for {', '.join(machines)} at t={window.start:g}s for {window.duration:g}s: DRAINING")
+        self._log("master", ev.MAINTENANCE_SCHEDULED, f"maintenance scheduled for {', '.join(machines)} at t={window.start:g}s for {window.duration:g}s: DRAINING")
         for name in machines:
             fids = sorted({t.framework for t in self.agents[name].live_tasks()})
             for fid in fids:
@@ -236,7 +239,8 @@ class HAMixin:
                 if fw is None or fw.removed:
                     continue
                 io = self.maintenance.new_inverse_offer(name, fid, window, lambda: self.sim.now)
-                self._log("master", f"sent inverse offer {io.id} for agent {name} to framework {fw.name}")
+                self._log("master", ev.INVERSE_OFFER_SENT, f"sent inverse offer {io.id} for agent {name} to framework {fw.name}",
+                          ev.agent(name), ev.framework(fid))
                 callback = getattr(fw.scheduler, "inverse_offers", None)
                 if callback is not None:
                     self.sim.schedule(0, lambda cb=callback, fw=fw, io=io: cb(fw.driver, [io]), label=f"{fw.name}.inverse_offers")

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from labsupport.core import LabError, Simulation, Table
+from labsupport.core.priorities import AUTOSCALER
 from labsupport.k8s.controllers.disruption import pdbs_for_pod
 from labsupport.k8s.controllers.expander import (
     DEFAULT_EXPANDER,
@@ -165,7 +166,7 @@ class ClusterAutoscaler:
             self._provision(group, delay=0.0)
         group.target = group.min
         if self._loop is None:
-            self._loop = self.sim.schedule(self.options.scan_interval, self.run_once, priority=12, label="cluster-autoscaler loop")
+            self._loop = self.sim.schedule(self.options.scan_interval, self.run_once, priority=AUTOSCALER, label="cluster-autoscaler loop")
 
     def _provision(self, group: NodeGroup, delay: float) -> None:
         group.counter += 1
@@ -192,7 +193,7 @@ class ClusterAutoscaler:
     # ---------------------------------------------------------------- loop
     def run_once(self) -> None:
         """One ``RunOnce``: finish removals, scale up if Pods are unschedulable, else consider scale-down."""
-        self._loop = self.sim.schedule(self.options.scan_interval, self.run_once, priority=12, label="cluster-autoscaler loop")
+        self._loop = self.sim.schedule(self.options.scan_interval, self.run_once, priority=AUTOSCALER, label="cluster-autoscaler loop")
         self._finish_deletions()
         pending = self._unschedulable_pods()
         scaled = self._scale_up(pending) if pending else False

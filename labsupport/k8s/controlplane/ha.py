@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labsupport.core import LabError, Simulation, Table
+from labsupport.core.priorities import CONTROLLER
 from labsupport.k8s.controlplane.etcd import EtcdCluster, quorum
 from labsupport.k8s.controlplane.lease import LEASE_DURATION, LeaderElector
 from labsupport.k8s.store import APIStore
@@ -111,7 +112,7 @@ def gate_controller_manager(controllers: dict, is_leader: Callable[[], bool]) ->
         for c in queued:
             if c._queue and not c._drain_scheduled:
                 c._drain_scheduled = True
-                c.sim.schedule(0, c._drain, priority=10, label=c.name)
+                c.sim.schedule(0, c._drain, priority=CONTROLLER, label=c.name)
         te = controllers.get("tainteviction")
         while held_evictions and te is not None:
             te._evict(held_evictions.pop(0))
