@@ -7,8 +7,8 @@ Documented sizes, neither a hard limit:
   150,000 Pods in total, 110 Pods per node, 300,000 containers. What limits a real cluster:
   etcd's size and write rate, and the API server's watch fan-out (every write goes to every
   watcher of that kind: each kubelet, the scheduler, controllers);
-* the Mesos paper (Hindman et al., NSDI 2011, section 6.5) emulated 50,000 agents on
-  99 EC2 machines. What limits a real master: the rate at which it can make and process
+* the Mesos paper (Hindman et al., NSDI 2011, scalability experiment) emulated up to 50,000
+  agents by running many agent daemons per EC2 machine. What limits a real master: the rate at which it can make and process
   offers (every allocation round considers every agent) and the framework's reply time.
 
 :func:`kubernetes_envelope` and :func:`mesos_cell` build the cluster with ``scale`` times
