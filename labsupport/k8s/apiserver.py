@@ -52,6 +52,7 @@ for _kind, _names in {
     "ResourceQuota": ("resourcequota", "resourcequotas", "quota"),
     "EndpointSlice": ("endpointslice", "endpointslices"),
     "Lease": ("lease", "leases"),
+    "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -60,7 +61,7 @@ for _kind, _names in {
 _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
-             "ResourceQuota": "resourcequota"}
+             "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy"}
 
 
 def resolve_kind(kind: str) -> str:

@@ -80,7 +80,8 @@ CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
                   "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
                   "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas",
-                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io"}
+                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
+                  "PodDisruptionBudget": "poddisruptionbudgets.policy"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

@@ -56,6 +56,8 @@ SIMULATED_KINDS = {
     "Deployment": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
     "PriorityClass": "scheduling.k8s.io/v1",
+    # issue 14 (scaling and HA)
+    "PodDisruptionBudget": "policy/v1",
 }
 
 #: ResourceQuota ``spec.hard`` keys that admission enforces here.
@@ -433,6 +435,9 @@ def _semantic_problems(obj: Mapping) -> list[str]:
         out += _priorityclass_problems(obj)
     elif kind == "ResourceQuota":
         out += _quota_problems(obj)
+    elif kind == "PodDisruptionBudget":
+        from labsupport.k8s.controllers.disruption import pdb_problems  # here: disruption imports this module
+        out += pdb_problems(obj)
     return out
 
 

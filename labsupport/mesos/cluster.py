@@ -41,6 +41,7 @@ from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
+from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.quota import check_quota, parse_quantities
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
@@ -83,8 +84,8 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster:
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+class Cluster(HAMixin):
+    """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
         self,
@@ -95,6 +96,7 @@ class Cluster:
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        zookeepers: int | None = None, quorum: int | None = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -117,6 +119,7 @@ class Cluster:
         znode, leader = self.zk.leader()
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
+        self._init_ha(zookeepers, quorum)
 
     # ---------------------------------------------------------------- basics
     @property

@@ -350,7 +350,7 @@ class HorizontalPodAutoscalerController:
         current = target["spec"].get("replicas", 1)
         min_r, max_r = spec.get("minReplicas", 1), spec["maxReplicas"]
         self._condition(hpa, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale")
-        reason = ""
+        reason, metric_reason = "", ""
         metrics_status = []
         if current == 0 and min_r != 0:
             desired = 0
@@ -360,7 +360,7 @@ class HorizontalPodAutoscalerController:
         elif current < min_r:
             desired, reason = min_r, "Current number of replicas below Spec.MinReplicas"
         else:
-            proposal, reason, metrics_status, error = self._proposal(hpa, target, current)
+            proposal, metric_reason, metrics_status, error = self._proposal(hpa, target, current)
             if error:
                 rname = error.split(" ", 4)[3] if error.startswith("failed to get ") else "cpu"
                 self._condition(hpa, "ScalingActive", "False", "FailedGetResourceMetric",
@@ -380,7 +380,8 @@ class HorizontalPodAutoscalerController:
             status["lastScaleTime"] = now
             events = self._up_events if desired > current else self._down_events
             events.setdefault(key, []).append((now, abs(desired - current)))
-            why = reason or ("All metrics below target" if desired < current else "above target")
+            # horizontal.go: the min/max branches name their reason; otherwise the direction decides
+            why = reason or ("All metrics below target" if desired < current else metric_reason or "above target")
             self.store.record_event(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {why}", source=self.name)
         status.update({"currentReplicas": target.get("status", {}).get("replicas", current), "desiredReplicas": desired, "currentMetrics": metrics_status})
         self.store.update(hpa, actor=self.name, verb="update status")
