@@ -33,7 +33,7 @@ from labsupport.k8s.objects import copy_json
 from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, RESOURCE_NAMES, APIStore
 from labsupport.k8s.validation import load_manifests, validate_manifests
 
-__all__ = ["APIServer", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
+__all__ = ["APIServer", "IMMUTABLE_FIELDS", "field_at", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 SERVICE_CIDR = "10.96.0.0/12"
@@ -111,11 +111,11 @@ class AppliedObjects(list):
     __str__ = __repr__
 
 
-_IMMUTABLE = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
+IMMUTABLE_FIELDS = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
               "PriorityClass": [("value",)]}
 
 
-def _dig(obj: Any, path: tuple) -> Any:
+def field_at(obj: Any, path: tuple) -> Any:
     for p in path:
         obj = obj.get(p) if isinstance(obj, dict) else None
     return obj
@@ -245,8 +245,8 @@ class APIServer:
                 merged.pop(key, None)
         merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied
         apply_defaults(merged)
-        for path in _IMMUTABLE.get(kind, ()):
-            if _dig(obj, path) is not None and _dig(merged, path) != _dig(live, path):
+        for path in IMMUTABLE_FIELDS.get(kind, ()):
+            if field_at(obj, path) is not None and field_at(merged, path) != field_at(live, path):
                 raise ManifestError(f"{where}: {'.'.join(path)}: field is immutable")
         if kind == "Pod":
             a, b = copy_json(live["spec"]), copy_json(merged["spec"])
