@@ -246,12 +246,18 @@ class MesosObservability:
             if name != agent:
                 continue
             task = st["_task"]
-            stats = {"timestamp": SIM_EPOCH + st["_t"], "cpus_limit": st["_limit"], "cpus_user_time_secs": round(st["cpus_user_time_secs"], 6),
+            now = self.cell.now
+            dt = max(now - st["_t"], 0.0)      # cgroup counters run on between accounting passes
+            throttling = self.cfs and st["_demand"] > st["_limit"]
+            stats = {"timestamp": SIM_EPOCH + now, "cpus_limit": st["_limit"],
+                     "cpus_user_time_secs": round(st["cpus_user_time_secs"] + st["_usage"] * dt, 6),
                      "cpus_system_time_secs": 0.0, "mem_limit_bytes": int(st["_mem_limit"]),
                      "mem_rss_bytes": min(BASELINE_MEMORY_BYTES, int(st["_mem_limit"]) or BASELINE_MEMORY_BYTES)}
             if self.cfs:
-                stats.update({k: st[k] for k in ("cpus_nr_periods", "cpus_nr_throttled")})
-                stats["cpus_throttled_time_secs"] = round(st["cpus_throttled_time_secs"], 6)
+                stats["cpus_nr_periods"] = st["cpus_nr_periods"] + round(dt / 0.1)
+                stats["cpus_nr_throttled"] = st["cpus_nr_throttled"] + (round(dt / 0.1) if throttling else 0)
+                extra = dt * (1 - st["_limit"] / st["_demand"]) if throttling else 0.0
+                stats["cpus_throttled_time_secs"] = round(st["cpus_throttled_time_secs"] + extra, 6)
             out.append({"executor_id": tid, "executor_name": f"Command Executor (Task: {tid}) (Command: sh -c '{(task.command or '')[:15]}...')",
                         "framework_id": task.framework, "source": tid, "statistics": stats})
         return out

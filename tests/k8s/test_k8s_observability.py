@@ -161,8 +161,7 @@ def test_top_reads_the_metrics_api(shop):
     pm = c.pod_metrics()
     assert {r["CPU(cores)"] for n, r in pods.items() if n.startswith("web")} == {"200m"}
     assert sum(int(r["CPU(cores)"][:-1]) for r in nodes) == 600
-    # the kubelet stamps samples every 10 s and metrics-server scrapes every 15 s: the window between two points is 10 s or 20 s
-    assert pm[0]["apiVersion"] == "metrics.k8s.io/v1beta1" and pm[0]["window"] in ("10s", "20s")
+    assert pm[0]["apiVersion"] == "metrics.k8s.io/v1beta1" and pm[0]["window"] == "15s"
     assert pm[0]["containers"][0]["usage"]["cpu"].endswith("n")
 
 

@@ -20,6 +20,10 @@ Two endpoints per node, with upstream names, types, labels and units:
   ``node_cpu_usage_seconds_total``, ``node_memory_working_set_bytes``,
   ``container_start_time_seconds``, ``resource_scrape_error``, samples with timestamps.
 
+Counters are read when scraped, with the scrape time as the sample timestamp (the kernel's cgroup counters
+run continuously; real cAdvisor serves values cached for up to its housekeeping interval, which makes ``rate()``
+jitter a little); usage changes only at housekeeping passes.
+
 Simplified: the counters start when observability is switched on (the first metrics call on the
 cluster); a Pod's load is split evenly over its running containers; memory is the memory load,
 or :data:`BASELINE_MEMORY_BYTES` per container without one; no system/user split, no
@@ -79,6 +83,14 @@ class ContainerStats:
     memory_limit: float = 0.0      # 0 = no limit (cAdvisor prints 0)
     cpu_limit_m: float = 0.0       # 0 = no limit
     updated_at: float = 0.0
+
+    def read(self, now: float) -> tuple[float, float, float]:
+        """``(cpu seconds, CFS periods, throttled periods)`` at ``now``: the totals of the last housekeeping pass plus
+        the time since, at the usage of that pass (the kernel's counters run continuously)."""
+        dt = max(now - self.updated_at, 0.0)
+        periods = self.periods + (cfs_periods(dt) if self.cpu_limit_m else 0.0)
+        throttled = self.throttled + (cfs_periods(dt) if self.cpu_limit_m and self.demand_m > self.cpu_limit_m else 0.0)
+        return self.cpu_seconds + self.usage_m / 1000.0 * dt, periods, throttled
 
     @property
     def id(self) -> str:
@@ -165,14 +177,16 @@ def cadvisor_families(acct: ContainerAccounting, node: str) -> list[Family]:
     throttled = Family("container_cpu_cfs_throttled_periods_total", "counter", "Number of throttled period intervals.")
     mem = Family("container_memory_working_set_bytes", "gauge", "Current working set in bytes.")
     lim = Family("container_spec_memory_limit_bytes", "gauge", "Memory limit for the container.")
+    now = acct.sim.now
+    ts = (SIM_EPOCH + now) * 1000
     for s in acct.containers(node):
         labels = {"container": s.container, "id": f"/kubepods/pod{s.uid}/{s.id}", "image": s.image,
                   "name": s.id, "namespace": s.namespace, "pod": s.pod}
-        ts = (SIM_EPOCH + s.updated_at) * 1000
-        cpu.add(s.cpu_seconds, ts, **labels)
+        cpu_seconds, periods_now, throttled_now = s.read(now)
+        cpu.add(cpu_seconds, ts, **labels)
         if s.cpu_limit_m:   # cAdvisor only exports CFS counters for a container with a quota
-            periods.add(round(s.periods), ts, **labels)
-            throttled.add(round(s.throttled), ts, **labels)
+            periods.add(round(periods_now), ts, **labels)
+            throttled.add(round(throttled_now), ts, **labels)
         mem.add(s.memory, ts, **labels)
         lim.add(s.memory_limit, ts, **labels)
     return [cpu, periods, throttled, mem, lim]
@@ -189,20 +203,19 @@ def resource_families(acct: ContainerAccounting, node: str) -> list[Family]:
     pod_mem = Family("pod_memory_working_set_bytes", "gauge", "Current working set of the pod in bytes")
     err = Family("resource_scrape_error", "gauge", "1 if there was an error while getting container metrics, 0 otherwise")
     rows = acct.containers(node)
-    ts_node = (SIM_EPOCH + max((s.updated_at for s in rows), default=acct.sim.now)) * 1000
-    node_cpu.add(sum(s.cpu_seconds for s in rows), ts_node)
-    node_mem.add(sum(s.memory for s in rows), ts_node)
+    now = acct.sim.now
+    ts = (SIM_EPOCH + now) * 1000
+    node_cpu.add(sum(s.read(now)[0] for s in rows), ts)
+    node_mem.add(sum(s.memory for s in rows), ts)
     pods: dict[tuple[str, str], list[ContainerStats]] = {}
     for s in rows:
-        ts = (SIM_EPOCH + s.updated_at) * 1000
         labels = {"container": s.container, "pod": s.pod, "namespace": s.namespace}
         start.add(SIM_EPOCH + s.started_at, None, **labels)
-        cpu.add(s.cpu_seconds, ts, **labels)
+        cpu.add(s.read(now)[0], ts, **labels)
         mem.add(s.memory, ts, **labels)
         pods.setdefault((s.namespace, s.pod), []).append(s)
     for (ns, name), group in sorted(pods.items()):
-        ts = (SIM_EPOCH + group[0].updated_at) * 1000
-        pod_cpu.add(sum(s.cpu_seconds for s in group), ts, pod=name, namespace=ns)
+        pod_cpu.add(sum(s.read(now)[0] for s in group), ts, pod=name, namespace=ns)
         pod_mem.add(sum(s.memory for s in group), ts, pod=name, namespace=ns)
     err.add(0)
     return [node_cpu, node_mem, start, cpu, mem, pod_cpu, pod_mem, err]

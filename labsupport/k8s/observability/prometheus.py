@@ -78,8 +78,12 @@ class RangeResult:
         """The last value of each series."""
         return _table([(labels, pts[-1][1]) for labels, pts in self.series.items() if pts], self.query)
 
-    def plot(self, ax=None, *, title: str | None = None, ylabel: str = "value", legend_label: str | None = None):
-        """One line per series (colour and marker both differ), time in minutes on x. Returns the Figure."""
+    def plot(self, ax=None, *, title: str | None = None, ylabel: str = "value", legend_label: str | None = None,
+             legend: bool = True):
+        """One line per series (colour and marker both differ), time in minutes on x. Returns the Figure.
+
+        Each line is labelled with its labels, or only with the value of ``legend_label``; ``legend=False`` draws no legend.
+        """
         from labsupport.plots.style import MARKERS, color_for, new_figure
 
         fig = None
@@ -89,13 +93,13 @@ class RangeResult:
         markers = [m for m, _ in MARKERS.values()]
         for i, (labels, pts) in enumerate(sorted(self.series.items())):
             d = dict(labels)
-            name = d.get(legend_label) if legend_label else ", ".join(f"{k}={v}" for k, v in labels if k != "__name__")
+            name = d.get(legend_label, "") if legend_label else ", ".join(f"{k}={v}" for k, v in labels if k != "__name__")
             ax.plot([t / 60 for t, _ in pts], [v for _, v in pts], color=color_for(i), marker=markers[i % len(markers)],
-                    markevery=max(len(pts) // 8, 1), label=name or self.query)
+                    markevery=max(len(pts) // 8, 1), label=name or "value")
         ax.set_xlabel("simulated time (minutes)")
         ax.set_ylabel(ylabel)
         ax.set_title(title or self.query, fontsize=9)
-        if self.series:
+        if self.series and legend:
             ax.legend(fontsize=7, loc="best")
         return fig if fig is not None else ax.figure
 
