@@ -1,5 +1,7 @@
 """A small PromQL: a tokenizer, a recursive-descent parser and an evaluator over simulated series.
 
+(Over 400 lines on purpose: the tokenizer, the parser and the evaluator of one small language read best side by side.)
+
 The subset (https://prometheus.io/docs/prometheus/latest/querying/basics/, Prometheus 3.x):
 
 * selectors ``name{label="v", other!="v", x=~"re", y!~"re"}`` (regex matchers are fully anchored);
