@@ -330,3 +330,15 @@ def test_label_values_are_escaped_as_the_parser_expects():
     fam = next(text_string_to_metric_families(render([f])))
     assert fam.samples[0].labels["msg"] == 'say "hi"\\n\nnext'
     assert math.isnan(next(text_string_to_metric_families(render([Family("y", "gauge", "h", [({}, float("nan"), None)])]))).samples[0].value)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"step": 0}, "need step > 0"),
+    ({"start": 100, "end": 50}, "need step > 0 and end >= start"),
+    ({"step": 0.001}, "more than 20,000 points"),
+], ids=["a zero step is refused", "an end before the start is refused", "too many points are refused"])
+def test_query_range_errors(kwargs, message):
+    sim, prom, _ = _toy()
+    sim.run(60)
+    with pytest.raises(LabError, match=message):
+        prom.query_range("sum(jobs_total)", **kwargs)

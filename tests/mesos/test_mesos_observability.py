@@ -160,3 +160,9 @@ def test_command_task_reads_the_command():
     assert (t.duration, t.exit_code) == (3.0, 2)
     with pytest.raises(LabError, match="command: must be a non-empty shell command"):
         command_task("x", "cpus:1", "  ")
+
+
+def test_state_summary_counts_tasks_per_agent(cell):
+    rows = {r["AGENT"]: r for r in cell.observability.state_summary()}
+    assert sum(r["TASK_RUNNING"] for r in rows.values()) == cell.metrics_snapshot()["master/tasks_running"]
+    assert sum(r["TASK_FAILED"] for r in rows.values()) == cell.metrics_snapshot()["master/tasks_failed"]
