@@ -534,3 +534,43 @@ class Cluster(ScalingMixin):
         server = self._server if self._server is not None and self._server.running else self.serve()
         return run_kubectl(server.kubeconfig, args, stdin)
 
+
+    # ------------------------------------------------------ observability (issue 16, lesson 08)
+    @property
+    def observability(self):
+        """The metrics endpoints, metrics-server and log reader of this cluster (:mod:`labsupport.k8s.observability`).
+
+        Created on first use; cAdvisor's CPU counters start counting then.
+        """
+        obs = self.__dict__.get("_observability")
+        if obs is None:
+            from labsupport.k8s.observability import Observability
+
+            obs = self.__dict__["_observability"] = Observability(self)
+        return obs
+
+    def metrics_text(self, component: str) -> str:
+        """The Prometheus exposition text a component serves now: ``"kube-state-metrics"``, ``"kubelet/<node>"``
+        (its ``/metrics/cadvisor``; ``"kubelet/<node>/resource"`` for ``/metrics/resource``), ``"kube-scheduler"``, ``"kube-apiserver"``."""
+        return self.observability.text(component)
+
+    def prometheus(self, scrape_interval: float = 15, evaluation_interval: float = 60):
+        """Start a simulated Prometheus that scrapes every component every ``scrape_interval`` simulated seconds."""
+        return self.observability.prometheus(scrape_interval, evaluation_interval)
+
+    def logs(self, pod: str, previous: bool = False, tail: int | None = None, container: str | None = None,
+             namespace: str = "default", timestamps: bool = False) -> str:
+        """``kubectl logs <pod> [-c container] [--previous] [--tail N] [--timestamps]`` as text."""
+        return self.observability.logs(pod, container, previous, tail, namespace, timestamps)
+
+    def top(self, what: str = "pods", namespace: str | None = "default") -> Table:
+        """``kubectl top pods`` / ``kubectl top nodes``, read from metrics-server's ``metrics.k8s.io`` (15 s resolution)."""
+        return self.observability.top(what, namespace)
+
+    def pod_metrics(self, namespace: str | None = "default") -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` PodMetrics items (what ``kubectl get --raw /apis/metrics.k8s.io/...`` returns)."""
+        return self.observability.metrics_server.pod_metrics(namespace)
+
+    def node_metrics(self) -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` NodeMetrics items."""
+        return self.observability.metrics_server.node_metrics()
