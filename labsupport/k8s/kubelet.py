@@ -97,10 +97,10 @@ class Behaviour(NamedTuple):
     ignores_sigterm: bool
 
 
-_REQUIRED_VAR = re.compile(r"""^:\s+["']?\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}["']?$""")
+REQUIRED_VAR = re.compile(r"""^:\s+["']?\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}["']?$""")
 
 
-def _env_names(container: dict) -> set[str]:
+def env_names(container: dict) -> set[str]:
     """Names of the container's ``env`` entries with a non-empty value or a ``valueFrom``."""
     return {e.get("name") for e in container.get("env") or () if e.get("value") or e.get("valueFrom")}
 
@@ -109,7 +109,7 @@ _SLEEP = re.compile(r"^sleep\s+(\d+(?:\.\d+)?|infinity)$")
 _EXIT = re.compile(r"^exit(?:\s+(\d+))?$")
 
 
-def _script(container: dict) -> str | None:
+def container_script(container: dict) -> str | None:
     argv = list(container.get("command") or ()) + list(container.get("args") or ())
     if not argv:
         return None
@@ -130,7 +130,7 @@ def container_behaviour(container: dict, default_seconds: float | None = None) -
     >>> container_behaviour({"command": ["sh", "-c", "trap '' TERM; sleep infinity"]})
     Behaviour(runs_for=None, exit_code=0, ignores_sigterm=True)
     """
-    script = _script(container)
+    script = container_script(container)
     if script is None:
         return Behaviour(default_seconds, 0, False)
     ignores = bool(re.search(r"trap\s+(''|\"\")\s+(SIG)?TERM", script))
@@ -152,9 +152,9 @@ def container_behaviour(container: dict, default_seconds: float | None = None) -
             return Behaviour(elapsed, 0, ignores)
         if stmt == "false":
             return Behaviour(elapsed, 1, ignores)
-        m = _REQUIRED_VAR.match(stmt)
+        m = REQUIRED_VAR.match(stmt)
         if m:  # ': "${NAME:?message}"' -- the shell exits when NAME is unset or empty
-            if m.group(1) not in _env_names(container):
+            if m.group(1) not in env_names(container):
                 return Behaviour(elapsed, 1, ignores)
             continue
         return Behaviour(default_seconds, 0, ignores)  # a real program: treat as a server

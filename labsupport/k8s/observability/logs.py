@@ -27,7 +27,7 @@ import shlex
 from datetime import UTC, datetime
 
 from labsupport.core import LabError
-from labsupport.k8s.kubelet import _REQUIRED_VAR, _env_names, _script, container_behaviour
+from labsupport.k8s.kubelet import REQUIRED_VAR, env_names, container_script, container_behaviour
 from labsupport.k8s.observability.cadvisor import SIM_EPOCH
 
 __all__ = ["LogLine", "container_log", "request_lines", "RunTracker", "script_lines", "rfc3339", "REQUEST_LOG_SECONDS", "CPU_SECONDS_PER_REQUEST", "BASE_LATENCY_MS"]
@@ -74,7 +74,7 @@ def script_lines(script: str, start: float, end: float, env: set[str] | None = N
                 break
             t += float(m.group(1))
             continue
-        m = _REQUIRED_VAR.match(stmt)
+        m = REQUIRED_VAR.match(stmt)
         if m and m.group(1) not in (env or set()):
             out.append((t, "stderr", f"sh: {m.group(1)}: {m.group(2) or 'parameter not set or null'}"))
             break
@@ -106,10 +106,10 @@ def request_lines(start: float, end: float, history: list[tuple[float, float, fl
 
 
 def _run_lines(container: dict, start: float, end: float, history) -> list[LogLine]:
-    script = _script(container)
+    script = container_script(container)
     if script is None:
         return _server_lines(container, start, end, history)
-    lines = script_lines(script, start, end, _env_names(container))
+    lines = script_lines(script, start, end, env_names(container))
     if container_behaviour(container).runs_for is None and "sleep infinity" not in script:
         lines += _server_lines(container, start, end, history)   # the script ends by starting a server
     return lines
