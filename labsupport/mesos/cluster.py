@@ -43,6 +43,7 @@ from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT
 from labsupport.mesos.events import EventLog
 from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
+from labsupport.mesos.metrics import ObservabilityMixin
 from labsupport.mesos.quota import check_quota, parse_quantities
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
@@ -84,7 +85,7 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster(HAMixin):
+class Cluster(HAMixin, ObservabilityMixin):
     """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
@@ -397,34 +398,3 @@ class Cluster(HAMixin):
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
-
-
-    # ------------------------------------------------------ observability (issue 16, lesson 08)
-    @property
-    def observability(self):
-        """Snapshots, per-task CPU accounting and sandboxes of this cell (:mod:`labsupport.mesos.metrics`); created on first use."""
-        obs = self.__dict__.get("_observability")
-        if obs is None:
-            from labsupport.mesos.metrics import MesosObservability
-
-            obs = self.__dict__["_observability"] = MesosObservability(self)
-        return obs
-
-    def metrics_snapshot(self) -> dict[str, float]:
-        """The leading master's ``/metrics/snapshot`` JSON as a dict (real Mesos 1.11 metric names)."""
-        from labsupport.mesos.metrics import snapshot
-
-        return snapshot(self)
-
-    def sandbox(self, task_id: str, file: str = "stdout") -> str:
-        """A task's sandbox file (``"stdout"`` or ``"stderr"``), as the agent's ``/files/read`` serves it."""
-        return self.observability.sandbox(task_id, file)
-
-    def monitor_statistics(self, agent: str) -> list[dict]:
-        """The agent's ``/monitor/statistics``: per executor CPU time, limits and memory."""
-        return self.observability.monitor_statistics(agent)
-
-    def set_load(self, task_pattern: str, cpus, cgroups_enable_cfs: bool | None = None) -> None:
-        """Tasks whose id matches ``task_pattern`` (regex) each want ``cpus`` (number or f(t)); ``cgroups_enable_cfs``
-        is the agents' ``--cgroups_enable_cfs`` flag (default false: no hard CPU cap)."""
-        self.observability.set_load(task_pattern, cpus, cgroups_enable_cfs)

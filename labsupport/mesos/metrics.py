@@ -32,13 +32,13 @@ from collections import Counter
 from collections.abc import Callable
 from urllib.parse import quote
 
-from labsupport.core import LabError, Table
-from labsupport.k8s.observability.cadvisor import BASELINE_MEMORY_BYTES, SIM_EPOCH
+from labsupport.core import LabError, Table, priorities
+from labsupport.core.sim import BASELINE_MEMORY_BYTES, SIM_EPOCH
 from labsupport.mesos.agent import AgentState
 from labsupport.mesos.sandbox import sandbox_files
 from labsupport.mesos.tasks import TaskState
 
-__all__ = ["MesosObservability", "ACCOUNTING_SECONDS", "snapshot"]
+__all__ = ["MesosObservability", "ObservabilityMixin", "ACCOUNTING_SECONDS", "snapshot"]
 
 ACCOUNTING_SECONDS = 10.0
 _RES = ("cpus", "mem", "disk", "gpus")
@@ -179,7 +179,7 @@ class MesosObservability:
         self.history: list[tuple[float, dict[str, float]]] = []   # (time, snapshot) every accounting step
         self.keep_history = False
         self.usage_history: dict[str, list[tuple[float, float, float]]] = {}   # task id -> (t, demand m, usage m)
-        cell.sim.schedule(0, self._tick, priority=9, label="mesos accounting")
+        cell.sim.schedule(0, self._tick, priority=priorities.HOUSEKEEPING, label="mesos accounting")
 
     def set_load(self, task_pattern: str, cpus, cgroups_enable_cfs: bool | None = None) -> None:
         """Tasks whose id matches ``task_pattern`` (a regular expression, searched) want ``cpus`` (a number or f(t)) each."""
@@ -235,7 +235,7 @@ class MesosObservability:
             del self.stats[key]
         if self.keep_history:
             self.history.append((now, snapshot(self.cell)))
-        self.cell.sim.schedule(ACCOUNTING_SECONDS, self._tick, priority=9, label="mesos accounting")
+        self.cell.sim.schedule(ACCOUNTING_SECONDS, self._tick, priority=priorities.HOUSEKEEPING, label="mesos accounting")
 
     def monitor_statistics(self, agent: str) -> list[dict]:
         """The agent's ``/monitor/statistics`` JSON: one entry per running executor."""
@@ -292,3 +292,33 @@ class MesosObservability:
                          "TASK_RUNNING": states.get("TASK_RUNNING", 0), "TASK_FAILED": states.get("TASK_FAILED", 0),
                          "TASK_FINISHED": states.get("TASK_FINISHED", 0)})
         return Table(["AGENT", "ACTIVE", "CPUS", "MEM", "TASK_RUNNING", "TASK_FAILED", "TASK_FINISHED"], rows, title="state-summary")
+
+
+class ObservabilityMixin:
+    """The observability read-outs of ``mesos.Cluster`` (issue 16, lesson 08): snapshot, sandboxes, statistics, load."""
+
+    # ------------------------------------------------------ observability (issue 16, lesson 08)
+    @property
+    def observability(self):
+        """Snapshots, per-task CPU accounting and sandboxes of this cell (:mod:`labsupport.mesos.metrics`); created on first use."""
+        obs = self.__dict__.get("_observability")
+        if obs is None:
+                obs = self.__dict__["_observability"] = MesosObservability(self)
+        return obs
+
+    def metrics_snapshot(self) -> dict[str, float]:
+        """The leading master's ``/metrics/snapshot`` JSON as a dict (real Mesos 1.11 metric names)."""
+        return snapshot(self)
+
+    def sandbox(self, task_id: str, file: str = "stdout") -> str:
+        """A task's sandbox file (``"stdout"`` or ``"stderr"``), as the agent's ``/files/read`` serves it."""
+        return self.observability.sandbox(task_id, file)
+
+    def monitor_statistics(self, agent: str) -> list[dict]:
+        """The agent's ``/monitor/statistics``: per executor CPU time, limits and memory."""
+        return self.observability.monitor_statistics(agent)
+
+    def set_load(self, task_pattern: str, cpus, cgroups_enable_cfs: bool | None = None) -> None:
+        """Tasks whose id matches ``task_pattern`` (regex) each want ``cpus`` (number or f(t)); ``cgroups_enable_cfs``
+        is the agents' ``--cgroups_enable_cfs`` flag (default false: no hard CPU cap)."""
+        self.observability.set_load(task_pattern, cpus, cgroups_enable_cfs)

@@ -22,8 +22,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from labsupport.core import LabError
+from labsupport.core.sim import SIM_EPOCH
 from labsupport.k8s.kubelet import container_behaviour
-from labsupport.k8s.observability.cadvisor import SIM_EPOCH
 from labsupport.k8s.observability.logs import request_lines, script_lines
 from labsupport.mesos.tasks import Task, TaskInfo, TaskState
 

@@ -37,7 +37,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from labsupport.core import Simulation
+from labsupport.core import Simulation, priorities
+from labsupport.core.sim import BASELINE_MEMORY_BYTES, SIM_EPOCH
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.observability.exposition import Family
 from labsupport.k8s.store import APIStore
@@ -47,9 +48,6 @@ __all__ = ["ContainerAccounting", "ContainerStats", "HOUSEKEEPING_SECONDS", "CFS
 
 HOUSEKEEPING_SECONDS = 10.0
 CFS_PERIOD_SECONDS = 0.1
-BASELINE_MEMORY_BYTES = 12 * 2**20   # (chosen) a small server's working set when no memory load is set
-#: Simulated time 0 as Unix seconds (2026-01-01T00:00:00Z), used where a real component prints wall-clock times.
-SIM_EPOCH = 1767225600.0
 
 
 def cfs_periods(seconds: float) -> float:
@@ -104,11 +102,11 @@ class ContainerAccounting:
         self.store, self.sim, self.metrics = store, sim, metrics
         self.stats: dict[tuple[str, str, str, int], ContainerStats] = {}
         self.history: dict[tuple[str, str, str, int], list[tuple[float, float, float]]] = {}
-        self.sim.schedule(0, self._housekeeping, priority=9, label="cadvisor housekeeping")
+        self.sim.schedule(0, self._housekeeping, priority=priorities.HOUSEKEEPING, label="cadvisor housekeeping")
 
     def _housekeeping(self) -> None:
         self.update()
-        self.sim.schedule(HOUSEKEEPING_SECONDS, self._housekeeping, priority=9, label="cadvisor housekeeping")
+        self.sim.schedule(HOUSEKEEPING_SECONDS, self._housekeeping, priority=priorities.HOUSEKEEPING, label="cadvisor housekeeping")
 
     def update(self) -> None:
         """One housekeeping pass: add CPU time since the last pass, refresh memory, forget gone containers."""

@@ -27,8 +27,8 @@ import shlex
 from datetime import UTC, datetime
 
 from labsupport.core import LabError
-from labsupport.k8s.kubelet import REQUIRED_VAR, env_names, container_script, container_behaviour
-from labsupport.k8s.observability.cadvisor import SIM_EPOCH
+from labsupport.core.sim import SIM_EPOCH
+from labsupport.k8s.kubelet import REQUIRED_VAR, container_behaviour, container_script, env_names
 
 __all__ = ["LogLine", "container_log", "request_lines", "RunTracker", "script_lines", "rfc3339", "REQUEST_LOG_SECONDS", "CPU_SECONDS_PER_REQUEST", "BASE_LATENCY_MS"]
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from labsupport.core import Simulation, Table
-from labsupport.k8s.observability.cadvisor import SIM_EPOCH
+from labsupport.core import Simulation, Table, priorities
+from labsupport.core.sim import SIM_EPOCH
 from labsupport.k8s.observability.logs import rfc3339
 from labsupport.k8s.quantity import parse_cpu, parse_memory
 from labsupport.k8s.store import APIStore
@@ -34,11 +34,11 @@ class MetricsServerPipeline:
         self.store, self.sim, self.scrape_node = store, sim, scrape
         self.resolution = resolution
         self.points: dict[tuple, list[tuple[float, float, float]]] = {}   # key -> [(t, cpu_seconds, memory)] (last 2)
-        sim.schedule(0, self._loop, priority=10, label="metrics-server scrape")
+        sim.schedule(0, self._loop, priority=priorities.SCRAPE, label="metrics-server scrape")
 
     def _loop(self) -> None:
         self.scrape()
-        self.sim.schedule(self.resolution, self._loop, priority=10, label="metrics-server scrape")
+        self.sim.schedule(self.resolution, self._loop, priority=priorities.SCRAPE, label="metrics-server scrape")
 
     def scrape(self) -> None:
         """One scrape of every node's kubelet."""

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from labsupport.core import LabError, Simulation, Table
+from labsupport.core import LabError, Simulation, Table, priorities
+from labsupport.core.sim import SIM_EPOCH
 from labsupport.k8s.observability import promql
-from labsupport.k8s.observability.cadvisor import SIM_EPOCH
 
 __all__ = ["Prometheus", "AlertRule", "RangeResult", "DEFAULT_EVALUATION_INTERVAL"]
 
@@ -147,12 +147,12 @@ class Prometheus:
         self._order: list[Labels] | None = None
         self._parsed: dict[str, list] = {}
         self.scrapes = 0
-        sim.schedule(0, self._scrape_loop, priority=10, label="prometheus scrape")
+        sim.schedule(0, self._scrape_loop, priority=priorities.SCRAPE, label="prometheus scrape")
 
     # ------------------------------------------------------------ scraping
     def _scrape_loop(self) -> None:
         self.scrape()
-        self.sim.schedule(self.scrape_interval, self._scrape_loop, priority=10, label="prometheus scrape")
+        self.sim.schedule(self.scrape_interval, self._scrape_loop, priority=priorities.SCRAPE, label="prometheus scrape")
 
     def scrape(self) -> None:
         """Scrape every target once now (the loop calls this every interval)."""
@@ -244,7 +244,7 @@ class Prometheus:
         promql.parse(expr)
         for_seconds = promql.parse_duration(for_) if isinstance(for_, str) else float(for_)
         if not self.rules:
-            self.sim.schedule(self.evaluation_interval, self._evaluate_rules, priority=11, label="prometheus rules")
+            self.sim.schedule(self.evaluation_interval, self._evaluate_rules, priority=priorities.RULES, label="prometheus rules")
         rule = AlertRule(name, expr, for_seconds, dict(labels or {}), dict(annotations or {}))
         self.rules.append(rule)
         return rule
@@ -263,7 +263,7 @@ class Prometheus:
             for labels in sorted(set(rule.active) - current):
                 del rule.active[labels]
                 rule.history.append((now, "resolved", labels))
-        self.sim.schedule(self.evaluation_interval, self._evaluate_rules, priority=11, label="prometheus rules")
+        self.sim.schedule(self.evaluation_interval, self._evaluate_rules, priority=priorities.RULES, label="prometheus rules")
 
     def alerts(self) -> Table:
         """Active alerts now, like the Prometheus UI's Alerts page: NAME, STATE, ACTIVE SINCE, LABELS."""
