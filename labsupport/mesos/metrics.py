@@ -34,6 +34,7 @@ from urllib.parse import quote
 
 from labsupport.core import LabError, Table, priorities
 from labsupport.core.sim import BASELINE_MEMORY_BYTES, SIM_EPOCH
+from labsupport.mesos import events
 from labsupport.mesos.agent import AgentState
 from labsupport.mesos.sandbox import sandbox_files
 from labsupport.mesos.tasks import TaskState
@@ -49,7 +50,7 @@ _TERMINAL = {TaskState.TASK_FINISHED: "finished", TaskState.TASK_FAILED: "failed
 
 
 def _elected_at(cell) -> float:
-    times = [e["TIME"] for e in cell._events if e["SOURCE"] == "zookeeper" and "elected leading master" in e["EVENT"]]
+    times = [r.first_time for r in cell.event_log.records if r.reason == events.LEADER_ELECTED]
     return times[-1] if times else 0.0
 
 
