@@ -31,6 +31,9 @@ from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, livenes
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
 from labsupport.k8s.scheduler import ExplainError, Explanation, Scheduler, SchedulerConfigError
 from labsupport.k8s.store import APIStore, WatchEvent
+from labsupport.k8s.operator import API, Controller
+from labsupport.k8s.cron import parse_schedule
+from labsupport.k8s.controllers.job import pod_failure_backoff
 
 __all__ = [
     "Cluster",
@@ -58,4 +61,8 @@ __all__ = [
     "parse_memory",
     "parse_quantity",
     "pod_requests",
+    "Controller",
+    "API",
+    "parse_schedule",
+    "pod_failure_backoff",
 ]
