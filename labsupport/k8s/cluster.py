@@ -52,21 +52,21 @@ from typing import Any
 from labsupport.core import LabError, Simulation, Table
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.controllers.cronjob import CronJobController
+from labsupport.k8s.controllers.daemonset import DaemonSetController
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
 from labsupport.k8s.controllers.endpoints import EndpointSliceController, service_dns_name
 from labsupport.k8s.controllers.garbagecollector import GarbageCollector
 from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
+from labsupport.k8s.controllers.job import JobController
 from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from labsupport.k8s.controllers.replicaset import ReplicaSetController
-from labsupport.k8s.controllers.cronjob import CronJobController
-from labsupport.k8s.controllers.daemonset import DaemonSetController
-from labsupport.k8s.controllers.job import JobController
-from labsupport.k8s.operator import Controller as OperatorController
-from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.errors import NotFoundError
 from labsupport.k8s.kubelet import Kubelet, KubeletRouter
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
+from labsupport.k8s.operator import Controller as OperatorController
+from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
 from labsupport.k8s.store import APIStore, WriteRecord

@@ -341,8 +341,11 @@ class APIStore:
         """Store a new object (uid, creationTimestamp and resourceVersion are filled in) and notify watchers."""
         kind = obj["kind"]
         meta = obj["metadata"]
-        if kind not in self.cluster_scoped and not meta.get("namespace"):
-            meta["namespace"] = "default"
+        if kind not in self.cluster_scoped:
+            if not meta.get("namespace"):
+                meta["namespace"] = "default"
+        elif "namespace" in meta:
+            del meta["namespace"]   # e.g. a cluster-scoped custom object that defaulting gave one
         k = self._key(obj)
         objs = self._objects.setdefault(kind, {})
         if k in objs:

@@ -27,8 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 from labsupport.core import LabError
-from labsupport.k8s.cron import parse_schedule, parse_time_zone
 from labsupport.k8s.crd import crd_problems
+from labsupport.k8s.cron import parse_schedule, parse_time_zone
 
 __all__ = ["WORKLOAD_KINDS", "default_workload", "workload_problems"]
 

@@ -52,7 +52,7 @@ from datetime import UTC, datetime, timedelta
 from labsupport.core import Simulation
 from labsupport.k8s.controllers.base import Controller
 from labsupport.k8s.controllers.job import job_finished
-from labsupport.k8s.cron import EPOCH, EverySchedule, parse_schedule, parse_time_zone
+from labsupport.k8s.cron import EPOCH, parse_schedule, parse_time_zone
 from labsupport.k8s.objects import controller_of, owner_reference
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
 
