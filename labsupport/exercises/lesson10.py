@@ -56,7 +56,7 @@ SOURCES = {
     "multi-sched": "kubernetes.io/docs/tasks/extend-kubernetes/configure-multiple-schedulers (schedulerName); Schwarzkopf et al., Omega, EuroSys 2013",
     "learning": "contested: the seed says Kubernetes is harder to learn; Kubernetes-side sources (CNCF surveys) cite its complexity, "
                 "Mesos-side practice needed a framework per workload (Marathon, Chronos, Aurora) plus ZooKeeper",
-    "kubevirt": "kubevirt.io (VirtualMachine custom resources on Kubernetes; CNCF incubating project)",
+    "kubevirt": "kubevirt.io (VirtualMachine custom resources on Kubernetes; CNCF incubating since 19 April 2022)",
 }
 
 #: The capstone's claims: id -> quote (brief, from the seed article), verdict(s) accepted, the reason, sources, course cell.
