@@ -54,8 +54,8 @@ SOURCES = {
     "gateway-ga": "Gateway API v1.0 GA (31 October 2023); Ingress API frozen (kubernetes.io/docs/concepts/services-networking/ingress)",
     "ingress-nginx": "Kubernetes blog, ingress-nginx retirement (announced November 2025, best-effort maintenance until March 2026)",
     "multi-sched": "kubernetes.io/docs/tasks/extend-kubernetes/configure-multiple-schedulers (schedulerName); Schwarzkopf et al., Omega, EuroSys 2013",
-    "learning": "contested: the seed says Kubernetes is harder to learn; Kubernetes-side sources (CNCF surveys) cite its complexity, "
-                "Mesos-side practice needed a framework per workload (Marathon, Chronos, Aurora) plus ZooKeeper",
+    "learning": "lesson 10, section 4: CNCF's annual surveys list complexity among the challenges of containers; a Mesos stack "
+                "needed ZooKeeper and a framework per workload (Marathon, Chronos, Aurora); no source backs the article's comparison",
     "kubevirt": "kubevirt.io (VirtualMachine custom resources on Kubernetes; CNCF incubating since 19 April 2022)",
 }
 
@@ -78,7 +78,8 @@ CLAIMS = [
             "A task can start a hypervisor like any command, but VM scheduling is not a Mesos feature; on Kubernetes KubeVirt adds it.",
      "source": ["mesos-containerizers", "kubevirt"], "cell": "lesson 10, section 1 (non-container work)"},
     {"id": "c06", "quote": "Steeper Learning Curve: Can be more complex to learn and use compared to Mesos", "verdict": "contested",
-     "accept": {"contested"}, "why": "Most sources say the opposite or call both hard; a Mesos stack needed Mesos, ZooKeeper and one framework per workload.",
+     "accept": {"contested"}, "why": "The article gives no source, and the arguments cut both ways: Kubernetes has many kinds and concepts; "
+                                     "a Mesos stack needed Mesos, ZooKeeper and one framework per workload, and its help stopped growing.",
      "source": ["learning"], "cell": "lesson 10, section 4 (the debates)"},
     {"id": "c07", "quote": "Twitter uses Mesos to run its big data infrastructure", "verdict": "outdated", "accept": {"outdated"},
      "why": "Twitter ran Mesos and Aurora for years; it announced its move to Kubernetes in 2019, and Aurora went to the Attic in 2021.",
