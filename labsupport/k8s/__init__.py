@@ -30,11 +30,14 @@ from labsupport.k8s.cluster import Cluster, PodView
 from labsupport.k8s.controllers.deployment import rollout_bounds
 from labsupport.k8s.controllers.endpoints import service_dns_name
 from labsupport.k8s.controllers.hpa import hpa_desired_replicas
+from labsupport.k8s.controllers.job import pod_failure_backoff
 from labsupport.k8s.controllers.replicaset import deletion_order
 from labsupport.k8s.controlplane import ControlPlaneUnavailableError, EtcdUnavailableError, quorum
+from labsupport.k8s.cron import parse_schedule
 from labsupport.k8s.drain import DrainError
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError, QuotaExceededError
 from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, liveness_kill_delay, readiness_delay
+from labsupport.k8s.operator import API, Controller
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
 from labsupport.k8s.scheduler import ExplainError, Explanation, Scheduler, SchedulerConfigError
 from labsupport.k8s.store import APIStore, WatchEvent
@@ -70,4 +73,8 @@ __all__ = [
     "ControlPlaneUnavailableError",
     "EtcdUnavailableError",
     "DrainError",
+    "Controller",
+    "API",
+    "parse_schedule",
+    "pod_failure_backoff",
 ]

@@ -54,10 +54,13 @@ from typing import Any
 from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.controllers.cronjob import CronJobController
+from labsupport.k8s.controllers.daemonset import DaemonSetController
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
 from labsupport.k8s.controllers.endpoints import EndpointSliceController, service_dns_name
 from labsupport.k8s.controllers.garbagecollector import GarbageCollector
 from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
+from labsupport.k8s.controllers.job import JobController
 from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from labsupport.k8s.controllers.replicaset import ReplicaSetController
 from labsupport.k8s.errors import NotFoundError
@@ -65,6 +68,8 @@ from labsupport.k8s.extended_resources import is_extended_resource_name, parse_s
 from labsupport.k8s.kubelet import Kubelet, KubeletRouter
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
+from labsupport.k8s.operator import Controller as OperatorController
+from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scaling import ScalingMixin
@@ -168,6 +173,7 @@ class Cluster(ScalingMixin):
             "horizontalpodautoscaling": HorizontalPodAutoscalerController(
                 self.store, self.sim, lambda pod, res: metrics.pod_usage(pod, res, sim.now)),
         }
+        self._add_workload_controllers()
         self._bootstrap()
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
         self._node_count = 0
@@ -347,7 +353,7 @@ class Cluster(ScalingMixin):
 
     def object(self, kind: str, name: str, namespace: str = "default") -> dict:
         """The stored object as a dict (``kubectl get -o json``). Do not modify it: use :meth:`apply`."""
-        return self._get(resolve_kind(kind), name, namespace)
+        return self._get(self.apiserver.resolve(kind), name, namespace)
 
     # ------------------------------------------------------------- reads
     def pods(self, namespace: str | None = None) -> list[PodView]:
@@ -362,13 +368,13 @@ class Cluster(ScalingMixin):
         """``kubectl get <kind> [name] [-n namespace]`` as a Table; ``namespace=None`` is ``--all-namespaces``."""
         if str(kind).lower() in ("events", "event", "ev"):
             return self.events(namespace)
-        k = resolve_kind(kind)
+        k = self.apiserver.resolve(kind)
+        scoped = k in self.store.cluster_scoped
         if name is not None:
             objs = [self._get(k, name, namespace)]
         else:
-            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
-                           kubelet_up=self._kubelet_up)
+            objs = self.store.list(k, None if scoped else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and not scoped, kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:
         """``kubectl get events`` (all namespaces unless one is given), oldest first."""
@@ -574,3 +580,46 @@ class Cluster(ScalingMixin):
     def node_metrics(self) -> list[dict]:
         """``metrics.k8s.io/v1beta1`` NodeMetrics items."""
         return self.observability.metrics_server.node_metrics()
+
+    # ------------------------------------------ workloads and operators (issue 18)
+    def _add_workload_controllers(self) -> None:
+        """Job, CronJob and DaemonSet controllers (after the garbage collector, whose indexes they use)."""
+        admit = self.admission.admit_pod
+        self.controllers["job"] = JobController(self.store, self.sim, admit)
+        self.controllers["cronjob"] = CronJobController(self.store, self.sim)
+        self.controllers["daemonset"] = DaemonSetController(self.store, self.sim, admit)
+        self.operators: dict[str, OperatorRunner] = {}
+
+    def add_controller(self, controller: OperatorController) -> None:
+        """Run a learner's operator (a :class:`labsupport.k8s.Controller` subclass instance); see :mod:`.operator`."""
+        if not isinstance(controller, OperatorController):
+            raise LabError(f"controller: expected an instance of a k8s.Controller subclass, got {type(controller).__name__}")
+        if type(controller).reconcile is OperatorController.reconcile:
+            raise LabError(f"controller: {type(controller).__name__} does not define reconcile(self, api, obj)")
+        runner = OperatorRunner(controller, self)
+        if runner.name in self.operators:
+            raise LabError(f'controller: a controller named "{runner.name}" is already running (give it another name)')
+        self.operators[runner.name] = runner
+        for obj in self.store.list(runner.kind):  # the informer's initial list: reconcile what exists
+            runner.enqueue((obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
+
+    def reconcile_log(self, name: str | None = None) -> Table:
+        """The reconciles of a learner's operator (the only one if ``name`` is None): TIME, OBJECT, RESULT, DETAIL."""
+        if not self.operators:
+            raise LabError("name: no controller was added (cluster.add_controller)")
+        if name is None:
+            name = next(iter(self.operators))
+        if name not in self.operators:
+            raise LabError(f"name: no controller {name!r} (running: {', '.join(sorted(self.operators))})")
+        return self.operators[name].log()
+
+    def remove_node(self, name: str) -> None:
+        """``kubectl delete node``: the Node object goes, its kubelet stops, the Pod GC deletes its Pods."""
+        kubelet = self._kubelet(name)
+        if kubelet.alive:
+            kubelet.stop()
+        for p in self.store.list("Pod"):
+            if p["spec"].get("nodeName") == name:
+                self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor="pod-garbage-collector", grace_period_seconds=0)
+        self.store.delete("Node", None, name, actor="kubectl")
+        del self.kubelets.kubelets[name]

@@ -17,6 +17,7 @@ sets a ``behavior``, the defaults for the fields that behavior leaves out.
 from __future__ import annotations
 
 from labsupport.k8s.controllers.hpa import default_behavior
+from labsupport.k8s.workload_api import default_workload
 
 __all__ = ["apply_defaults", "default_pod_spec"]
 
@@ -44,7 +45,7 @@ def apply_defaults(obj: dict) -> dict:
     """Fill in the defaults of a (validated) object in place and return it."""
     kind = obj["kind"]
     meta = obj.setdefault("metadata", {})
-    if kind not in ("Namespace", "PriorityClass"):
+    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition"):
         meta.setdefault("namespace", "default")
     spec = obj.get("spec")
     if kind == "Pod":
@@ -85,4 +86,5 @@ def apply_defaults(obj: dict) -> dict:
         obj.setdefault("globalDefault", False)
     elif kind == "Namespace":
         obj.setdefault("status", {"phase": "Active"})
+    default_workload(obj)  # Job, CronJob, DaemonSet (labsupport.k8s.workload_api)
     return obj

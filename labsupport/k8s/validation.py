@@ -32,6 +32,7 @@ from labsupport.k8s.errors import ManifestError
 from labsupport.k8s.extended_resources import extended_resource_problems
 from labsupport.k8s.objects import selector_matches
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity
+from labsupport.k8s.workload_api import WORKLOAD_KINDS, workload_problems
 
 __all__ = [
     "SIMULATED_KINDS",
@@ -59,6 +60,8 @@ SIMULATED_KINDS = {
     # issue 14 (scaling and HA)
     "PodDisruptionBudget": "policy/v1",
 }
+# Job, CronJob, DaemonSet and CustomResourceDefinition (issue 18): rules and defaults in labsupport.k8s.workload_api
+SIMULATED_KINDS.update(WORKLOAD_KINDS)
 
 #: ResourceQuota ``spec.hard`` keys that admission enforces here.
 RESOURCE_QUOTA_KEYS = ("pods", "requests.cpu", "requests.memory", "cpu", "memory")
@@ -423,6 +426,7 @@ def _semantic_problems(obj: Mapping) -> list[str]:
     if meta.get("namespace") is not None and kind not in ("Namespace", "PriorityClass"):
         out += _name_problems(meta["namespace"], "metadata.namespace", "label")
     out += _labels_problems(meta.get("labels"), "metadata.labels")
+    out += workload_problems(obj)  # Job, CronJob, DaemonSet, CRD (labsupport.k8s.workload_api)
     if kind == "Pod":
         out += _pod_spec_problems(obj.get("spec") or {}, "spec", in_template=False)
     elif kind in ("Deployment", "ReplicaSet"):
@@ -445,7 +449,7 @@ def validate_object(obj: Any) -> list[str]:
     """All problems of one object, each ``field.path: problem`` (empty list: valid).
 
     >>> validate_object({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
-    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: Deployment, ...)']
+    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: ...)']
     """
     if not isinstance(obj, dict):
         return [f"expected a mapping with apiVersion, kind and metadata, got {_type_name(obj)}"]
@@ -474,11 +478,15 @@ def _describe(i: int, obj: Any) -> str:
     return f"document {i}"
 
 
-def validate_manifests(objs: list) -> None:
-    """Validate every object; raise one :class:`ManifestError` listing the problems (documents numbered from 1)."""
+def validate_manifests(objs: list, custom: Any = None) -> None:
+    """Validate every object; raise one :class:`ManifestError` listing the problems (documents numbered from 1).
+
+    ``custom`` (a :class:`labsupport.k8s.crd.CustomResources`) validates the objects it claims (custom resources).
+    """
     problems = []
     for i, obj in enumerate(objs, start=1):
-        problems += [f"{_describe(i, obj)}: {p}" for p in validate_object(obj)]
+        own = custom.problems(obj) if custom is not None and custom.claims(obj) else validate_object(obj)
+        problems += [f"{_describe(i, obj)}: {p}" for p in own]
     if problems:
         more = f"\n(and {len(problems) - 10} more problems)" if len(problems) > 10 else ""
         raise ManifestError("\n".join(problems[:10]) + more)
