@@ -40,6 +40,7 @@ from labsupport.core import LabError, Simulation, Table
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master
+from labsupport.mesos.roles import validate_role
 from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler
 from labsupport.mesos.tasks import TaskInfo
@@ -189,7 +190,7 @@ class Cluster:
         if not isinstance(name, str) or not name.strip():
             raise LabError(f"name: a framework needs a non-empty name, got {name!r}")
         if not isinstance(role, str) or not _ROLE.match(role):
-            raise LabError(f"role: {role!r} is not a valid role name (letters, digits, '_', '-', '.', or '*')")
+            raise LabError(f"role: {role!r} is not a valid role name: {validate_role(role)}")
         if weight is not None and _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
         _number(failover_timeout, "failover_timeout", allow_inf=True)

@@ -128,8 +128,8 @@ class Resources(Mapping):
 
     # -- Mapping view: totals per name ---------------------------------------------------------
     def __getitem__(self, name: str):
-        if name in RANGE_NAMES:
-            found = [v for (n, _, _), v in self.entries.items() if n == name]
+        found = [v for (n, _, _), v in self.entries.items() if n == name]
+        if name in RANGE_NAMES or any(isinstance(v, tuple) for v in found):
             if not found:
                 raise KeyError(name)
             return list(normalize_ranges([r for v in found for r in v]))
