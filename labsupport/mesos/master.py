@@ -61,6 +61,7 @@ from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.allocator import HierarchicalAllocator, _add_into
 from labsupport.mesos.errors import OfferError, SchedulerError
 from labsupport.mesos.operations import Operation
+from labsupport.core.timelimit import TimeLimitExceeded, call_with_time_limit
 from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
 from labsupport.mesos.scheduler import Filters, Offer, Scheduler, SchedulerDriver
 from labsupport.mesos.tasks import (
@@ -568,7 +569,10 @@ class Master:
         if callback == "status_update":
             fw.told[args[0].task_id] = args[0].state
         try:
-            getattr(fw.scheduler, callback)(fw.driver, *args)
+            _call_learner_callback(fw, callback, args)
+        except TimeLimitExceeded as exc:  # an endless loop: stopped, its driver calls discarded
+            raise SchedulerError(f"framework {fw.name!r} ({fw.id}): {exc} The cluster is exactly as before the "
+                                 f"call (its driver calls were discarded); fix the scheduler and run again.") from None
         except Exception as exc:  # a learner's bug: name the framework and the callback
             raise SchedulerError(
                 f"framework {fw.name!r} ({fw.id}) raised in {type(fw.scheduler).__name__}.{callback}(): "
@@ -813,3 +817,33 @@ def _match(task: Task, avail: dict, pool: Resources, role: str) -> Resources:
     avail.clear()
     avail.update((k, v) for k, v in scratch.items() if v)
     return Resources(take)
+
+
+class _HeldCalls:
+    """Stands in for the master while a learner's callback runs: driver calls are recorded, not applied."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def __getattr__(self, name: str):
+        def record(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+        return record
+
+
+def _call_learner_callback(fw: Framework, callback: str, args: tuple) -> None:
+    """Run ``fw.scheduler.<callback>`` under the learner time limit (labsupport.core.timelimit).
+
+    The framework's driver calls are held until the callback returns and then applied in order,
+    so a callback that is stopped (or raises) leaves the cluster exactly as it was.
+    """
+    driver, master = fw.driver, fw.driver._master
+    held = _HeldCalls()
+    driver._master = held
+    try:
+        call_with_time_limit(getattr(fw.scheduler, callback), driver, *args,
+                             name=f"{type(fw.scheduler).__name__}.{callback}")
+    finally:
+        driver._master = master
+    for name, call_args, kwargs in held.calls:
+        getattr(master, name)(*call_args, **kwargs)
