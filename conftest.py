@@ -4,12 +4,17 @@
 * One run covers everything: notebooks/ and solutions/ are compared strictly (every stored output must match a
   fresh run), exercises/ laxly (they must run top to bottom; their outputs are not compared).
 * A run that collects nothing, or that skips a notebook folder which has notebooks, fails instead of passing.
+* Simulator component failures raise at once (``LABSUPPORT_STRICT=1``, labsupport.core.failures), also in the
+  notebook kernels the tests start, so defence in depth never hides a bug.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("LABSUPPORT_STRICT", "1")
 
 ROOT = Path(__file__).resolve().parent
 LAX_FOLDERS = ("exercises",)

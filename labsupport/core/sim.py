@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from labsupport.core.errors import LabError
+
 __all__ = ["Event", "Simulation"]
 
 
@@ -57,6 +59,8 @@ class Simulation:
         self.now = 0.0
         self._queue: list[Event] = []
         self._seq = 0
+        #: ``on_error(event, exc)`` is called when an event's callback fails (None: the exception propagates)
+        self.on_error: Callable[[Event, Exception], None] | None = None
 
     def schedule(self, delay: float, callback: Callable[[], Any], *, priority: int = 0, label: str = "") -> Event:
         """Run ``callback`` ``delay`` simulated seconds from now (``delay >= 0``)."""
@@ -85,7 +89,15 @@ class Simulation:
             return False
         ev = heapq.heappop(self._queue)
         self.now = ev.time
-        ev.callback()
+        if self.on_error is None:
+            ev.callback()
+        else:
+            try:
+                ev.callback()
+            except LabError:   # a learner's error (e.g. a Mesos scheduler callback): the learner must see it
+                raise
+            except Exception as exc:  # a component bug: the owner records it and the run goes on (core.failures)
+                self.on_error(ev, exc)
         return True
 
     def run_until(self, time: float) -> None:

@@ -42,6 +42,7 @@ web    2/2     2            2           10s
 """
 from __future__ import annotations
 
+import functools
 import gc
 import ipaddress
 import weakref
@@ -50,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.core import LabError, Simulation, Table
+from labsupport.core.failures import Failures, object_in_traceback
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
@@ -144,10 +146,12 @@ class Cluster:
             raise LabError(f"cluster_cidr: {cluster_cidr} is smaller than one node's /24")
         self._pod_cidrs = net.subnets(new_prefix=24)
         self.sim = Simulation(seed)
+        self.failures = Failures()                       # defence in depth: see _component_failed
         self.store = APIStore(self.sim, log_limit=log_limit)
         self.kubelets = KubeletRouter(self.store)
         self.admission = Admission(self.store)
         self.apiserver = APIServer(self.store, self.sim, self.admission)
+        self.sim.on_error = functools.partial(_component_failed, self.failures, self.store)  # not a bound method: no cycle
         self.metrics = metrics = MetricsServer(self.store)
         sim = self.sim
         self.controllers = {
@@ -203,6 +207,7 @@ class Cluster:
         gc.disable()
         try:
             self.sim.run(seconds)
+            self.failures.raise_new()
         finally:
             if enabled:
                 if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
@@ -458,3 +463,14 @@ class Cluster:
             mem = self.metrics.pod_usage(p, "memory", self.sim.now) or 0
             rows.append({"NAME": p["metadata"]["name"], "CPU(cores)": f"{round(cpu)}m", "MEMORY(bytes)": f"{int(mem) // 2**20}Mi"})
         return Table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)
+
+
+def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception) -> None:
+    """A component failed while the simulation ran ``event``: record it, keep running (labsupport.core.failures)."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    message = failures.record(component, exc)
+    obj = object_in_traceback(exc.__traceback__) or {"kind": "Cluster", "metadata": {"name": "cluster"}}
+    try:
+        store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
+    except Exception:  # the event is a courtesy; the failure is kept in failures either way
+        pass

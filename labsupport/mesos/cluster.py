@@ -33,10 +33,12 @@ What to look at afterwards:
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 from labsupport.core import LabError, Simulation, Table
+from labsupport.core.failures import Failures
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master
@@ -87,8 +89,10 @@ class Cluster:
             if kind not in ("drf", "random"):
                 raise LabError(f"{field}: must be 'drf' or 'random', got {kind!r}")
         self.sim = Simulation(seed)
+        self.failures = Failures()                       # defence in depth (labsupport.core.failures)
         self.agents: dict[str, Agent] = {}
         self._events: list[dict] = []
+        self.sim.on_error = functools.partial(_component_failed, self.failures, self._events, self.sim)
         self.zk = ZooKeeper()
         self.master = Master(self.sim, self.agents, self._log, allocation_interval=allocation_interval,
                              offer_timeout=offer_timeout, role_sorter=role_sorter, framework_sorter=framework_sorter)
@@ -113,6 +117,7 @@ class Cluster:
     def run(self, seconds: float) -> None:
         """Advance simulated time by ``seconds``."""
         self.sim.run(_number(seconds, "seconds"))
+        self.failures.raise_new()
 
     def _log(self, source: str, message: str) -> None:
         self._events.append({"TIME": self.sim.now, "SOURCE": source, "EVENT": message})
@@ -366,3 +371,8 @@ class Cluster:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
 
+
+def _component_failed(failures: Failures, events: list, sim: Simulation, event: Any, exc: Exception) -> None:
+    """A master/agent step failed: record it in the cluster's events and keep running (no reference to the Cluster)."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    events.append({"TIME": sim.now, "SOURCE": component, "EVENT": failures.record(component, exc)})
