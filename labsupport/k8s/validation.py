@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -482,7 +483,8 @@ def validate_object(obj: Any) -> list[str]:
     if api is not None and not isinstance(api, str):
         return [f"apiVersion: must be a string, got {api!r} ({_type_name(api)})"]
     if kind not in SIMULATED_KINDS:
-        return [f"Kind {kind} is not simulated by labsupport (simulated kinds: {', '.join(sorted(SIMULATED_KINDS))})"]
+        shown = kind if kind.isidentifier() else repr(kind)
+        return [f"Kind {shown} is not simulated by labsupport (simulated kinds: {', '.join(sorted(SIMULATED_KINDS))})"]
     if not api:
         return [f"missing required field 'apiVersion' (use {SIMULATED_KINDS[kind]!r} for {kind})"]
     if api != SIMULATED_KINDS[kind]:
@@ -497,9 +499,9 @@ def validate_object(obj: Any) -> list[str]:
 
 def _describe(i: int, obj: Any) -> str:
     if isinstance(obj, dict):
-        kind = obj.get("kind") if isinstance(obj.get("kind"), str) and obj.get("kind") else "?"
+        kind = obj.get("kind") if isinstance(obj.get("kind"), str) and obj["kind"].isidentifier() else "?"
         name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
-        return f'document {i} ({kind} "{name}")' if name else f"document {i} ({kind})"
+        return f'document {i} ({kind} {json.dumps(name)})' if isinstance(name, str) and name else f"document {i} ({kind})"
     return f"document {i}"
 
 

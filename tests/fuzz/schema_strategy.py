@@ -99,7 +99,7 @@ def _strategy(node_json: str, depth: int) -> st.SearchStrategy:
         optional = []
 
     def build(chosen: list[str]) -> st.SearchStrategy:
-        fields = {k: st.deferred(functools.partial(_field, props[k], depth + 1)) for k in required + chosen}
+        fields = {k: st.deferred(lambda node=props[k]: _field(node, depth + 1)) for k in required + chosen}
         return st.fixed_dictionaries(fields)
 
     count = max(0, 3 - depth)
