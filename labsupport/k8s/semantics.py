@@ -151,7 +151,7 @@ def pod_spec_problems(spec: Mapping, path: str) -> list[str]:
     ads = spec.get("activeDeadlineSeconds")
     if isinstance(ads, int) and not isinstance(ads, bool) and ads < 1:
         out.append(f"{path}.activeDeadlineSeconds: must be between 1 and 2147483647, inclusive, got {ads}")
-    for k, v in (spec.get("nodeSelector") or {}).items():
+    for k in spec.get("nodeSelector") or {}:
         problem = label_key_problem(k)
         if problem:
             out.append(f"{path}.nodeSelector: {problem}")

@@ -42,8 +42,8 @@ from labsupport.core.failures import Failures
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master
-from labsupport.mesos.roles import validate_role
 from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
+from labsupport.mesos.roles import validate_role
 from labsupport.mesos.scheduler import Scheduler
 from labsupport.mesos.tasks import TaskInfo
 

@@ -57,11 +57,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.core import LabError, Simulation
+from labsupport.core.timelimit import TimeLimitExceeded, call_with_time_limit
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.allocator import HierarchicalAllocator, _add_into
 from labsupport.mesos.errors import OfferError, SchedulerError
 from labsupport.mesos.operations import Operation
-from labsupport.core.timelimit import TimeLimitExceeded, call_with_time_limit
 from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
 from labsupport.mesos.scheduler import Filters, Offer, Scheduler, SchedulerDriver
 from labsupport.mesos.tasks import (
