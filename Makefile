@@ -10,7 +10,7 @@ LESSONS   := $(wildcard notebooks/*.ipynb)
 SOLUTIONS := $(wildcard solutions/*.ipynb)
 SANITIZE  := tests/nbval_sanitize.cfg
 
-.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean
+.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean fuzz
 
 help:
 	@echo "make lab        start JupyterLab on http://127.0.0.1:$(PORT) at the welcome lesson"
@@ -19,6 +19,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make my-work    copy the exercises into my-work/ (git-ignored) for your own answers"
 	@echo "make bench      run the speed benchmarks in bench/"
+	@echo "make fuzz       >= 20,000 fuzzed inputs per simulator (random seed; minutes)"
 
 # --- bootstrap: create the virtual environment once, reinstall when the pins change ---
 $(BIN)/python:
@@ -81,3 +82,10 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
+
+# --- fuzzing (issue 10): >= 20,000 hostile inputs per simulator; `make test` runs a fixed-seed profile ---
+FUZZ_K8S_EXAMPLES   ?= 6500
+FUZZ_MESOS_EXAMPLES ?= 6000
+fuzz: $(STAMP)
+	FUZZ_SEED=$${FUZZ_SEED:-random} FUZZ_MIN_INPUTS=20000 FUZZ_K8S_EXAMPLES=$(FUZZ_K8S_EXAMPLES) \
+	FUZZ_MESOS_EXAMPLES=$(FUZZ_MESOS_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -o timeout=0 --durations=0

@@ -148,7 +148,7 @@ class Cluster:
             self.master.add_agent(agent)
 
     def _agent(self, name: str) -> Agent:
-        if name not in self.agents:
+        if not isinstance(name, str) or name not in self.agents:
             raise LabError(f"agent: unknown agent {name!r}; agents: {sorted(self.agents)}")
         return self.agents[name]
 

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from schema_strategy import any_manifest
 
-from conftest import COUNTS, fuzz_settings
+from fuzz_settings import COUNTS, fuzz_settings
 from labsupport import k8s
 from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
 

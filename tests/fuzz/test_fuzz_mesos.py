@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import COUNTS, fuzz_settings
+from fuzz_settings import COUNTS, fuzz_settings
 from labsupport import mesos
 from labsupport.core import LabError
 from labsupport.mesos.frameworks.marathon import Marathon
@@ -107,10 +107,17 @@ def _invariants(c):
 
 
 class Probe(mesos.Scheduler):
+    """Launches one small task on the first offer big enough for it, then suppresses."""
+
     def resource_offers(self, driver, offers):
-        o = offers[0]
-        driver.accept([o.id], [mesos.Task("probe", "cpus:0.1;mem:16", command="sleep 5", duration=5)])
-        driver.suppress()
+        need = parse_resources("cpus:0.1;mem:16")
+        fits = [o for o in offers if o.resources.scalars().get("cpus", 0) >= 0.1 and o.resources.scalars().get("mem", 0) >= 16]
+        if fits:
+            driver.accept([fits[0].id], [mesos.Task("probe", need, command="sleep 5", duration=5)])
+            driver.suppress()
+        rest = [o.id for o in offers if not fits or o.id != fits[0].id]
+        if rest:
+            driver.decline(rest)
 
 
 @fuzz_settings("mesos")
