@@ -18,7 +18,6 @@ Simplified: only the fields the simulator models are checked; warnings the API s
 >>> pod = {"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "x", "ports": [{"containerPort": 80, "name": "web"}]},
 ...                                               {"name": "a", "image": " x", "ports": [{"containerPort": 70000, "name": "web"}]}]}}
 >>> for p in pod_spec_problems(pod["spec"], "spec"): print(p)
-spec.containers[1].name: Duplicate value: 'a'
 spec.containers[1].image: must not have leading or trailing whitespace
 spec.containers[1].ports[0].containerPort: must be between 1 and 65535, inclusive, got 70000
 spec.containers[1].ports[0].name: Duplicate value: 'web'
@@ -116,16 +115,10 @@ def pod_spec_problems(spec: Mapping, path: str) -> list[str]:
     containers = spec.get("containers") or []
     if not containers:
         out.append(f"{path}.containers: Required value: a Pod needs at least one container")
-    names: set[str] = set()
-    port_names: set[str] = set()
+    port_names: set[str] = set()   # duplicate container names: labsupport.k8s.validation already says so
     for group in ("initContainers", "containers"):
         for i, c in enumerate(spec.get(group) or ()):
             cp = f"{path}.{group}[{i}]"
-            name = c.get("name")
-            if isinstance(name, str) and name:
-                if name in names:                                  # validateContainers: Duplicate
-                    out.append(f"{cp}.name: Duplicate value: {name!r}")
-                names.add(name)
             image = c.get("image")
             if isinstance(image, str) and image and image != image.strip():
                 out.append(f"{cp}.image: must not have leading or trailing whitespace")
