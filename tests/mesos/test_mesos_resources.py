@@ -146,3 +146,16 @@ def test_register_refuses_a_role_with_a_newline():
         cluster.register(Scheduler(), name="fw", role="foo\n")
     assert str(err.value) == ("role: 'foo\\n' is not a valid role name: "
                               "Role component 'foo\n' is invalid because it contains backspace or whitespace")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"task_id": "a/b"}, "Task 't' task_id: 'a/b' contains a slash, a backslash or a control character "
+                         "(master/validation.cpp validateTaskID)"),
+    ({"task_id": ".."}, "Task 't' task_id: '..' is disallowed (master/validation.cpp validateTaskID)"),
+    ({"exit_code": "1"}, "Task 't' exit_code: must be a whole number, got '1'"),
+], ids=["a slash in a task id is refused", "'..' as a task id is refused", "a text exit code is refused"])
+def test_task_definitions_follow_master_validation(kwargs, message):
+    from labsupport.mesos import Task
+    with pytest.raises(LabError) as err:
+        Task("t", "cpus:0.1", **kwargs)
+    assert str(err.value) == message
