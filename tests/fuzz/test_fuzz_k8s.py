@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
+from fuzz_settings import COUNTS, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 from schema_strategy import any_manifest
 
-from fuzz_settings import COUNTS, fuzz_settings
 from labsupport import k8s
 from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
 

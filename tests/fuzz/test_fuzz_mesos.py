@@ -6,10 +6,10 @@ hold: no agent hands out more than it has, and a fresh framework still gets offe
 """
 from __future__ import annotations
 
+from fuzz_settings import COUNTS, fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fuzz_settings import COUNTS, fuzz_settings
 from labsupport import mesos
 from labsupport.core import LabError
 from labsupport.mesos.frameworks.marathon import Marathon
