@@ -84,8 +84,8 @@ clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
 
 # --- fuzzing (issue 10): >= 20,000 hostile inputs per simulator; `make test` runs a fixed-seed profile ---
-FUZZ_K8S_EXAMPLES   ?= 6500
-FUZZ_MESOS_EXAMPLES ?= 6000
+FUZZ_K8S_EXAMPLES   ?= 6700
+FUZZ_MESOS_EXAMPLES ?= 6700
 fuzz: $(STAMP)
 	FUZZ_SEED=$${FUZZ_SEED:-random} FUZZ_MIN_INPUTS=20000 FUZZ_K8S_EXAMPLES=$(FUZZ_K8S_EXAMPLES) \
 	FUZZ_MESOS_EXAMPLES=$(FUZZ_MESOS_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -o timeout=0 --durations=0

@@ -15,7 +15,7 @@ Tests run in *strict* mode (``LABSUPPORT_STRICT=1``, set by the repository's con
 ...     {}["x"]
 ... except KeyError as exc:
 ...     f.record("replicaset-controller", exc, strict=False)
-'replicaset-controller failed: KeyError: ...'
+"replicaset-controller failed: KeyError: 'x'"
 """
 from __future__ import annotations
 

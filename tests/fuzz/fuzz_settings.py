@@ -11,7 +11,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-QUICK = {"k8s": 60, "mesos": 150}
+QUICK = {"k8s": 40, "mesos": 80}
 COUNTS: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
 
 

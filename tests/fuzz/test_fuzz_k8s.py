@@ -60,7 +60,7 @@ def _fresh_deployment_runs(c: k8s.Cluster) -> bool:
 
 
 @fuzz_settings("k8s")
-@given(steps=st.lists(st.tuples(any_manifest(), st.sampled_from([0, 1, 5, 30, 120])), min_size=1, max_size=6))
+@given(steps=st.lists(st.tuples(any_manifest(), st.sampled_from([0, 1, 5, 30, 120])), min_size=3, max_size=8))
 def test_hostile_manifests_never_break_the_cluster(steps):
     counts = COUNTS["k8s"]
     c = k8s.Cluster(seed=0)
