@@ -256,6 +256,8 @@ def parse_resources(text: str, *, what: str = "resources", default_ports: bool =
         if not token:
             continue
         pair = [p for p in token.split(":") if p]
+        if not token.strip():   # Mesos refuses it too (tokenize(" ", ":") has no name:value pair)
+            raise ResourceError(f"{what}: a token of only spaces between ';' separators; remove it (or the trailing ';')")
         if len(pair) != 2 or not pair[0].strip():
             raise ResourceError(f"{what}: token {token.strip()!r}: expected name:value, e.g. mem:8192")
         token = token.strip()
