@@ -32,7 +32,7 @@ from labsupport.k8s.defaults import apply_defaults
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError
 from labsupport.k8s.objects import copy_json
 from labsupport.k8s.store import RESOURCE_NAMES, APIStore
-from labsupport.k8s.validation import load_manifests, validate_manifests
+from labsupport.k8s.validation import load_manifests, semantic_problems, validate_manifests
 
 __all__ = ["APIServer", "IMMUTABLE_FIELDS", "field_at", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
 
@@ -278,6 +278,9 @@ class APIServer:
                 merged.pop(key, None)
         merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied
         apply_defaults(merged)
+        problems = semantic_problems(merged)   # the merged object must be valid too, as the API server checks the update
+        if problems:
+            raise ManifestError(f"{where}: " + "\n".join(problems[:10]))
         for path in IMMUTABLE_FIELDS.get(kind, ()):
             if field_at(obj, path) is not None and field_at(merged, path) != field_at(live, path):
                 raise ManifestError(f"{where}: {'.'.join(path)}: field is immutable")

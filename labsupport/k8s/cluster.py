@@ -43,6 +43,7 @@ web    2/2     2            2           10s
 """
 from __future__ import annotations
 
+import functools
 import gc
 import ipaddress
 import threading
@@ -52,6 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.core import EventRecord, LabError, Simulation, Table
+from labsupport.core.failures import Failures, object_in_traceback
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
 from labsupport.k8s.controllers.cronjob import CronJobController
@@ -157,10 +159,12 @@ class Cluster(ScalingMixin):
             raise LabError(f"cluster_cidr: {cluster_cidr} is smaller than one node's /24")
         self._pod_cidrs = net.subnets(new_prefix=24)
         self.sim = Simulation(seed)
+        self.failures = Failures()                       # defence in depth: see _component_failed
         self.store = APIStore(self.sim, log_limit=log_limit)
         self.kubelets = KubeletRouter(self.store)
         self.admission = Admission(self.store)
         self.apiserver = APIServer(self.store, self.sim, self.admission)
+        self.sim.on_error = functools.partial(_component_failed, self.failures, self.store)  # not a bound method: no cycle
         self.metrics = metrics = MetricsServer(self.store)
         sim = self.sim
         self.controllers = {
@@ -222,6 +226,7 @@ class Cluster(ScalingMixin):
         try:
             with self.api_lock:
                 self.sim.run(seconds)
+            self.failures.raise_new()
         finally:
             if enabled:
                 if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
@@ -623,3 +628,14 @@ class Cluster(ScalingMixin):
                 self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor="pod-garbage-collector", grace_period_seconds=0)
         self.store.delete("Node", None, name, actor="kubectl")
         del self.kubelets.kubelets[name]
+
+
+def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception) -> None:
+    """A component failed while the simulation ran ``event``: record it, keep running (labsupport.core.failures)."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    message = failures.record(component, exc)
+    obj = object_in_traceback(exc.__traceback__) or {"kind": "Cluster", "metadata": {"name": "cluster"}}
+    try:
+        store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
+    except Exception:  # the event is a courtesy; the failure is kept in failures either way
+        pass

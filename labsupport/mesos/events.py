@@ -35,9 +35,12 @@ __all__ = [
     "ZK_SERVER_STOPPED", "ZK_SERVER_STARTED", "ZK_QUORUM_LOST", "ZK_QUORUM_RESTORED", "ELECTION_WAITING",
     "REGISTRY_UNAVAILABLE", "MASTER_STOPPED", "AGENT_REGISTRATION_PENDING", "AGENT_REMOVED", "MAINTENANCE_SCHEDULED",
     "INVERSE_OFFER_SENT", "MACHINE_DOWN",
+    # issue 10: defence in depth
+    "COMPONENT_FAILED", "record_failure",
 ]
 
 # ---- reasons: (source that records it) what happened
+COMPONENT_FAILED = "ComponentFailed"            # (the failing step) a simulator step raised; recorded, the run goes on
 AGENT_STARTED = "AgentStarted"                  # (agent) started while no master leads
 AGENT_REGISTERED = "AgentRegistered"            # (master) a new agent registered with its resources
 AGENT_REREGISTERED = "AgentReregistered"        # (master) an agent registered again (came back, new leader)
@@ -116,3 +119,9 @@ class EventLog:
         """``{"TIME", "SOURCE", "EVENT"}`` rows, optionally only of one source and/or one reason."""
         return [{"TIME": e.time, "SOURCE": e.source, "EVENT": e.message} for e in self.records
                 if (source is None or e.source == source) and (reason is None or e.reason == reason)]
+
+
+def record_failure(failures, log: EventLog, event, exc: Exception) -> None:
+    """A master/agent step failed (``Simulation.on_error``): record it as an event and keep running."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    log.record(component, COMPONENT_FAILED, failures.record(component, exc))
