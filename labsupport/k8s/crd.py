@@ -227,9 +227,9 @@ class CustomResources:
 
     def claims(self, obj: Any) -> bool:
         """Whether ``obj`` is for this registry to validate: a served custom kind, or a kind of a non-built-in group."""
-        if not isinstance(obj, dict) or not isinstance(obj.get("apiVersion"), str):
-            return False
-        if (obj["apiVersion"], obj.get("kind")) in self.kinds:
+        if not isinstance(obj, dict) or not isinstance(obj.get("apiVersion"), str) or not isinstance(obj.get("kind"), str):
+            return False   # the built-in validation names the missing or malformed field
+        if (obj["apiVersion"], obj["kind"]) in self.kinds:
             return True
         from labsupport.k8s.validation import SIMULATED_KINDS
 

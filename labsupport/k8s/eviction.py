@@ -64,7 +64,7 @@ def evict(store, namespace: str, name: str, actor: str = "kubectl") -> EvictionR
             return EvictionResult(429, EVICTION_REFUSED, f"The disruption budget {pdb_name} is still being processed by the server.")
         cause = f"The disruption budget {pdb_name} needs {st.get('desiredHealthy', 0)} healthy pods and has {st.get('currentHealthy', 0)} currently"
         if not pod_is_healthy(pod):
-            policy = pdb["spec"].get("unhealthyPodEvictionPolicy") or "IfHealthyBudget"
+            policy = (pdb.get("spec") or {}).get("unhealthyPodEvictionPolicy") or "IfHealthyBudget"
             if policy != "AlwaysAllow" and not (st.get("currentHealthy", 0) >= st.get("desiredHealthy", 0) > 0):
                 return EvictionResult(429, EVICTION_REFUSED, cause)
         else:

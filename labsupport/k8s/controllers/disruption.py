@@ -91,7 +91,7 @@ def pdbs_for_pod(store, pod: dict) -> list[dict]:
     ns, labels = pod["metadata"]["namespace"], pod["metadata"].get("labels") or {}
     out = []
     for pdb in store.list("PodDisruptionBudget", ns):
-        sel = pdb["spec"].get("selector")
+        sel = (pdb.get("spec") or {}).get("selector")   # spec is optional in policy/v1: then nothing is selected
         if sel is None:
             continue
         if selector_matches(sel, labels) if (sel.get("matchLabels") or sel.get("matchExpressions")) else True:
@@ -139,7 +139,7 @@ class DisruptionController(Controller):
 
     def selected_pods(self, pdb: dict) -> list[dict]:
         """The live Pods a PDB selects (terminal Pods are left out)."""
-        sel = pdb["spec"].get("selector")
+        sel = (pdb.get("spec") or {}).get("selector")   # spec is optional in policy/v1: then nothing is selected
         if sel is None:
             return []
         match_all = not (sel.get("matchLabels") or sel.get("matchExpressions"))
@@ -153,7 +153,7 @@ class DisruptionController(Controller):
             return
         pods = self.selected_pods(pdb)
         healthy = sum(1 for p in pods if pod_is_healthy(p))
-        expected, desired, current, allowed = budget(pdb["spec"], healthy, len(pods), self._expected_scale(pods))
+        expected, desired, current, allowed = budget(pdb.get("spec") or {}, healthy, len(pods), self._expected_scale(pods))
         status = {"observedGeneration": pdb["metadata"].get("generation", 1), "expectedPods": expected, "desiredHealthy": desired,
                   "currentHealthy": current, "disruptionsAllowed": allowed,
                   "conditions": [{"type": "DisruptionAllowed", "status": "True" if allowed > 0 else "False",
