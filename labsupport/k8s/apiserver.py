@@ -51,6 +51,11 @@ for _kind, _names in {
     "PriorityClass": ("priorityclass", "priorityclasses", "pc"),
     "ResourceQuota": ("resourcequota", "resourcequotas", "quota"),
     "EndpointSlice": ("endpointslice", "endpointslices"),
+    "NetworkPolicy": ("networkpolicy", "networkpolicies", "netpol", "networkpolicy.networking.k8s.io"),
+    "Ingress": ("ingress", "ingresses", "ing", "ingress.networking.k8s.io"),
+    "GatewayClass": ("gatewayclass", "gatewayclasses", "gc"),
+    "Gateway": ("gateway", "gateways", "gtw"),
+    "HTTPRoute": ("httproute", "httproutes"),
     "Lease": ("lease", "leases"),
 }.items():
     for _n in _names + (_kind.lower(),):
@@ -60,7 +65,9 @@ for _kind, _names in {
 _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
-             "ResourceQuota": "resourcequota"}
+             "ResourceQuota": "resourcequota", "NetworkPolicy": "networkpolicy.networking.k8s.io",
+             "Ingress": "ingress.networking.k8s.io", "GatewayClass": "gatewayclass.gateway.networking.k8s.io",
+             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io"}
 
 
 def resolve_kind(kind: str) -> str:
@@ -111,7 +118,7 @@ class AppliedObjects(list):
 
 
 _IMMUTABLE = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
-              "PriorityClass": [("value",)]}
+              "PriorityClass": [("value",)], "GatewayClass": [("spec", "controllerName")]}
 
 
 def _dig(obj: Any, path: tuple) -> Any:
@@ -134,6 +141,7 @@ class APIServer:
         self._service_net = ipaddress.ip_network(SERVICE_CIDR)
         self._next_service_ip = 2
         self._service_ips: set[str] = set()
+        self.network = None  # the cluster's labsupport.k8s.network.ClusterNetwork: node ports (set by Cluster)
 
     # ---------------------------------------------------------------- apply
     def apply(self, manifest: Any, actor: str = "kubectl") -> AppliedObjects:
@@ -141,9 +149,13 @@ class APIServer:
         rv_before = self.store.resource_version
         objs = [copy_json(o) for o in load_manifests(manifest)]
         validate_manifests(objs)
+        if self.network is not None:
+            self.network.begin_apply()
         plans = self._plan(objs)
         written, actions = [], []
         for obj, live, action in plans:
+            if obj["kind"] == "Service" and action != "unchanged" and self.network is not None:
+                self.network.commit_service(obj, live)
             if action == "unchanged":
                 written.append(live)
             elif action == "created":
@@ -183,6 +195,8 @@ class APIServer:
                     self._dry_admit(where, obj, new_namespaces, new_priority_classes, extra_usage)
                 if kind == "Service":
                     self._check_cluster_ip(where, obj)
+                    if self.network is not None:
+                        self.network.check_service(where, obj, None)
                 if kind == "PriorityClass":
                     if obj.get("globalDefault") and any(pc.get("globalDefault") for pc in self.store.list("PriorityClass")):
                         raise ManifestError(f"{where}: globalDefault: only one PriorityClass can be marked as globalDefault")
@@ -190,6 +204,8 @@ class APIServer:
                 plans.append((obj, None, "created"))
                 continue
             merged = self._merge(where, live, raw, last_applied)
+            if kind == "Service" and self.network is not None and merged is not live:
+                self.network.check_service(where, merged, live)
             plans.append((merged, live, "configured" if merged is not live else "unchanged"))
         return plans
 
@@ -273,6 +289,10 @@ class APIServer:
         if kind == "Service":
             spec = obj["spec"]
             ip = spec.get("clusterIP")
+            if spec.get("type") == "ExternalName":
+                ip = "None"
+                spec.pop("clusterIP", None)
+                return self.store.create(obj, actor=actor)
             if ip in (None, ""):
                 ip = self._allocate_service_ip()
             if ip != "None":
@@ -315,5 +335,7 @@ class APIServer:
             return obj
         if kind == "Service":
             self._service_ips.discard(obj["spec"].get("clusterIP"))
+            if self.network is not None:
+                self.network.release_service(obj)
         self.store.delete(kind, namespace, name, actor=actor)
         return obj

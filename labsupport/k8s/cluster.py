@@ -64,7 +64,7 @@ from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
-from labsupport.k8s.store import APIStore, WriteRecord
+from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
 __all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR", "GC_FREEZE_THRESHOLD"]
@@ -133,8 +133,13 @@ class Cluster:
     ``log_limit`` bounds the write log behind :meth:`watch_log` (None: keep everything).
     """
 
-    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None) -> None:
+    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
+                 proxy_mode: str = "iptables") -> None:
+        from labsupport.k8s.network import PROXY_MODES, ClusterNetwork
         from labsupport.k8s.scheduler import Scheduler
+
+        if proxy_mode not in PROXY_MODES:
+            raise LabError(f"proxy_mode: must be one of {', '.join(map(repr, PROXY_MODES))}, got {proxy_mode!r}")
 
         try:
             net = ipaddress.ip_network(cluster_cidr)
@@ -162,6 +167,8 @@ class Cluster:
         }
         self._bootstrap()
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
+        self.network = ClusterNetwork(self, proxy_mode)  # labsupport.k8s.network (issue 13)
+        self.apiserver.network = self.network
         self._node_count = 0
         self._gc_frozen = False
 
@@ -333,8 +340,8 @@ class Cluster:
         if name is not None:
             objs = [self._get(k, name, namespace)]
         else:
-            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
+            objs = self.store.list(k, None if k in CLUSTER_SCOPED_KINDS else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in CLUSTER_SCOPED_KINDS,
                            kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:
@@ -458,3 +465,33 @@ class Cluster:
             mem = self.metrics.pod_usage(p, "memory", self.sim.now) or 0
             rows.append({"NAME": p["metadata"]["name"], "CPU(cores)": f"{round(cpu)}m", "MEMORY(bytes)": f"{int(mem) // 2**20}Mi"})
         return Table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)
+
+    # ------------------------------------------------------------ networking (labsupport.k8s.network, issue 13)
+    @property
+    def proxy_mode(self) -> str:
+        """kube-proxy's mode on every node: ``"iptables"`` (default), ``"ipvs"`` (deprecated) or ``"nftables"``."""
+        return self.network.proxy_mode
+
+    def resolve(self, name: str, from_pod: str | None = None, record: str = "A", namespace: str = "default") -> list[str]:
+        """Resolve ``name`` as ``from_pod``'s resolver would (search path, ndots:5); raises :class:`~labsupport.k8s.DNSError`.
+
+        ``record`` is ``"A"``, ``"SRV"`` or ``"CNAME"``. Without ``from_pod``: as a Pod in ``namespace``.
+        """
+        return self.network.resolve(name, from_pod, record, namespace)
+
+    def request(self, source: str | None, url: str, count: int = 1, *, namespace: str = "default", method: str = "GET",
+                headers: dict | None = None) -> Any:
+        """Send ``count`` simulated HTTP requests from Pod ``source`` (None: a client outside the cluster) -> Traffic."""
+        return self.network.request(source, url, count, namespace, method, headers)
+
+    def trace(self, source: str | None, url: str, *, namespace: str = "default", method: str = "GET", headers: dict | None = None) -> Table:
+        """One simulated request, hop by hop: DNS, kube-proxy or gateway, NetworkPolicy, the Pod; says where it was dropped."""
+        return self.network.trace(source, url, namespace, method, headers)
+
+    def proxy_rules(self, node: str) -> Table:
+        """The rules kube-proxy holds on ``node`` (iptables chains, IPVS virtual servers or nftables maps)."""
+        return self.network.proxy_rules(node)
+
+    def endpoint_slices(self, service: str, namespace: str = "default") -> Table:
+        """Each endpoint of a Service with its ready/serving/terminating conditions."""
+        return self.network.describe_slices(service, namespace)
