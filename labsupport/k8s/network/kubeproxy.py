@@ -30,7 +30,7 @@ Simplified: only TCP, one address family (IPv4), no masquerade/``KUBE-MARK-MASQ`
 >>> iptables_probability_strings(4)
 ['0.2500000000', '0.3333333333', '0.5000000000']
 >>> svc_chain("default/web:http", "tcp")
-'KUBE-SVC-P4LVSLNCDPSAEDGF'
+'KUBE-SVC-CDGGSHYLG3RE2FKL'
 """
 from __future__ import annotations
 

@@ -62,7 +62,7 @@ class ClusterNetwork:
     def __init__(self, cluster: Cluster, proxy_mode: str = "iptables") -> None:
         if proxy_mode not in PROXY_MODES:
             raise LabError(f"proxy_mode: must be one of {', '.join(map(repr, PROXY_MODES))}, got {proxy_mode!r}")
-        self.cluster = cluster
+        self._kubelets = cluster.kubelets.kubelets  # node name -> Kubelet (no reference back to the Cluster: no cycle)
         self.store = cluster.store
         self.sim = cluster.sim
         self.proxy_mode = proxy_mode
@@ -123,10 +123,13 @@ class ClusterNetwork:
 
     # ------------------------------------------------------------------ views
     def proxy(self, node: str) -> KubeProxy:
-        self.cluster._kubelet(node)
         if node not in self._proxies:
             self._proxies[node] = KubeProxy(node, self.proxy_mode, self.sim.rng)
         return self._proxies[node]
+
+    def _kubelet_up(self, node: str) -> bool:
+        k = self._kubelets.get(node)
+        return k is not None and k.alive
 
     def _pod(self, namespace: str, name: str) -> dict | None:
         return self.store.get("Pod", namespace, name)
@@ -346,7 +349,7 @@ class ClusterNetwork:
         return Outcome(None, None, f"no route to host {ip}", hops)
 
     def _via_node(self, pod, client_ip, client_where, v, port, hops, via) -> Outcome:
-        nodes = [n["metadata"]["name"] for n in self.store.list("Node") if self.cluster._kubelet_up(n["metadata"]["name"])]
+        nodes = [n["metadata"]["name"] for n in self.store.list("Node") if self._kubelet_up(n["metadata"]["name"])]
         if v["service"]["spec"].get("externalTrafficPolicy") == "Local":
             with_eps = sorted({e.node for e in v["endpoints"]})
             nodes = [n for n in nodes if n in with_eps]
