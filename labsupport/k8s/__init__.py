@@ -27,8 +27,8 @@ from labsupport.k8s.controllers.endpoints import service_dns_name
 from labsupport.k8s.controllers.hpa import hpa_desired_replicas
 from labsupport.k8s.controllers.replicaset import deletion_order
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError, QuotaExceededError
-from labsupport.k8s.network import DNSError, ProxyModeDeprecationWarning, iptables_probabilities
 from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, liveness_kill_delay, readiness_delay
+from labsupport.k8s.network import DNSError, ProxyModeDeprecationWarning, iptables_probabilities
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
 from labsupport.k8s.scheduler import ExplainError, Explanation, Scheduler, SchedulerConfigError
 from labsupport.k8s.store import APIStore, WatchEvent

@@ -8,7 +8,13 @@ import pytest
 from labsupport import k8s
 from labsupport.core import LabError
 from labsupport.k8s.network.dns import candidates
-from labsupport.k8s.network.gateway import hostname_matches, httproute_candidates, ingress_host_matches, ingress_route, path_matches
+from labsupport.k8s.network.gateway import (
+    hostname_matches,
+    httproute_candidates,
+    ingress_host_matches,
+    ingress_route,
+    path_matches,
+)
 from labsupport.k8s.network.kubeproxy import iptables_probability_strings, nft_chain_base, svc_chain
 from labsupport.k8s.network.networkpolicy import Peer, direction_allows
 

@@ -30,7 +30,14 @@ from labsupport.k8s.controllers.endpoints import SERVICE_NAME_LABEL
 from labsupport.k8s.errors import NotFoundError
 from labsupport.k8s.network.dns import DNS_SERVICE_IP, ClusterDNS, DNSError
 from labsupport.k8s.network.gateway import GatewayController, hostname_matches, httproute_candidates, ingress_route
-from labsupport.k8s.network.kubeproxy import DEFAULT_AFFINITY_TIMEOUT, IPVS_DEPRECATION, PROXY_MODES, Endpoint, KubeProxy, order_endpoints
+from labsupport.k8s.network.kubeproxy import (
+    DEFAULT_AFFINITY_TIMEOUT,
+    IPVS_DEPRECATION,
+    PROXY_MODES,
+    Endpoint,
+    KubeProxy,
+    order_endpoints,
+)
 from labsupport.k8s.network.networkpolicy import Peer, direction_allows
 from labsupport.k8s.network.services import LoadBalancerController, NodePortAllocator
 from labsupport.k8s.objects import is_pod_ready
