@@ -57,7 +57,7 @@ from labsupport.core import Simulation, Table
 from labsupport.mesos.dns import dns_name
 from labsupport.mesos.frameworks.base import DECLINE_SECONDS, FrameworkError, OfferHygiene
 from labsupport.mesos.frameworks.constraints import meets_constraints
-from labsupport.mesos.frameworks.marathon_app import App, AppDefinitionError, launch_delay, parse_app
+from labsupport.mesos.frameworks.marathon_app import App, AppDefinitionError, launch_delay, parse_app, take_host_ports
 from labsupport.mesos.resources import _ranges_sub
 from labsupport.mesos.scheduler import Offer, SchedulerDriver
 from labsupport.mesos.tasks import Task, TaskState, TaskStatus
@@ -200,7 +200,7 @@ class Marathon(OfferHygiene):
                 if meets_constraints(app, offer.hostname, dict(offer.attributes), placed) is not None:
                     break
                 want = {"cpus": app.cpus, "mem": app.mem, **({"disk": app.disk} if app.disk else {})}
-                host_ports = _take_ports(ports, len(app.port_definitions))
+                host_ports = take_host_ports(app, ports)   # portDefinitions / requirePorts / portMappings (issue 13)
                 if host_ports is None or any(free.get(k, 0.0) + 1e-9 < v for k, v in want.items()):
                     break
                 for k, v in want.items():
