@@ -43,7 +43,7 @@ class MesosDNSError(LabError):
 
 def last_refresh(now: float, refresh: float = REFRESH_SECONDS) -> float:
     """When Mesos-DNS last rebuilt its records (it polls at 0, refresh, 2*refresh, ...)."""
-    return math.floor(now / refresh + 1e-9) * refresh
+    return float(math.floor(now / refresh + 1e-9) * refresh)
 
 
 def state_at(task: TaskInfo, t: float) -> TaskState | None:
