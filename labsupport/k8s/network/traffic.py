@@ -13,7 +13,10 @@ One request goes through the same steps as a real connection, each recorded as a
    Pod reaches every Pod on its own IP without NAT;
 3. **NetworkPolicy** (:mod:`.networkpolicy`): the client's egress, then the server's ingress, both on the
    destination Pod's port, as the CNI plugin enforces them;
-4. **the Pod**: it must be Running with its container up (readiness only matters to Services).
+4. **the Pod**: it must be Running with its container up (readiness only matters to Services). A Pod whose
+   containers declare ``ports`` listens on those ports only (in a real Pod ``containerPort`` is informational and
+   the process decides; declaring them is the convention the simulation relies on); a Pod declaring none
+   answers on any port.
 
 Picks use the cluster's one seeded generator, so a run is reproducible. Outside clients come from
 ``198.51.100.7`` (RFC 5737 TEST-NET-2).
@@ -412,6 +415,10 @@ class ClusterNetwork:
         if not running:
             hops.append(Hop(f"pod/{dst.name}", f"nothing listening (phase {st.get('phase')}) -> connection refused"))
             return Outcome(None, None, f"connection refused by {dst.name} (not running)", hops)
+        declared = sorted({p["containerPort"] for c in target["spec"].get("containers") or () for p in c.get("ports") or ()})
+        if declared and port not in declared:
+            hops.append(Hop(f"pod/{dst.name}", f"nothing listens on port {port} (its containers declare {', '.join(map(str, declared))})"))
+            return Outcome(None, None, f"connection refused by {dst.name}: nothing listens on port {port}", hops)
         ready = "" if is_pod_ready(target) else " (not Ready, reached directly)"
         hops.append(Hop(f"pod/{dst.name}", f"answered on {dst.ip}:{port}{ready} on {node}"))
         return Outcome(dst.name, node, None, hops, address=f"{dst.ip}:{port}")
