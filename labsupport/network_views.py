@@ -101,7 +101,8 @@ def split_clusters(copies: int = 3, broken: int = 0, proxy_mode: str = "iptables
 
 def traffic_split(traffics: Mapping[str, Traffic], title: str = "Where the requests went") -> Figure:
     """One panel per Traffic: a bar per backend (and one hatched bar for dropped requests), labelled with counts."""
-    fig = new_figure(len(traffics), width=4.6, height=3.4)
+    cols = min(len(traffics), 2)
+    fig = new_figure(cols, -(-len(traffics) // cols), width=4.6, height=3.2)
     for ax, (name, t) in zip(fig.axes, traffics.items(), strict=True):
         labels = [b.split("-")[-1] if len(b) > 14 else b for b in t.by_backend] + (["dropped"] if t.dropped else [])
         counts = list(t.by_backend.values()) + ([t.dropped] if t.dropped else [])

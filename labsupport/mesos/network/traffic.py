@@ -10,8 +10,8 @@ simulated here as its real counterpart works:
 * ``<agent>:<hostPort>``: straight to the task holding that port on that agent;
 * a CNI address: straight to the task that holds it (:mod:`.cni`).
 
-A request succeeds only if the task it reaches is really running on a live agent: a stale Mesos-DNS answer
-or an unhealthy task still listed in HAProxy shows up as a refused connection. Agents get the addresses
+A request succeeds only if the task it reaches is really running on a live agent and answering: a stale
+Mesos-DNS answer shows up as a refused connection, a task that hangs (``Marathon.fail_health``) as a timeout. Agents get the addresses
 ``10.0.1.10``, ``10.0.1.11``, ... in the order they were added; marathon-lb is ``10.0.0.2``. Mesos has no
 network policy of its own: nothing here can drop a request for policy reasons.
 """
@@ -185,8 +185,20 @@ class CellNetwork:
             where = f"agent {task.agent}" if task else "network"
             hops.append(Hop(where, f"{how}, but task {task_id} is not running there any more -> connection refused"))
             return Outcome(None, None, f"connection refused: task {task_id} is gone (stale address)", hops)
+        if self._hangs(task_id):
+            hops.append(Hop(f"agent {task.agent}", f"{how}, but {task_id} hangs (it fails its health checks) -> timed out"))
+            return Outcome(None, None, f"timed out: task {task_id} hangs", hops)
         hops.append(Hop(f"agent {task.agent}", f"{how}: answered by {task_id}"))
         return Outcome(task_id, task.agent, None, hops)
+
+    def _hangs(self, task_id: str) -> bool:
+        """A Marathon task told to stop answering (``Marathon.fail_health``) answers no request either."""
+        for m in self._marathons():
+            for app in m._apps.values():
+                inst = app.tasks.get(task_id)
+                if inst is not None:
+                    return not inst.answers_health_checks
+        return False
 
     def ports_table(self) -> Table:
         """Every live task's host ports and container IP, per agent (who holds which port)."""
