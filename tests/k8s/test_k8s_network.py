@@ -436,3 +436,47 @@ def test_networking_manifests_are_validated(doc, message):
     with pytest.raises(k8s.ManifestError) as e:
         c.apply(doc)
     assert message in str(e.value)
+
+
+def _policy_cluster(extra: str):
+    c = make()
+    c.apply(extra)
+    c.run(1)
+    return c
+
+
+def test_session_affinity_client_ip_pins_one_pod():
+    c = _policy_cluster("apiVersion: v1\nkind: Service\nmetadata: {name: sticky}\nspec:\n  selector: {app: web}\n"
+                        "  sessionAffinity: ClientIP\n  ports: [{port: 80, targetPort: 8080}]\n")
+    assert len(c.request("client", "http://sticky/", count=50).by_backend) == 1
+    assert "-m recent --name KUBE-SEP-" in str(c.proxy_rules("node-1"))
+
+
+def test_internal_traffic_policy_local_keeps_traffic_on_the_client_node():
+    c = _policy_cluster("apiVersion: v1\nkind: Service\nmetadata: {name: local}\nspec:\n  selector: {app: web}\n"
+                        "  internalTrafficPolicy: Local\n  ports: [{port: 80, targetPort: 8080}]\n")
+    client_node = next(p.node for p in c.pods() if p.name == "client")
+    t = c.request("client", "http://local/", count=40)
+    assert t.dropped == 0 and {o.where for o in t.outcomes} == {client_node}
+
+
+def test_external_traffic_policy_local_drops_at_a_node_without_endpoints_and_keeps_the_source():
+    c = make()
+    c.scale("deployment", "web", 1)
+    c.run(40)
+    c.apply("apiVersion: v1\nkind: Service\nmetadata: {name: np}\nspec:\n  type: NodePort\n  externalTrafficPolicy: Local\n"
+            "  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]\n")
+    c.run(1)
+    web_node = next(p.node for p in c.pods() if p.name.startswith("web"))
+    other = "node-2" if web_node == "node-1" else "node-1"
+    ip = {"node-1": "192.168.0.10", "node-2": "192.168.0.11"}
+    assert c.trace(None, f"http://{ip[other]}:30080/").dropped.startswith("connection refused")
+    ok = c.trace(None, f"http://{ip[web_node]}:30080/")
+    assert ok.dropped is None and "SNAT" not in str(ok)
+
+
+@pytest.mark.parametrize("mode", ["iptables", "ipvs", "nftables"], ids=lambda m: f"{m} prints its own rule format")
+def test_proxy_rules_in_each_mode(mode):
+    rules = str(make(mode).proxy_rules("node-1"))
+    want = {"iptables": "--probability 0.3333333333", "ipvs": "rr", "nftables": "numgen random mod 3 vmap"}[mode]
+    assert want in rules

@@ -151,3 +151,22 @@ def test_same_seed_same_traffic():
     a = cell(WEB)[0].request("http://web.marathon.mesos:31000/", count=20)
     b = cell(WEB)[0].request("http://web.marathon.mesos:31000/", count=20)
     assert a.by_backend == b.by_backend
+
+
+def test_master_refuses_a_task_asking_for_a_port_it_was_not_offered():
+    errors = []
+
+    class PortHog(mesos.Scheduler):
+        def resource_offers(self, driver, offers):
+            for o in offers:
+                try:
+                    driver.accept([o.id], [mesos.Task("hog", "cpus:1;mem:128;ports:[8080-8080]")])
+                except LabError as e:
+                    errors.append(str(e))
+                    driver.decline([o.id])
+
+    c = mesos.Cluster(seed=0)
+    c.add_agent("agent-1", "cpus:4;mem:8192;ports:[31000-31099]")
+    c.register(PortHog(), name="hog")
+    c.run(2)
+    assert errors and "asks for ports [(8080, 8080)] but the offers hold [(31000, 31099)]" in errors[0]
