@@ -1,6 +1,7 @@
 """marathon-lb: HAProxy configured from Marathon's apps and tasks, reachable as host ``marathon-lb``.
 
-From https://github.com/mesosphere/marathon-lb (README and Longhelp.md, last release 1.x, archived):
+From https://github.com/mesosphere/marathon-lb (README and Longhelp.md; part of the DC/OS ecosystem, unmaintained
+since DC/OS reached end of life on 31 October 2021):
 
 * marathon-lb runs with ``--group external`` by default and exposes only apps whose label ``HAPROXY_GROUP``
   names that group (an app without the label is not exposed);
