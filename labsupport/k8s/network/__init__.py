@@ -8,7 +8,7 @@ Each concept has its own small module; :mod:`.traffic` wires them into the reque
 * :mod:`.dns` -- CoreDNS records and a Pod's resolver (search path, ndots:5);
 * :mod:`.gateway` -- Ingress and Gateway API routing, Gateway API schema validation;
 * :mod:`.networkpolicy` -- isolation and allow rules;
-* :mod:`.traffic` -- one request, hop by hop.
+* :mod:`.traffic` -- one request, hop by hop; :mod:`.routing` -- its HTTP routing at a Gateway or Ingress.
 
 >>> from labsupport.k8s.network import iptables_probabilities
 >>> iptables_probabilities(3)
