@@ -42,6 +42,7 @@ from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
 from labsupport.mesos.master import Master, OfferRecord
+from labsupport.mesos.network.api import ClusterNetworking
 from labsupport.mesos.quota import check_quota, parse_quantities
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
@@ -83,7 +84,7 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster:
+class Cluster(ClusterNetworking):  # networking methods: labsupport.mesos.network.api (issue 13)
     """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
 
     def __init__(
@@ -394,30 +395,3 @@ class Cluster:
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
-
-
-    # ---------------------------------------------------------------- networking (labsupport.mesos.network, issue 13)
-    @property
-    def network(self):
-        """Mesos-DNS, marathon-lb and CNI networks of this cluster (:class:`~labsupport.mesos.network.CellNetwork`)."""
-        if getattr(self, "_network", None) is None:
-            from labsupport.mesos.network import CellNetwork
-
-            self._network = CellNetwork(self)
-        return self._network
-
-    def add_cni_network(self, name: str, subnet: str) -> None:
-        """Configure a CNI network (e.g. ``"calico"``, ``"10.8.0.0/16"``) on every agent: its tasks get their own IPs."""
-        self.network.cni.add(name, subnet)
-
-    def resolve(self, name: str, record: str = "A") -> list[str]:
-        """Mesos-DNS: ``web.marathon.mesos`` (A) or ``_web._tcp.marathon.mesos`` (SRV), as of its last 60 s refresh."""
-        return self.network.resolve(name, record)
-
-    def request(self, url: str, count: int = 1, *, headers: dict | None = None):
-        """Send ``count`` simulated requests (``http://marathon-lb:10000/``, ``http://<agent>:<hostPort>/``, ...) -> Traffic."""
-        return self.network.request(url, count, headers)
-
-    def trace(self, url: str, *, headers: dict | None = None) -> Table:
-        """One simulated request, hop by hop (DNS, marathon-lb, host port or container IP, the task)."""
-        return self.network.trace(url, headers)

@@ -5,7 +5,7 @@ Mesos leaves networking to add-ons; each one has its own module, modelled on the
 * :mod:`.mesosdns` -- A and SRV records, refreshed every 60 s from the master's state;
 * :mod:`.marathonlb` -- HAProxy frontends on Marathon service ports (``HAPROXY_GROUP``), virtual hosts;
 * :mod:`.cni` -- named CNI networks with an IPAM pool (a container gets its own IP, as with Calico);
-* :mod:`.traffic` -- one request from a datacenter host, hop by hop.
+* :mod:`.traffic` -- one request from a datacenter host, hop by hop; :mod:`.api` -- the methods `mesos.Cluster` gets.
 
 >>> from labsupport.mesos.network import last_refresh
 >>> last_refresh(61)
