@@ -480,3 +480,16 @@ def test_proxy_rules_in_each_mode(mode):
     rules = str(make(mode).proxy_rules("node-1"))
     want = {"iptables": "--probability 0.3333333333", "ipvs": "rr", "nftables": "numgen random mod 3 vmap"}[mode]
     assert want in rules
+
+
+def test_the_real_kubectl_lists_and_applies_networking_kinds():
+    c = make()
+    try:
+        c.kubectl("apply -f -", stdin=GATEWAY)
+        c.run(10)
+        assert "203.0.113.1" in c.kubectl("get gateways")
+        c.kubectl("apply -f -", stdin="apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny}\nspec: {podSelector: {}}\n")
+        assert "deny" in c.kubectl("get netpol")
+    finally:
+        if c._server is not None:
+            c._server.stop()
