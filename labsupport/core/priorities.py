@@ -14,21 +14,24 @@ name                value  what runs at that priority, and why there
 ``KUBELET_ADMIT``   5      k8s: a kubelet admits the Pods bound to it, as one batch
 ``CONTROLLER``      10     k8s: a controller drains its work queue, after the writes it reacts to
 ``HPA_SYNC``        11     k8s: the HPA's sync, after the controllers it scales
+``AUTOSCALER``      12     k8s: the cluster autoscaler's scan, after the scheduler marked Pods
+                           unschedulable and the HPA scaled at the same instant
 ==================  =====  ==================================================================
 
 >>> sorted(TIE_BREAKS, key=TIE_BREAKS.get)
-['DEFAULT', 'ALLOCATION', 'KUBELET_ADMIT', 'CONTROLLER', 'HPA_SYNC']
+['DEFAULT', 'ALLOCATION', 'KUBELET_ADMIT', 'CONTROLLER', 'HPA_SYNC', 'AUTOSCALER']
 """
 from __future__ import annotations
 
-__all__ = ["ALLOCATION", "CONTROLLER", "DEFAULT", "HPA_SYNC", "KUBELET_ADMIT", "TIE_BREAKS"]
+__all__ = ["ALLOCATION", "AUTOSCALER", "CONTROLLER", "DEFAULT", "HPA_SYNC", "KUBELET_ADMIT", "TIE_BREAKS"]
 
 DEFAULT = 0
 ALLOCATION = 1
 KUBELET_ADMIT = 5
 CONTROLLER = 10
 HPA_SYNC = 11
+AUTOSCALER = 12
 
 #: name -> priority, the table above
 TIE_BREAKS = {"DEFAULT": DEFAULT, "ALLOCATION": ALLOCATION, "KUBELET_ADMIT": KUBELET_ADMIT,
-              "CONTROLLER": CONTROLLER, "HPA_SYNC": HPA_SYNC}
+              "CONTROLLER": CONTROLLER, "HPA_SYNC": HPA_SYNC, "AUTOSCALER": AUTOSCALER}

@@ -57,6 +57,7 @@ for _kind, _names in {
     "Gateway": ("gateway", "gateways", "gtw"),
     "HTTPRoute": ("httproute", "httproutes"),
     "Lease": ("lease", "leases"),
+    "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -67,7 +68,8 @@ _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "repli
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
              "ResourceQuota": "resourcequota", "NetworkPolicy": "networkpolicy.networking.k8s.io",
              "Ingress": "ingress.networking.k8s.io", "GatewayClass": "gatewayclass.gateway.networking.k8s.io",
-             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io"}
+             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io",
+             "PodDisruptionBudget": "poddisruptionbudget.policy"}
 
 
 def resolve_kind(kind: str) -> str:

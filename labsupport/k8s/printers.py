@@ -187,6 +187,12 @@ def _leases(o, now):
     return {"NAME": o["metadata"]["name"], "HOLDER": o["spec"].get("holderIdentity"), "AGE": _age(o, now)}
 
 
+def _pdbs(o, now):
+    spec, st = o["spec"], o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "MIN AVAILABLE": spec.get("minAvailable", "N/A"), "MAX UNAVAILABLE": spec.get("maxUnavailable", "N/A"),
+            "ALLOWED DISRUPTIONS": st.get("disruptionsAllowed", 0), "AGE": _age(o, now)}
+
+
 #: kind -> (columns, row function)
 PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE"], _pods),
@@ -200,6 +206,7 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "ResourceQuota": (["NAME", "AGE", "REQUEST", "LIMIT"], _resourcequotas),
     "EndpointSlice": (["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslices),
     "Lease": (["NAME", "HOLDER", "AGE"], _leases),
+    "PodDisruptionBudget": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], _pdbs),
 }
 # networking kinds (labsupport.k8s.network, issue 13)
 PRINTERS.update(NETWORK_PRINTERS)

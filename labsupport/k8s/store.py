@@ -83,7 +83,8 @@ RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet":
                   "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
                   "NetworkPolicy": "networkpolicies.networking.k8s.io", "Ingress": "ingresses.networking.k8s.io",
                   "GatewayClass": "gatewayclasses.gateway.networking.k8s.io", "Gateway": "gateways.gateway.networking.k8s.io",
-                  "HTTPRoute": "httproutes.gateway.networking.k8s.io"}
+                  "HTTPRoute": "httproutes.gateway.networking.k8s.io",
+                  "PodDisruptionBudget": "poddisruptionbudgets.policy"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

@@ -41,6 +41,7 @@ from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
+from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.network.api import ClusterNetworking
 from labsupport.mesos.quota import check_quota, parse_quantities
@@ -84,8 +85,8 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster(ClusterNetworking):  # networking methods: labsupport.mesos.network.api (issue 13)
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+class Cluster(HAMixin, ClusterNetworking):  # networking methods: labsupport.mesos.network.api (issue 13)
+    """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
         self,
@@ -96,6 +97,7 @@ class Cluster(ClusterNetworking):  # networking methods: labsupport.mesos.networ
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        zookeepers: int | None = None, quorum: int | None = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -118,6 +120,7 @@ class Cluster(ClusterNetworking):  # networking methods: labsupport.mesos.networ
         znode, leader = self.zk.leader()
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
+        self._init_ha(zookeepers, quorum)
 
     # ---------------------------------------------------------------- basics
     @property
