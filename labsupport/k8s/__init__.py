@@ -37,6 +37,7 @@ from labsupport.k8s.cron import parse_schedule
 from labsupport.k8s.drain import DrainError
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError, QuotaExceededError
 from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, liveness_kill_delay, readiness_delay
+from labsupport.k8s.network import DNSError, ProxyModeDeprecationWarning, iptables_probabilities
 from labsupport.k8s.operator import API, Controller
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
 from labsupport.k8s.scheduler import ExplainError, Explanation, Scheduler, SchedulerConfigError
@@ -68,6 +69,10 @@ __all__ = [
     "parse_memory",
     "parse_quantity",
     "pod_requests",
+    # networking (issue 13)
+    "DNSError",
+    "ProxyModeDeprecationWarning",
+    "iptables_probabilities",
     # issue 14: scaling and HA
     "quorum",
     "ControlPlaneUnavailableError",

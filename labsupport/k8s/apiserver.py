@@ -52,6 +52,11 @@ for _kind, _names in {
     "PriorityClass": ("priorityclass", "priorityclasses", "pc"),
     "ResourceQuota": ("resourcequota", "resourcequotas", "quota"),
     "EndpointSlice": ("endpointslice", "endpointslices"),
+    "NetworkPolicy": ("networkpolicy", "networkpolicies", "netpol", "networkpolicy.networking.k8s.io"),
+    "Ingress": ("ingress", "ingresses", "ing", "ingress.networking.k8s.io"),
+    "GatewayClass": ("gatewayclass", "gatewayclasses", "gc"),
+    "Gateway": ("gateway", "gateways", "gtw"),
+    "HTTPRoute": ("httproute", "httproutes"),
     "Lease": ("lease", "leases"),
     "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
     "Job": ("job", "jobs", "job.batch", "jobs.batch"),
@@ -68,7 +73,10 @@ _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
              "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy", "Job": "job.batch", "CronJob": "cronjob.batch", "DaemonSet": "daemonset.apps",
-             "CustomResourceDefinition": "customresourcedefinition.apiextensions.k8s.io"}
+             "CustomResourceDefinition": "customresourcedefinition.apiextensions.k8s.io",
+             "NetworkPolicy": "networkpolicy.networking.k8s.io",
+             "Ingress": "ingress.networking.k8s.io", "GatewayClass": "gatewayclass.gateway.networking.k8s.io",
+             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io"}
 
 
 def _singular(obj: dict) -> str:
@@ -128,7 +136,7 @@ class AppliedObjects(list):
 
 IMMUTABLE_FIELDS = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
                     "PriorityClass": [("value",)], "Job": [("spec", "template"), ("spec", "completionMode")],
-                    "DaemonSet": [("spec", "selector")]}
+                    "DaemonSet": [("spec", "selector")], "GatewayClass": [("spec", "controllerName")]}
 
 
 def field_at(obj: Any, path: tuple) -> Any:
@@ -153,6 +161,7 @@ class APIServer:
         self._service_ips: set[str] = set()
         self.custom = CustomResources()   # kinds served through CustomResourceDefinitions (labsupport.k8s.crd)
         store.watch("CustomResourceDefinition", self._on_crd, owner="apiextensions-apiserver")
+        self.network = None  # the cluster's labsupport.k8s.network.ClusterNetwork: node ports (set by Cluster)
 
     def _on_crd(self, ev) -> None:
         """Serve (or stop serving) a CRD's kind as soon as it is stored (or deleted)."""
@@ -174,9 +183,13 @@ class APIServer:
         rv_before = self.store.resource_version
         objs = [copy_json(o) for o in load_manifests(manifest)]
         validate_manifests(objs, custom=self.custom)
+        if self.network is not None:
+            self.network.begin_apply()
         plans = self._plan(objs)
         written, actions = [], []
         for obj, live, action in plans:
+            if obj["kind"] == "Service" and action != "unchanged" and self.network is not None:
+                self.network.commit_service(obj, live)
             if action == "unchanged":
                 written.append(live)
             elif action == "created":
@@ -217,6 +230,8 @@ class APIServer:
                     self._dry_admit(where, obj, new_namespaces, new_priority_classes, extra_usage)
                 if kind == "Service":
                     self._check_cluster_ip(where, obj)
+                    if self.network is not None:
+                        self.network.check_service(where, obj, None)
                 if kind == "PriorityClass":
                     if obj.get("globalDefault") and any(pc.get("globalDefault") for pc in self.store.list("PriorityClass")):
                         raise ManifestError(f"{where}: globalDefault: only one PriorityClass can be marked as globalDefault")
@@ -224,6 +239,8 @@ class APIServer:
                 plans.append((obj, None, "created"))
                 continue
             merged = self._merge(where, live, raw, last_applied)
+            if kind == "Service" and self.network is not None and merged is not live:
+                self.network.check_service(where, merged, live)
             plans.append((merged, live, "configured" if merged is not live else "unchanged"))
         return plans
 
@@ -310,6 +327,10 @@ class APIServer:
         if kind == "Service":
             spec = obj["spec"]
             ip = spec.get("clusterIP")
+            if spec.get("type") == "ExternalName":
+                ip = "None"
+                spec.pop("clusterIP", None)
+                return self.store.create(obj, actor=actor)
             if ip in (None, ""):
                 ip = self._allocate_service_ip()
             if ip != "None":
@@ -352,6 +373,8 @@ class APIServer:
             return obj
         if kind == "Service":
             self._service_ips.discard(obj["spec"].get("clusterIP"))
+            if self.network is not None:
+                self.network.release_service(obj)
         self.store.delete(kind, namespace, name, actor=actor)
         return obj
 

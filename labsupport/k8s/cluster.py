@@ -148,8 +148,12 @@ class Cluster(ScalingMixin):
     """
 
     def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
-                 control_plane: int | None = None, etcd: int | None = None) -> None:
+                 control_plane: int | None = None, etcd: int | None = None, proxy_mode: str = "iptables") -> None:
+        from labsupport.k8s.network import PROXY_MODES, ClusterNetwork
         from labsupport.k8s.scheduler import Scheduler
+
+        if proxy_mode not in PROXY_MODES:
+            raise LabError(f"proxy_mode: must be one of {', '.join(map(repr, PROXY_MODES))}, got {proxy_mode!r}")
 
         try:
             net = ipaddress.ip_network(cluster_cidr)
@@ -180,6 +184,8 @@ class Cluster(ScalingMixin):
         self._add_workload_controllers()
         self._bootstrap()
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
+        self.network = ClusterNetwork(self, proxy_mode)  # labsupport.k8s.network (issue 13)
+        self.apiserver.network = self.network
         self._node_count = 0
         self._gc_frozen = False
         #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
@@ -639,3 +645,33 @@ def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception
         store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
     except Exception:  # the event is a courtesy; the failure is kept in failures either way
         pass
+
+    # ------------------------------------------------------------ networking (labsupport.k8s.network, issue 13)
+    @property
+    def proxy_mode(self) -> str:
+        """kube-proxy's mode on every node: ``"iptables"`` (default), ``"ipvs"`` (deprecated) or ``"nftables"``."""
+        return self.network.proxy_mode
+
+    def resolve(self, name: str, from_pod: str | None = None, record: str = "A", namespace: str = "default") -> list[str]:
+        """Resolve ``name`` as ``from_pod``'s resolver would (search path, ndots:5); raises :class:`~labsupport.k8s.DNSError`.
+
+        ``record`` is ``"A"``, ``"SRV"`` or ``"CNAME"``. Without ``from_pod``: as a Pod in ``namespace``.
+        """
+        return self.network.resolve(name, from_pod, record, namespace)
+
+    def request(self, source: str | None, url: str, count: int = 1, *, namespace: str = "default", method: str = "GET",
+                headers: dict | None = None) -> Any:
+        """Send ``count`` simulated HTTP requests from Pod ``source`` (None: a client outside the cluster) -> Traffic."""
+        return self.network.request(source, url, count, namespace, method, headers)
+
+    def trace(self, source: str | None, url: str, *, namespace: str = "default", method: str = "GET", headers: dict | None = None) -> Table:
+        """One simulated request, hop by hop: DNS, kube-proxy or gateway, NetworkPolicy, the Pod; says where it was dropped."""
+        return self.network.trace(source, url, namespace, method, headers)
+
+    def proxy_rules(self, node: str) -> Table:
+        """The rules kube-proxy holds on ``node`` (iptables chains, IPVS virtual servers or nftables maps)."""
+        return self.network.proxy_rules(node)
+
+    def endpoint_slices(self, service: str, namespace: str = "default") -> Table:
+        """Each endpoint of a Service with its ready/serving/terminating conditions."""
+        return self.network.describe_slices(service, namespace)

@@ -45,7 +45,7 @@ def apply_defaults(obj: dict) -> dict:
     """Fill in the defaults of a (validated) object in place and return it."""
     kind = obj["kind"]
     meta = obj.setdefault("metadata", {})
-    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition"):
+    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass"):
         meta.setdefault("namespace", "default")
     spec = obj.get("spec")
     if kind == "Pod":

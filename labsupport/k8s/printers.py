@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labsupport.core import Table
+from labsupport.k8s.network.printers import NETWORK_PRINTERS
 
 __all__ = ["human_duration", "pod_status", "pod_ready", "pod_restarts", "PRINTERS", "print_table", "KUBERNETES_VERSION_STRING"]
 
@@ -112,9 +113,20 @@ def _replicasets(o, now):
 
 
 def _services(o, now):
-    ports = ",".join(f"{p['port']}/{p.get('protocol', 'TCP')}" for p in o["spec"].get("ports") or ())
+    ports = ",".join(f"{p['port']}" + (f":{p['nodePort']}" if p.get("nodePort") else "") + f"/{p.get('protocol', 'TCP')}" for p in o["spec"].get("ports") or ())
     return {"NAME": o["metadata"]["name"], "TYPE": o["spec"].get("type", "ClusterIP"), "CLUSTER-IP": o["spec"].get("clusterIP"),
-            "EXTERNAL-IP": "<none>", "PORT(S)": ports or "<none>", "AGE": _age(o, now)}
+            "EXTERNAL-IP": _external_ip(o), "PORT(S)": ports or "<none>", "AGE": _age(o, now)}
+
+
+def _external_ip(o):
+    """EXTERNAL-IP as kubectl prints it: the externalName, the load balancer's IP, or <pending> (labsupport.k8s.network)."""
+    spec = o["spec"]
+    if spec.get("type") == "ExternalName":
+        return spec.get("externalName")
+    if spec.get("type") == "LoadBalancer":
+        ips = [i.get("ip") for i in ((o.get("status") or {}).get("loadBalancer") or {}).get("ingress") or ()]
+        return ",".join(ips) or "<pending>"
+    return "<none>"
 
 
 def _nodes(o, now):
@@ -250,6 +262,8 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "CustomResourceDefinition": (["NAME", "CREATED AT"], _crds),
 }
 _CUSTOM_PRINTER = (["NAME", "AGE"], _custom)
+# networking kinds (labsupport.k8s.network, issue 13)
+PRINTERS.update(NETWORK_PRINTERS)
 
 
 def print_table(kind: str, objs: list[dict], now: float, all_namespaces: bool = False, title: str | None = None,

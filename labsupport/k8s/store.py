@@ -74,7 +74,7 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass"})
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
@@ -83,7 +83,10 @@ RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet":
                   "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
                   "PodDisruptionBudget": "poddisruptionbudgets.policy",
                   "Job": "jobs.batch", "CronJob": "cronjobs.batch", "DaemonSet": "daemonsets.apps",
-                  "CustomResourceDefinition": "customresourcedefinitions.apiextensions.k8s.io"}
+                  "CustomResourceDefinition": "customresourcedefinitions.apiextensions.k8s.io",
+                  "NetworkPolicy": "networkpolicies.networking.k8s.io", "Ingress": "ingresses.networking.k8s.io",
+                  "GatewayClass": "gatewayclasses.gateway.networking.k8s.io", "Gateway": "gateways.gateway.networking.k8s.io",
+                  "HTTPRoute": "httproutes.gateway.networking.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

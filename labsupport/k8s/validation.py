@@ -60,6 +60,12 @@ SIMULATED_KINDS = {
     "Deployment": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
     "PriorityClass": "scheduling.k8s.io/v1",
+    # networking (labsupport.k8s.network, issue 13); Gateway API kinds are validated against their CRD schemas
+    "NetworkPolicy": "networking.k8s.io/v1",
+    "Ingress": "networking.k8s.io/v1",
+    "GatewayClass": "gateway.networking.k8s.io/v1",
+    "Gateway": "gateway.networking.k8s.io/v1",
+    "HTTPRoute": "gateway.networking.k8s.io/v1",
     # issue 14 (scaling and HA)
     "PodDisruptionBudget": "policy/v1",
 }
@@ -193,6 +199,10 @@ def _schema_message(err) -> str:
 
 
 def _schema_problems(obj: Mapping) -> list[str]:
+    if obj["apiVersion"].startswith("gateway.networking.k8s.io/"):
+        from labsupport.k8s.network.gateway import gateway_schema_problems
+
+        return gateway_schema_problems(obj)
     validator = _validator(obj["kind"], obj["apiVersion"])
     errors = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path])
     return [_schema_message(e) for e in errors]
@@ -344,11 +354,11 @@ def _workload_problems(obj: Mapping) -> list[str]:
 def _service_problems(obj: Mapping) -> list[str]:
     spec = obj.get("spec") or {}
     out = []
-    stype = spec.get("type", "ClusterIP")
-    if stype != "ClusterIP":
-        out.append(f"spec.type: {stype!r} is not simulated by labsupport (simulated: 'ClusterIP', including headless clusterIP: None)")
+    from labsupport.k8s.network.services import service_type_problems
+
+    out += service_type_problems(spec)
     ports = spec.get("ports") or []
-    if not ports:
+    if not ports and spec.get("type") != "ExternalName":
         out.append("spec.ports: must have at least one port")
     seen = set()
     for i, p in enumerate(ports):
@@ -450,7 +460,7 @@ def _semantic_problems(obj: Mapping) -> list[str]:
     meta = obj.get("metadata") or {}
     kind = obj["kind"]
     out = _name_problems(meta.get("name"), "metadata.name" if meta.get("name") else "metadata", _NAME_RULE.get(kind, "subdomain"))
-    if meta.get("namespace") is not None and kind not in ("Namespace", "PriorityClass"):
+    if meta.get("namespace") is not None and kind not in ("Namespace", "PriorityClass", "GatewayClass"):
         out += _name_problems(meta["namespace"], "metadata.namespace", "label")
     out += _labels_problems(meta.get("labels"), "metadata.labels")
     out += workload_problems(obj)  # Job, CronJob, DaemonSet, CRD (labsupport.k8s.workload_api)
@@ -466,6 +476,8 @@ def _semantic_problems(obj: Mapping) -> list[str]:
         out += _priorityclass_problems(obj)
     elif kind == "ResourceQuota":
         out += _quota_problems(obj)
+    elif kind in _NETWORK_KINDS:  # labsupport.k8s.network (issue 13)
+        out += _network_problems(obj)
     elif kind == "PodDisruptionBudget":
         from labsupport.k8s.controllers.disruption import pdb_problems  # here: disruption imports this module
         out += pdb_problems(obj)
@@ -476,6 +488,20 @@ def _semantic_problems(obj: Mapping) -> list[str]:
 def semantic_problems(obj: Mapping) -> list[str]:
     """The semantic layer alone, for an object that already passed the schema (e.g. an update merged with the live object)."""
     return _semantic_problems(obj)
+
+
+_NETWORK_KINDS = ("NetworkPolicy", "Ingress", "GatewayClass", "Gateway", "HTTPRoute")
+
+
+def _network_problems(obj: Mapping) -> list[str]:
+    from labsupport.k8s.network.gateway import gateway_problems, ingress_problems
+    from labsupport.k8s.network.networkpolicy import networkpolicy_problems
+
+    if obj["kind"] == "NetworkPolicy":
+        return networkpolicy_problems(obj)
+    if obj["kind"] == "Ingress":
+        return ingress_problems(obj)
+    return gateway_problems(obj)
 
 
 def validate_object(obj: Any) -> list[str]:

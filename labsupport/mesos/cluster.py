@@ -46,6 +46,7 @@ from labsupport.mesos.events import EventLog
 from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.metrics import ObservabilityMixin
+from labsupport.mesos.network.api import ClusterNetworking
 from labsupport.mesos.quota import quota_update
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.roles import validate_role
@@ -88,7 +89,7 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster(HAMixin, ObservabilityMixin):
+class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: labsupport.mesos.network.api (issue 13)
     """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(

@@ -47,8 +47,8 @@ BAD = [
     ("an HPA with max below min", {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h"},
                                    "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 3, "maxReplicas": 2}},
      ["spec.maxReplicas", "greater than or equal to minReplicas"]),
-    ("a LoadBalancer Service", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]}},
-     ["spec.type", "not simulated"]),
+    ("a misspelt Service type", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"type": "Loadbalancer", "ports": [{"port": 80}]}},
+     ["spec.type", "'Loadbalancer'"]),
     ("a label value that is not a string", _dep(metadata__labels={"tier": 1}), ["metadata.labels.tier", "must be a string, got 1 (an integer)"]),
 ]
 

@@ -64,6 +64,7 @@ from labsupport.mesos.frameworks.marathon_app import (
     launch_delay,
     parse_app,
     parse_upgrade_strategy,
+    take_host_ports,
 )
 from labsupport.mesos.frameworks.marathon_upgrade import Deployment
 from labsupport.mesos.resources import _ranges_sub
@@ -272,7 +273,7 @@ class Marathon(OfferHygiene):
                 if meets_constraints(app, offer.hostname, dict(offer.attributes), placed) is not None:
                     break
                 want = {"cpus": app.cpus, "mem": app.mem, **({"disk": app.disk} if app.disk else {})}
-                host_ports = _take_ports(ports, len(app.port_definitions))
+                host_ports = take_host_ports(app, ports)   # portDefinitions / requirePorts / portMappings (issue 13)
                 if host_ports is None or any(free.get(k, 0.0) + 1e-9 < v for k, v in want.items()):
                     break
                 for k, v in want.items():

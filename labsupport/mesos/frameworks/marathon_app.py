@@ -26,7 +26,7 @@ from labsupport.mesos.frameworks.base import FrameworkError
 
 __all__ = [
     "APP_FIELDS", "AppDefinitionError", "App", "BACKOFF_FACTOR", "BACKOFF_SECONDS", "HEALTH_DEFAULTS",
-    "MAX_LAUNCH_DELAY_SECONDS", "OPERATORS", "SERVICE_PORTS", "launch_delay", "parse_app",
+    "MAX_LAUNCH_DELAY_SECONDS", "OPERATORS", "SERVICE_PORTS", "launch_delay", "parse_app", "host_ports_needed", "take_host_ports",
 ]
 
 BACKOFF_SECONDS = 1.0          # AppDefinition.DefaultBackoff
@@ -37,7 +37,8 @@ OPERATORS = ("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER")
 HEALTH_DEFAULTS = {"gracePeriodSeconds": 300.0, "intervalSeconds": 60.0, "maxConsecutiveFailures": 3,
                    "timeoutSeconds": 20.0, "protocol": "MESOS_HTTP", "path": "/", "portIndex": 0}
 APP_FIELDS = {"id", "cmd", "cpus", "mem", "disk", "instances", "constraints", "healthChecks", "portDefinitions",
-              "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "container", "labels", "env", "upgradeStrategy"}
+              "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "container", "labels", "env", "upgradeStrategy",
+              "requirePorts", "networks"}
 _APP_ID = re.compile(r"^/?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(/[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$")
 
 
@@ -136,6 +137,95 @@ def _port_definitions(raw: Any) -> list[dict]:
     return out
 
 
+def _networking(app: dict) -> tuple[dict, str | None, bool, list | None]:
+    """``labels``, the container network of ``networks``, ``requirePorts`` and ``container.portMappings``.
+
+    From https://mesosphere.github.io/marathon/docs/networking.html (Marathon 1.5+): ``networks`` is
+    ``[{"mode": "host"}]`` (default), ``[{"mode": "container", "name": "<CNI network>"}]`` or
+    ``[{"mode": "container/bridge"}]`` (not simulated); with container networking, ports are
+    ``container.portMappings`` entries ``{containerPort, hostPort?, servicePort?, name?}``: ``hostPort``
+    omitted means no host port at all (the task has its own IP), ``0`` means any free host port.
+    """
+    labels = app.get("labels", {})
+    if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+        raise AppDefinitionError(f"labels: must be a dict of strings such as {{'HAPROXY_GROUP': 'external'}}, got {labels!r}")
+    require = app.get("requirePorts", False)
+    if not isinstance(require, bool):
+        raise AppDefinitionError(f"requirePorts: must be true or false, got {require!r}")
+    nets = app.get("networks", [{"mode": "host"}])
+    if not isinstance(nets, list) or len(nets) != 1 or not isinstance(nets[0], dict):
+        raise AppDefinitionError(f"networks: give one network such as [{{'mode': 'host'}}] or [{{'mode': 'container', 'name': 'calico'}}], got {nets!r}")
+    mode = nets[0].get("mode", "host")
+    if mode not in ("host", "container"):
+        raise AppDefinitionError(f"networks[0].mode: must be 'host' or 'container' ('container/bridge' is not simulated), got {mode!r}")
+    network = None
+    if mode == "container":
+        network = nets[0].get("name")
+        if not isinstance(network, str) or not network:
+            raise AppDefinitionError("networks[0].name: a container network needs the name of a CNI network, e.g. 'calico'")
+        if require:
+            raise AppDefinitionError("requirePorts: only meaningful with host networking (a container network gives the task its own IP)")
+    raw = (app.get("container") or {}).get("portMappings") if isinstance(app.get("container"), dict) else None
+    if raw is None:
+        return labels, network, require, None
+    if network is None:
+        raise AppDefinitionError("container.portMappings: only with a container network (networks: [{'mode': 'container', 'name': ...}]); "
+                                 "host networking uses portDefinitions")
+    if not isinstance(raw, list):
+        raise AppDefinitionError(f"container.portMappings: must be a list, got {raw!r}")
+    out = []
+    for i, m in enumerate(raw):
+        where = f"container.portMappings[{i}]"
+        if not isinstance(m, dict):
+            raise AppDefinitionError(f"{where}: must be a dict like {{'containerPort': 80}}, got {m!r}")
+        unknown = sorted(set(m) - {"containerPort", "hostPort", "servicePort", "name", "protocol", "labels"})
+        if unknown:
+            raise AppDefinitionError(f"{where}.{unknown[0]}: unknown field; known: containerPort, hostPort, name, protocol, servicePort")
+        for key in ("containerPort", "hostPort", "servicePort"):
+            v = m.get(key, 0 if key != "hostPort" else None)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 65535):
+                raise AppDefinitionError(f"{where}.{key}: must be a port 0-65535, got {v!r}")
+        if not m.get("containerPort"):
+            raise AppDefinitionError(f"{where}.containerPort: required (the port the task listens on inside its network)")
+        out.append({"containerPort": m["containerPort"], "hostPort": m.get("hostPort"), "servicePort": m.get("servicePort", 0),
+                    "name": m.get("name"), "protocol": m.get("protocol", "tcp")})
+    return labels, network, require, out
+
+
+def host_ports_needed(app: App) -> list[int | None]:
+    """One entry per host port a task of ``app`` takes: the exact port, or None for "any free one".
+
+    Host networking: one per port definition, each equal to the service port with ``requirePorts``
+    (https://mesosphere.github.io/marathon/docs/ports.html); container networking: one per port mapping
+    with a ``hostPort`` (0 = any), none otherwise.
+
+    >>> host_ports_needed(parse_app({"id": "a", "cmd": "x", "portDefinitions": [{"port": 10080}], "requirePorts": True}, set()))
+    [10080]
+    """
+    if app.network is not None:
+        return [m["hostPort"] or None for m in app.port_mappings if m["hostPort"] is not None]
+    if app.require_ports:
+        return list(app.service_ports)
+    return [None] * len(app.port_definitions)
+
+
+def take_host_ports(app: App, ranges: list) -> list[int] | None:
+    """The host ports a task of ``app`` takes from an offer's port ``ranges`` (lowest free ones), or None if they do not fit."""
+    free = [(lo, hi) for lo, hi in ranges]
+    out: list[int] = []
+    for want in host_ports_needed(app):
+        if want is not None:
+            if not any(lo <= want <= hi for lo, hi in free) or want in out:
+                return None
+            out.append(want)
+        else:
+            p = next((p for lo, hi in free for p in range(lo, hi + 1) if p not in out and p not in host_ports_needed(app)), None)
+            if p is None:
+                return None
+            out.append(p)
+    return out
+
+
 @dataclass
 class App:
     """Marathon's record of one app: the validated definition and its instances."""
@@ -154,6 +244,11 @@ class App:
     backoff_factor: float
     max_launch_delay: float
     container: str | None
+    # networking (issue 13): labels (HAPROXY_GROUP, HAPROXY_0_VHOST for marathon-lb), networks, requirePorts, portMappings
+    labels: dict = field(default_factory=dict)
+    network: str | None = None                     # the CNI network of a ``{"mode": "container"}`` network, else host
+    require_ports: bool = False
+    port_mappings: list = field(default_factory=list)
     tasks: dict = field(default_factory=dict)      # task_id -> _Instance (live or starting)
     failures: int = 0                              # consecutive failures (drives the backoff)
     delay_until: float = 0.0
@@ -187,6 +282,9 @@ def parse_app(app: Any, taken_ports: set[int]) -> App:
     if cmd is not None and not isinstance(cmd, str):
         raise AppDefinitionError(f"cmd: must be a string, got {cmd!r}")
     if isinstance(container, dict):
+        unknown_c = sorted(set(container) - {"type", "docker", "portMappings"})
+        if unknown_c:
+            raise AppDefinitionError(f"container.{unknown_c[0]}: unknown field; known: docker, portMappings, type")
         container = (container.get("docker") or {}).get("image")
     if container is not None and not isinstance(container, str):
         raise AppDefinitionError(f"container: give an image name or {{'docker': {{'image': ...}}}}, got {app.get('container')!r}")
@@ -195,7 +293,13 @@ def parse_app(app: Any, taken_ports: set[int]) -> App:
     instances = app.get("instances", 1)
     if isinstance(instances, bool) or not isinstance(instances, int) or instances < 0:
         raise AppDefinitionError(f"instances: must be a whole number >= 0, got {instances!r}")
-    ports = _port_definitions(app.get("portDefinitions", [{"port": 0}]))
+    labels, network, require_ports, mappings = _networking(app)
+    if mappings is not None:
+        if "portDefinitions" in app:
+            raise AppDefinitionError("portDefinitions: not allowed with container.portMappings (container networking); use one of them")
+        ports = [{"port": m["servicePort"], "name": m["name"], "protocol": m["protocol"]} for m in mappings]
+    else:
+        ports = _port_definitions(app.get("portDefinitions", [{"port": 0}] if network is None else []))
     service, free = [], SERVICE_PORTS[0]
     for i, pd in enumerate(ports):
         if pd["port"]:
@@ -214,5 +318,6 @@ def parse_app(app: Any, taken_ports: set[int]) -> App:
         health_checks=_health_checks(app.get("healthChecks", [])), port_definitions=ports, service_ports=service,
         backoff=_num(app, "backoffSeconds", BACKOFF_SECONDS), backoff_factor=_num(app, "backoffFactor", BACKOFF_FACTOR, 1.0),
         max_launch_delay=_num(app, "maxLaunchDelaySeconds", MAX_LAUNCH_DELAY_SECONDS), container=container,
+        labels=labels, network=network, require_ports=require_ports, port_mappings=mappings or [],
         upgrade_strategy=parse_upgrade_strategy(app.get("upgradeStrategy")),
     )
