@@ -188,9 +188,15 @@ def mutated(draw) -> dict:
     return obj
 
 
+#: Kinds generated from kubernetes-validate's 1.37 schemas. The Gateway API kinds (a CRD group, validated against
+#: the vendored standard-channel CRD schemas in labsupport.k8s.network) are not in kubernetes-validate; the
+#: mutation strategies still reach them through their base manifests where those exist.
+SCHEMA_KINDS = sorted(k for k, v in SIMULATED_KINDS.items() if not v.startswith("gateway.networking.k8s.io/"))
+
+
 def any_manifest() -> st.SearchStrategy:
     """Generated, patched or mutated manifests of every simulated kind, and now and then a whole YAML string."""
-    generated = st.sampled_from(sorted(SIMULATED_KINDS)).flatmap(manifests)
+    generated = st.sampled_from(SCHEMA_KINDS).flatmap(manifests)
     return st.one_of(generated, patched(), mutated(), mutated().map(_as_yaml))
 
 
