@@ -24,8 +24,6 @@ PRIVATE_IMPORTS_PENDING = {
     # owned by other branches in this wave (k8s deployment util, validation tables, checks rendering)
     ("labsupport/k8s/cluster.py", "_bounds"), ("labsupport/k8s/cluster.py", "_DNS1123_SUBDOMAIN"),
     ("labsupport/quiz.py", "_inline_html"),
-    # Gateway API schema errors reuse validation.py's message wording; validation.py is `robust`'s (make it public there)
-    ("labsupport/k8s/network/gateway.py", "_schema_message"),
 }
 
 

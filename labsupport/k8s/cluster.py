@@ -635,17 +635,6 @@ class Cluster(ScalingMixin):
         self.store.delete("Node", None, name, actor="kubectl")
         del self.kubelets.kubelets[name]
 
-
-def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception) -> None:
-    """A component failed while the simulation ran ``event``: record it, keep running (labsupport.core.failures)."""
-    component = event.label or getattr(event.callback, "__qualname__", "a component")
-    message = failures.record(component, exc)
-    obj = object_in_traceback(exc.__traceback__) or {"kind": "Cluster", "metadata": {"name": "cluster"}}
-    try:
-        store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
-    except Exception:  # the event is a courtesy; the failure is kept in failures either way
-        pass
-
     # ------------------------------------------------------------ networking (labsupport.k8s.network, issue 13)
     @property
     def proxy_mode(self) -> str:
@@ -675,3 +664,14 @@ def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception
     def endpoint_slices(self, service: str, namespace: str = "default") -> Table:
         """Each endpoint of a Service with its ready/serving/terminating conditions."""
         return self.network.describe_slices(service, namespace)
+
+
+def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception) -> None:
+    """A component failed while the simulation ran ``event``: record it, keep running (labsupport.core.failures)."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    message = failures.record(component, exc)
+    obj = object_in_traceback(exc.__traceback__) or {"kind": "Cluster", "metadata": {"name": "cluster"}}
+    try:
+        store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
+    except Exception:  # the event is a courtesy; the failure is kept in failures either way
+        pass

@@ -244,12 +244,12 @@ class CustomResources:
         if ck is None:
             return [f'no matches for kind "{obj.get("kind")}" in version "{obj.get("apiVersion")}" '
                     "(ensure CRDs are installed first: apply the CustomResourceDefinition, then the object)"]
-        from labsupport.k8s.validation import _name_problems, _schema_message
+        from labsupport.k8s.validation import name_problems, schema_message
 
         meta = obj.get("metadata")
         if not isinstance(meta, dict):
             return ["missing required field 'metadata'"]
-        out = _name_problems(meta.get("name"), "metadata.name" if meta.get("name") else "metadata", "subdomain")
+        out = name_problems(meta.get("name"), "metadata.name" if meta.get("name") else "metadata", "subdomain")
         if not ck.namespaced:
             meta.pop("namespace", None)
         if ck.status_subresource:
@@ -257,7 +257,7 @@ class CustomResources:
         _default(ck.schema, obj)
         validator = self._validator(ck)
         errors = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path])
-        return out + [_schema_message(e) for e in errors]
+        return out + [schema_message(e) for e in errors]
 
     def _validator(self, ck: CustomKind):
         key = (ck.api_version, ck.kind)

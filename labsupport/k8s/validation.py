@@ -160,7 +160,7 @@ def _definitions(schema_dir: str):
     return kvu.schema_contents(f"kubernetes-json-schema/{schema_dir}/_definitions.json", KUBERNETES_VERSION)
 
 
-def _schema_message(err) -> str:
+def schema_message(err) -> str:
     """Turn a jsonschema ValidationError into ``path: plain words``."""
     path = field_path(err.absolute_path)
     where = f"{path}: " if path else ""
@@ -205,11 +205,11 @@ def _schema_problems(obj: Mapping) -> list[str]:
         return gateway_schema_problems(obj)
     validator = _validator(obj["kind"], obj["apiVersion"])
     errors = sorted(validator.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_schema_message(e) for e in errors]
+    return [schema_message(e) for e in errors]
 
 
 # -------------------------------------------------------------- semantic layer
-def _name_problems(name: Any, path: str, rule: str) -> list[str]:
+def name_problems(name: Any, path: str, rule: str) -> list[str]:
     if not isinstance(name, str) or not name:
         return [f"{path}: missing required field 'name'" if path.endswith("metadata") else f"{path}: must be a non-empty string"]
     if rule == "label":
@@ -221,7 +221,7 @@ def _name_problems(name: Any, path: str, rule: str) -> list[str]:
     return [] if ok else [f"{path}: {name!r} is not {what}"]
 
 
-def _labels_problems(labels: Any, path: str) -> list[str]:
+def labels_problems(labels: Any, path: str) -> list[str]:
     out = []
     for k, v in (labels or {}).items():
         key_name = k.rsplit("/", 1)[-1]
@@ -266,14 +266,14 @@ def _replicas_problems(value: Any, path: str) -> list[str]:
     return []
 
 
-def _pod_spec_problems(spec: Mapping, path: str, in_template: bool) -> list[str]:
+def pod_spec_problems(spec: Mapping, path: str, in_template: bool) -> list[str]:
     out: list[str] = []
     names = set()
     for group in ("initContainers", "containers"):
         for i, c in enumerate(spec.get(group) or ()):
             cp = f"{path}.{group}[{i}]"
             name = c.get("name")
-            out += _name_problems(name, f"{cp}.name", "label") if name else [f"{cp}: missing required field 'name'"]
+            out += name_problems(name, f"{cp}.name", "label") if name else [f"{cp}: missing required field 'name'"]
             if name in names:
                 out.append(f"{cp}.name: duplicate container name {name!r}")
             names.add(name)
@@ -322,8 +322,8 @@ def _workload_problems(obj: Mapping) -> list[str]:
         out.append("spec.selector: must not be empty (give matchLabels that match spec.template.metadata.labels)")
     elif not selector_matches(sel, tlabels):
         out.append(f"spec.template.metadata.labels: {tlabels!r} do not match spec.selector {sel.get('matchLabels') or sel!r} (selector does not match template labels)")
-    out += _labels_problems(tlabels, "spec.template.metadata.labels")
-    out += _pod_spec_problems(tmpl.get("spec") or {}, "spec.template.spec", in_template=True)
+    out += labels_problems(tlabels, "spec.template.metadata.labels")
+    out += pod_spec_problems(tmpl.get("spec") or {}, "spec.template.spec", in_template=True)
     for key in ("minReadySeconds", "revisionHistoryLimit"):
         v = spec.get(key)
         if isinstance(v, int) and not isinstance(v, bool) and v < 0:
@@ -371,7 +371,7 @@ def _service_problems(obj: Mapping) -> list[str]:
         if key in seen:
             out.append(f"spec.ports[{i}]: duplicate port {port}/{key[1]}")
         seen.add(key)
-    out += _labels_problems(spec.get("selector"), "spec.selector")
+    out += labels_problems(spec.get("selector"), "spec.selector")
     return out
 
 
@@ -459,13 +459,13 @@ _NAME_RULE = {"Namespace": "label", "Service": "1035"}
 def _semantic_problems(obj: Mapping) -> list[str]:
     meta = obj.get("metadata") or {}
     kind = obj["kind"]
-    out = _name_problems(meta.get("name"), "metadata.name" if meta.get("name") else "metadata", _NAME_RULE.get(kind, "subdomain"))
+    out = name_problems(meta.get("name"), "metadata.name" if meta.get("name") else "metadata", _NAME_RULE.get(kind, "subdomain"))
     if meta.get("namespace") is not None and kind not in ("Namespace", "PriorityClass", "GatewayClass"):
-        out += _name_problems(meta["namespace"], "metadata.namespace", "label")
-    out += _labels_problems(meta.get("labels"), "metadata.labels")
+        out += name_problems(meta["namespace"], "metadata.namespace", "label")
+    out += labels_problems(meta.get("labels"), "metadata.labels")
     out += workload_problems(obj)  # Job, CronJob, DaemonSet, CRD (labsupport.k8s.workload_api)
     if kind == "Pod":
-        out += _pod_spec_problems(obj.get("spec") or {}, "spec", in_template=False)
+        out += pod_spec_problems(obj.get("spec") or {}, "spec", in_template=False)
     elif kind in ("Deployment", "ReplicaSet"):
         out += _workload_problems(obj)
     elif kind == "Service":

@@ -89,7 +89,7 @@ def _int(v: Any) -> bool:
 
 
 def _job_spec_problems(spec: dict, path: str) -> list[str]:
-    from labsupport.k8s.validation import _labels_problems, _pod_spec_problems
+    from labsupport.k8s.validation import labels_problems, pod_spec_problems
 
     out: list[str] = []
     for key in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"):
@@ -125,15 +125,15 @@ def _job_spec_problems(spec: dict, path: str) -> list[str]:
                 out.append(f"{path}.podFailurePolicy.rules[{i}].action: FailIndex needs backoffLimitPerIndex, which is not simulated")
             if codes is not None and 0 in (codes.get("values") or ()) and codes.get("operator") == "In":
                 out.append(f"{path}.podFailurePolicy.rules[{i}].onExitCodes.values[0]: Invalid value: 0: must not be 0 for the In operator")
-    out += _labels_problems((tmpl.get("metadata") or {}).get("labels"), f"{path}.template.metadata.labels")
-    out += _pod_spec_problems(pspec, f"{path}.template.spec", in_template=False)
+    out += labels_problems((tmpl.get("metadata") or {}).get("labels"), f"{path}.template.metadata.labels")
+    out += pod_spec_problems(pspec, f"{path}.template.spec", in_template=False)
     return out
 
 
 def workload_problems(obj: dict) -> list[str]:
     """Semantic problems of a Job, CronJob, DaemonSet or CRD (``field.path: problem``); [] for other kinds."""
     from labsupport.k8s.objects import selector_matches
-    from labsupport.k8s.validation import _labels_problems, _pod_spec_problems, int_or_percent
+    from labsupport.k8s.validation import int_or_percent, labels_problems, pod_spec_problems
 
     kind, spec = obj.get("kind"), obj.get("spec") or {}
     out: list[str] = []
@@ -163,11 +163,11 @@ def workload_problems(obj: dict) -> list[str]:
             out.append("spec.selector: must not be empty (give matchLabels that match spec.template.metadata.labels)")
         elif not selector_matches(sel, tlabels):
             out.append(f"spec.template.metadata.labels: {tlabels!r} do not match spec.selector (selector does not match template labels)")
-        out += _labels_problems(tlabels, "spec.template.metadata.labels")
+        out += labels_problems(tlabels, "spec.template.metadata.labels")
         pspec = tmpl.get("spec") or {}
         if pspec.get("restartPolicy", "Always") != "Always":
             out.append(f"spec.template.spec.restartPolicy: Unsupported value: {pspec['restartPolicy']!r}: supported values: \"Always\"")
-        out += _pod_spec_problems(pspec, "spec.template.spec", in_template=False)
+        out += pod_spec_problems(pspec, "spec.template.spec", in_template=False)
         ru = ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {})
         try:
             if ru.get("maxUnavailable") is not None:

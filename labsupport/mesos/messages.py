@@ -118,7 +118,9 @@ def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) ->
     if not isinstance(message, Message):
         raise TypeError(f"not a scheduler message: {message!r}")
     held = HeldCalls()
-    master, driver._master = driver._master, held     # driver calls are recorded while learner code runs
+    master = getattr(driver, "_master", None)
+    if master is not None:
+        driver._master = held     # driver calls are recorded while learner code runs
     try:
         call_with_time_limit(dispatch, scheduler, driver, message, name=f"{type(scheduler).__name__}.{message.callback}")
     except TimeLimitExceeded as exc:  # an endless loop: stopped, its driver calls discarded
@@ -131,7 +133,8 @@ def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) ->
             f"fix the scheduler and run again."
         ) from exc
     finally:
-        driver._master = master
+        if master is not None:
+            driver._master = master
     for name, args, kwargs in held.calls:   # the callback returned: apply its driver calls, in order
         getattr(master, name)(*args, **kwargs)
 

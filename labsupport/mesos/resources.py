@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from labsupport.mesos.errors import ResourceError
-from labsupport.mesos.roles import _RoleMatcher, validate_role
+from labsupport.mesos.roles import RoleMatcher, validate_role
 from labsupport.mesos.values import (
     add_ranges,
     add_scalars,
@@ -58,7 +58,7 @@ RANGE_NAMES = frozenset({"ports"})
 Key = tuple  # (name, role, volume)
 _NAME = re.compile(r"[^\s()\[\]{}:;]+")
 _VOLUME = re.compile(r"\[([\w.\-]+)\]")
-_ROLE = _RoleMatcher()  # kept for callers of the old regex; follows roles.cpp now
+_ROLE = RoleMatcher()  # kept for callers of the old regex; follows roles.cpp now
 
 # The range and scalar arithmetic lives in labsupport.mesos.values; these names stay for old callers.
 _ranges_norm = normalize_ranges

@@ -58,7 +58,7 @@ def check_role(role: object, what: str = "role") -> str:
     return role  # type: ignore[return-value]
 
 
-class _RoleMatcher:
+class RoleMatcher:
     """Drop-in for the old ``_ROLE`` regex: ``_ROLE.match(role)`` is truthy iff the role is valid."""
 
     @staticmethod

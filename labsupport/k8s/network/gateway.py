@@ -84,11 +84,11 @@ def _gateway_validator(kind: str):
 
 def gateway_schema_problems(obj: Mapping) -> list[str]:
     """Problems of a GatewayClass, Gateway or HTTPRoute against its CRD's v1 OpenAPI schema (strict)."""
-    from labsupport.k8s.validation import _schema_message
+    from labsupport.k8s.validation import schema_message
 
     v = _gateway_validator(obj["kind"])
     errors = sorted(v.iter_errors(obj), key=lambda e: [str(p) for p in e.absolute_path])
-    return [_schema_message(e) for e in errors]
+    return [schema_message(e) for e in errors]
 
 
 # ------------------------------------------------------------------------------------------ matching
