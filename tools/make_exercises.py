@@ -16,11 +16,16 @@ The solution notebook is the source. For each ``solutions/NN_*.ipynb`` the gener
 3. clears outputs and execution counts;
 4. appends " — exercises" to the first markdown heading and inserts a note cell
    after it pointing to the solution notebook;
-5. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
+5. if any placeholder was written, adds the line :data:`BLANK_IMPORT` to the first code
+   cell (after its ``%`` magics), which defines ``____`` without spelling it out: the
+   placeholder appears only where the learner answers. A solution notebook that writes
+   ``____`` outside a solution region (for example ``from labsupport import ____`` in its
+   setup cell) is refused with a :class:`GeneratorError`;
+6. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
    the hash of the solution's cells and metadata without outputs, execution counts,
    ``language_info`` and saved widget state, so re-running a solution notebook does not
    make its exercise stale;
-6. writes ``exercises/NN_*.ipynb`` exactly as ``nbformat.write`` would (sorted keys,
+7. writes ``exercises/NN_*.ipynb`` exactly as ``nbformat.write`` would (sorted keys,
    one-space indent), so the output is byte-for-byte deterministic.
 
 Usage::
@@ -47,6 +52,7 @@ import nbformat
 
 __all__ = [
     "BEGIN",
+    "BLANK_IMPORT",
     "END",
     "SOLUTION_ONLY",
     "GeneratorError",
@@ -65,6 +71,8 @@ __all__ = [
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 SOLUTION_ONLY = "solution-only"
+PLACEHOLDER = "____"
+BLANK_IMPORT = "from labsupport.exercises.blank import *   # defines the blank that marks each answer"
 TITLE_SUFFIX = " — exercises"
 NOTE_CELL_ID = "generated-exercise-note"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[^/]*\.ipynb$")
@@ -153,6 +161,11 @@ def replace_regions(source: str, where: str = "cell") -> str:
         elif region is not None:
             region.append(line)
         else:
+            if PLACEHOLDER in line:
+                raise GeneratorError(
+                    f"{where}, line {number}: `{PLACEHOLDER}` outside a solution region; the placeholder may appear "
+                    f"only where the learner answers (the generator defines it in the exercise's setup cell)"
+                )
             out.append(line)
     if region is not None:
         raise GeneratorError(f"{where}, line {start}: `{BEGIN}` is never closed by `{END}`")
@@ -191,6 +204,19 @@ def source_hash(nb: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _define_blank(cells: list[dict]) -> None:
+    """Add :data:`BLANK_IMPORT` to the first code cell, after its ``%`` magics, if any cell holds a placeholder."""
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    if not any(PLACEHOLDER in c["source"] for c in code):
+        return
+    lines = code[0]["source"].split("\n")
+    at = 0
+    while at < len(lines) and lines[at].lstrip().startswith("%"):
+        at += 1
+    lines.insert(at, BLANK_IMPORT)
+    code[0]["source"] = "\n".join(lines)
+
+
 def make_exercise(solution: dict, solution_path: str) -> dict:
     """The exercise notebook (a plain dict) generated from the solution notebook ``solution``.
 
@@ -208,6 +234,7 @@ def make_exercise(solution: dict, solution_path: str) -> dict:
         if cell.get("cell_type") == "code":
             cell["source"] = replace_regions(cell["source"], where)
         cells.append(cell)
+    _define_blank(cells)
 
     title_at = next(
         (i for i, c in enumerate(cells) if c.get("cell_type") == "markdown"
