@@ -135,8 +135,8 @@ q4 = MappingQuestion(
             "are TASK_RUNNING, how many seconds passed between the crash and the next election, and which master leads?"),
     hints=["Agents and executors do not need a master to keep running tasks. The election waits for ZooKeeper "
            "to notice that the leader's session is gone.",
-           "Read `cluster.events()`: the crash row and the 'elected leading master' row give the two times. "
-           "`cluster.leader` names the leader; count TASK_RUNNING rows in `cluster.get('tasks')`."],
+           "Read `cell.events()`: the crash row and the 'elected leading master' row give the two times. "
+           "`cell.leader` names the leader; count the tasks whose state is TASK_RUNNING in `cell.tasks()`."],
     solution=('answer = {"running_tasks": 3,            # tasks run on agents, not on the master\n'
               '          "seconds_without_leader": 10,  # --zk_session_timeout (10 s) until the znode goes\n'
               '          "new_leader": "master-2"}      # owner of the next lowest znode'),
