@@ -39,9 +39,9 @@ from typing import Any
 from labsupport.core import LabError, Simulation, Table
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
-from labsupport.mesos.master import Master
+from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
-from labsupport.mesos.scheduler import Scheduler
+from labsupport.mesos.scheduler import Scheduler, offer_number
 from labsupport.mesos.tasks import TaskInfo
 
 __all__ = ["Cluster", "TABLES"]
@@ -134,6 +134,7 @@ class Cluster:
             if vol:
                 raise LabError(f"resources: persistent volumes are created with a CREATE operation, not in --resources ({n}[{vol}])")
         agent = Agent(name, total, attrs, registered_at=self.sim.now)
+        agent.attach(self.master)
         self.agents[name] = agent
         if self.master.leader is None:
             agent.reregistered = False
@@ -176,8 +177,7 @@ class Cluster:
         for t in agent.tasks.values():      # the master's view: tasks it has not seen end
             if not t.state.is_terminal:
                 used = used + t.resources
-        ag = self.master.allocator.agents.get(name)
-        idle = Resources(ag.available) if ag is not None else Resources()
+        idle = self.master.idle(name)
         return {"total": agent.total, "offered": offered, "used": used, "idle": idle}
 
     # ---------------------------------------------------------------- frameworks
@@ -282,12 +282,11 @@ class Cluster:
 
     def offers(self) -> list:
         """Offers still outstanding."""
-        return sorted(self.master.offers.values(), key=lambda o: int(o.id[1:]))
+        return sorted(self.master.offers.values(), key=lambda o: offer_number(o.id))
 
     def offers_log(self) -> Table:
         """Who was offered what, when, and what they did with it (accepted/declined/rescinded/expired)."""
-        cols = ["TIME", "OFFER", "FRAMEWORK", "AGENT", "RESOURCES", "OUTCOME", "AT", "DETAIL"]
-        return Table(cols, self.master.offers_log, title="Offers")
+        return Table(OfferRecord.COLUMNS, [r.row() for r in self.master.offers_log], title="Offers")
 
     def calls_log(self) -> Table:
         """Every scheduler driver call, in order: TIME, FRAMEWORK, CALL (ACCEPT, SUPPRESS, ...), DETAIL."""
@@ -326,15 +325,12 @@ class Cluster:
 
     def _table_frameworks(self) -> Table:
         rows = []
-        alloc = self.master.allocator
         for fid in sorted(self.master.frameworks):
             fw = self.master.frameworks[fid]
-            sorter = alloc.framework_sorters.get(fw.role)
-            held = sorter.allocation(fid) if sorter is not None and fid in sorter else {}
-            share = sorter.share(fid) if sorter is not None and fid in sorter else 0.0
+            held, share = self.master.framework_allocation(fid)
             live = [t for t in self.master.tasks.values() if t.framework == fid and not t.state.is_terminal]
-            f = alloc.frameworks.get(fid)
-            state = "removed" if fw.removed else ("disconnected" if not fw.connected else ("suppressed" if f and f.suppressed else "active"))
+            suppressed = self.master.framework_suppressed(fid)
+            state = "removed" if fw.removed else ("disconnected" if not fw.connected else ("suppressed" if suppressed else "active"))
             rows.append({"ID": fid, "NAME": fw.name, "ROLE": fw.role, "STATE": state, "TASKS": len(live),
                          "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),
                          "OFFERS": len(fw.offers), "SHARE": round(share, 4)})
@@ -346,13 +342,11 @@ class Cluster:
         return Table(["ID", "NAME", "FRAMEWORK", "AGENT", "STATE", "KIND", "RESOURCES"], rows, title="Tasks")
 
     def _table_roles(self) -> Table:
-        alloc = self.master.allocator
         roles = sorted({fw.role for fw in self.master.frameworks.values()} | set(self.master.weights) | set(self.master.quotas))
         rows = []
         for role in roles:
-            held = alloc.consumed(role)
+            held, share = self.master.role_allocation(role)
             g, lim = self.master.quotas.get(role, (None, None))
-            share = alloc.role_sorter.share(role) if role in alloc.framework_sorters else 0.0
             rows.append({"ROLE": role, "WEIGHT": self.master.weights.get(role, 1.0),
                          "FRAMEWORKS": sum(1 for fw in self.master.frameworks.values() if fw.role == role and not fw.removed),
                          "CPUS": round(held.get("cpus", 0.0), 3), "MEM": round(held.get("mem", 0.0), 3),

@@ -19,7 +19,7 @@ from labsupport.core import LabError
 from labsupport.mesos.resources import Resources
 from labsupport.mesos.tasks import Task, TaskStatus  # noqa: F401  (Task: used in the example)
 
-__all__ = ["DEFAULT_REFUSE_SECONDS", "DriverCallError", "Filters", "Offer", "Scheduler", "SchedulerDriver"]
+__all__ = ["DEFAULT_REFUSE_SECONDS", "DriverCallError", "Filters", "Offer", "Scheduler", "SchedulerDriver", "offer_number"]
 
 DEFAULT_REFUSE_SECONDS = 5.0  # Filters.refuse_seconds default in include/mesos/mesos.proto
 
@@ -59,6 +59,11 @@ class Offer:
 
     def __repr__(self) -> str:
         return f"Offer({self.id!r}, agent={self.agent!r}, resources='{self.resources}')"
+
+
+def offer_number(offer_id: str) -> int:
+    """``"O12"`` -> 12: offers sort in the order they were made."""
+    return int(offer_id[1:])
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,259 @@
+"""The scheduler driver's calls as the master handles them: accept, decline, suppress, revive, kill, reconcile.
+
+Part of :class:`labsupport.mesos.master.Master` (it mixes this class in): the master's side of
+``Call.Type`` in include/mesos/v1/scheduler/scheduler.proto. ``accept`` follows
+``Master::accept`` in src/master/master.cpp: validate everything first (offers, operations, task
+resources; src/master/validation.cpp), then commit, so a misused offer raises
+:class:`~labsupport.mesos.OfferError` and changes nothing. Every call is one row of
+``Cluster.calls_log()``; while the framework is not registered with a leader the call is dropped
+and logged, as the driver drops it.
+
+>>> from labsupport import mesos
+>>> c = mesos.Cluster(seed=0)
+>>> c.add_agent("agent-1", resources="cpus:2;mem:512")
+>>> fid = c.register(mesos.Scheduler(), name="holder"); c.run(0.5)
+>>> c.driver(fid).decline(c.offers()[0].id)
+>>> c.calls_log().rows[-1]["DETAIL"]
+'O1 (refuse_seconds=5)'
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from labsupport.core import LabError
+from labsupport.mesos.agent import AgentState
+from labsupport.mesos.errors import OfferError
+from labsupport.mesos.messages import StatusUpdate
+from labsupport.mesos.operations import Operation
+from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
+from labsupport.mesos.scheduler import Filters, Offer
+from labsupport.mesos.tasks import Task, TaskState, TaskStatus
+
+if TYPE_CHECKING:
+    from labsupport.mesos.master import Framework
+
+__all__ = ["DriverCalls", "match_resources"]
+
+S = TaskState
+
+
+class DriverCalls:
+    """The master's handling of driver calls (mixed into :class:`~labsupport.mesos.master.Master`)."""
+
+    def _check_offers(self, fw: Framework, offer_ids: Any, call: str, one_agent: bool = True) -> list[Offer]:
+        if isinstance(offer_ids, (str, Offer)):
+            offer_ids = [offer_ids]
+        try:
+            ids = [o.id if isinstance(o, Offer) else o for o in offer_ids]
+        except TypeError:
+            raise OfferError(f"{call}: offer_ids must be a list of offer ids, got {offer_ids!r}") from None
+        if not ids:
+            raise OfferError(f"{call}: offer_ids is empty")
+        if len(set(ids)) != len(ids):
+            raise OfferError(f"{call}: offer_ids lists the same offer twice: {ids}")
+        offers = []
+        for oid in ids:
+            offer = self.offers.get(oid)
+            if offer is None or offer.framework_id != fw.id:
+                record = self.offer_records.get(oid)
+                if record is None:
+                    raise OfferError(f"{call}: unknown offer id {oid!r}")
+                if record.framework_id != fw.id:
+                    raise OfferError(f"{call}: offer {oid} was made to framework {record.framework!r}, not {fw.name!r}")
+                when = f" at t={record.at:g}s" if record.at is not None else ""
+                extra = f" ({record.detail})" if record.detail else ""
+                raise OfferError(f"{call}: offer {oid} is no longer valid: it was already {record.outcome}{when}{extra}")
+            offers.append(offer)
+        agents = sorted({o.agent for o in offers})
+        if one_agent and len(agents) > 1:
+            raise OfferError(f"{call}: offers {ids} come from several agents {agents}; one accept uses offers of one agent")
+        return offers
+
+    def accept(self, fid: str, offer_ids: Any, items: Any, filters: Any = None) -> None:
+        """Validate everything first, then commit: operations, task launches, leftovers declined."""
+        fw = self.live_framework(fid)
+        flt = Filters.coerce(filters)
+        if isinstance(items, (Task, Operation)):
+            items = [items]
+        if not isinstance(items, (list, tuple)):
+            raise OfferError(f"accept: tasks_or_operations must be a list of mesos.Task / Reserve / Unreserve / Create / Destroy, got {type(items).__name__}")
+        for i, item in enumerate(items):
+            if not isinstance(item, (Task, Operation)):
+                raise OfferError(f"accept: item {i} is a {type(item).__name__}; expected mesos.Task or an operation (Reserve, Unreserve, Create, Destroy)")
+        if not self._reachable(fw, "accept"):
+            self._drop_launches(fw, [it for it in items if isinstance(it, Task)])
+            return
+        offers = self._check_offers(fw, offer_ids, "accept")
+        agent = self.agents[offers[0].agent]
+        pool = offers[0].resources
+        for o in offers[1:]:
+            pool = pool + o.resources
+        avail = dict(pool.entries)          # what is left of the pool, mutated as tasks take from it
+        used = Resources()
+        launches: list[tuple[Task, Resources | None, str]] = []
+        live_ids = set()
+        has_ops = False
+        for item in items:
+            if isinstance(item, Operation):
+                avail = dict(item.apply(Resources(avail), fw.role).entries)
+                has_ops = True
+            elif isinstance(item, Task):
+                problem = None
+                old = self.tasks.get((fid, item.task_id))
+                if item.task_id in live_ids or (old is not None and not old.state.is_terminal):
+                    problem = f"Task has duplicate ID: {item.task_id}"   # validation.cpp validateUniqueTaskID
+                elif not item.resources.scalars():
+                    problem = "Task uses no resources"                    # validation.cpp validateResources
+                if problem:
+                    launches.append((item, None, problem))
+                    continue
+                take = match_resources(item, avail, pool, fw.role)
+                used = used + take
+                live_ids.add(item.task_id)
+                launches.append((item, take, ""))
+        # ---- commit (nothing above changed any state)
+        now = self.sim.now
+        names = [t.task_id for t, take, _ in launches if take is not None]
+        ops = [it.kind for it in items if isinstance(it, Operation)]
+        done = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
+        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]
+        detail = "; ".join(([done] if done else []) + invalid)
+        for o in offers:
+            self.resolve(o.id, "accepted", detail)
+        self._record(fw, "accept", ", ".join(o.id for o in offers) + (f": {detail}" if detail else ""))
+        work = Resources(avail)
+        if has_ops:
+            agent.total = agent.total - pool + work + used
+        for op in ops:
+            self.log(agent.name, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}")
+        self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
+        for task, take, problem in launches:
+            if take is None:   # invalid: rejected by the master, never reaches the agent (no task record)
+                self.send_status(fw, TaskStatus(task.task_id, S.TASK_ERROR, "REASON_TASK_INVALID", problem, agent.name, fid, now))
+            else:
+                self.launch(fw, agent, task, take)
+
+    def _drop_launches(self, fw: Framework, tasks: list[Task]) -> None:
+        """The driver answers the tasks of a dropped accept itself (sched.cpp ``acceptOffers``)."""
+        state = S.TASK_DROPPED if fw.partition_aware else S.TASK_LOST
+        for task in tasks:
+            status = TaskStatus(task.task_id, state, "REASON_MASTER_DISCONNECTED", "Master disconnected",
+                                None, fw.id, self.sim.now)
+            self.send(fw, StatusUpdate(status))
+
+    def decline(self, fid: str, offer_ids: Any, filters: Any = None) -> None:
+        fw = self.live_framework(fid)
+        flt = Filters.coerce(filters)
+        if not self._reachable(fw, "decline"):
+            return
+        offers = self._check_offers(fw, offer_ids, "decline", one_agent=False)
+        self._record(fw, "decline", f"{', '.join(o.id for o in offers)} (refuse_seconds={flt.refuse_seconds:g})")
+        for o in offers:
+            self.resolve(o.id, "declined", f"refuse_seconds={flt.refuse_seconds:g}")
+            self.allocator.recover(o.agent, fid, o.resources.entries, now=self.sim.now, refuse_seconds=flt.refuse_seconds)
+
+    def _check_roles(self, fw: Framework, roles: Any, call: str) -> None:
+        if roles is None:
+            return
+        roles = [roles] if isinstance(roles, str) else list(roles)
+        wrong = [r for r in roles if r != fw.role]
+        if wrong:
+            raise LabError(f"{call}: roles {wrong} are not the framework's role {fw.role!r}")
+
+    def _record(self, fw: Framework, call: str, detail: str = "") -> None:
+        """One row of ``calls_log``: the scheduler API call (``Call.Type`` in scheduler.proto) and what it did."""
+        self.calls_log.append({"TIME": self.sim.now, "FRAMEWORK": fw.name, "CALL": call.upper(), "DETAIL": detail})
+
+    def _reachable(self, fw: Framework, call: str) -> bool:
+        """False (and the call is dropped, as the driver drops messages) while not registered with the leader."""
+        if fw.connected and self.leader is not None and fw.leader == self.leader:
+            return True
+        self.log(fw.name, f"{call} dropped: not registered with a leading master right now")
+        self._record(fw, call, "dropped: not registered with a leading master")
+        return False
+
+    def suppress(self, fid: str, roles: Any = None) -> None:
+        fw = self.live_framework(fid)
+        self._check_roles(fw, roles, "suppress")
+        if not self._reachable(fw, "suppress"):
+            return
+        fw.suppressed = True
+        self.allocator.suppress(fid)
+        self.log("master", f"framework {fw.name!r} suppressed offers")
+        self._record(fw, "suppress", "no offers until REVIVE")
+
+    def revive(self, fid: str, roles: Any = None) -> None:
+        fw = self.live_framework(fid)
+        self._check_roles(fw, roles, "revive")
+        if not self._reachable(fw, "revive"):
+            return
+        fw.suppressed = False
+        self.allocator.revive(fid)
+        self.log("master", f"framework {fw.name!r} revived offers (filters cleared)")
+        self._record(fw, "revive", "offers resume; decline filters cleared")
+        self.trigger_allocation()
+
+    def kill(self, fid: str, task_id: str) -> None:
+        fw = self.live_framework(fid)
+        task = self.tasks.get((fid, task_id))
+        if task is None:
+            raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
+        agent = self.agents[task.agent]
+        if not self._reachable(fw, "kill"):
+            return
+        if task.agent_state.is_terminal or task.agent_state == S.TASK_KILLING:
+            self._record(fw, "kill", f"{task_id}: already {task.agent_state.value}, nothing to do")
+            return
+        if agent.failed or agent.state != AgentState.ACTIVE:
+            self.log("master", f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost")
+            self._record(fw, "kill", f"{task_id}: agent {agent.name} not reachable, the kill is lost")
+            return
+        self._record(fw, "kill", task_id)
+        agent.kill(task)
+
+    def reconcile(self, fid: str) -> None:
+        fw = self.live_framework(fid)
+        if not self._reachable(fw, "reconcile"):
+            return
+        found = [task for agent in self.sorted_agents() for task in agent.tasks.values()
+                 if task.framework == fid and (not task.state.is_terminal or task.state == S.TASK_UNREACHABLE)]
+        self._record(fw, "reconcile", f"implicit: latest state of {len(found)} task(s) re-sent")
+        for task in found:
+            self.send_status(fw, TaskStatus(task.task_id, task.state, "REASON_RECONCILIATION", "", task.agent, fid, self.sim.now))
+
+
+def match_resources(task: Task, avail: dict, pool: Resources, role: str) -> Resources:
+    """Take a task's resources out of ``avail`` (changed only on success); role-less amounts use the role's reservation first."""
+    take: dict = {}
+    scratch = dict(avail)
+    for (name, r, vol), amount in sorted(task.resources.entries.items()):
+        keys = [(name, r, vol)] if (r != UNRESERVED or vol) else [(name, role, ""), (name, UNRESERVED, "")]
+        if isinstance(amount, tuple):
+            need = amount
+            for k in keys:
+                have = scratch.get(k, ())
+                got = _ranges_sub(need, _ranges_sub(need, have))   # need & have
+                if got:
+                    take[k] = _ranges_norm(take.get(k, ()) + got)
+                    scratch[k] = _ranges_sub(have, got)
+                    need = _ranges_sub(need, got)
+            if need:
+                raise OfferError(f"accept: task {task.task_id!r} asks for {name} {list(amount)} but the offers hold {list(pool.get(name, []) or [])}")
+        else:
+            need = amount
+            for k in keys:
+                got = min(need, scratch.get(k, 0.0))
+                if got > 0:
+                    take[k] = round(take.get(k, 0.0) + got, 3)
+                    scratch[k] = round(scratch[k] - got, 3)
+                    need = round(need - got, 3)
+            if need > 1e-9:
+                label = name + (f"({r})" if r != UNRESERVED else "") + (f"[{vol}]" if vol else "")
+                have = pool.get(name, 0)
+                raise OfferError(
+                    f"accept: task {task.task_id!r} asks for {label}:{amount:g} but the offers hold only "
+                    f"{name}:{have:g} (less what earlier tasks in this accept took) -- beyond the offer"
+                )
+    avail.clear()
+    avail.update((k, v) for k, v in scratch.items() if v)
+    return Resources(take)

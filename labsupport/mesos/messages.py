@@ -1,0 +1,117 @@
+"""The messages the master sends a framework's scheduler, as typed records, and the one function that delivers them.
+
+Real Mesos sends protobuf messages (``FrameworkRegisteredMessage``, ``ResourceOffersMessage``,
+``RescindResourceOfferMessage``, ``StatusUpdateMessage`` ... in src/messages/messages.proto; the
+v1 API names them ``SUBSCRIBED``, ``OFFERS``, ``RESCIND``, ``UPDATE`` in
+include/mesos/v1/scheduler/scheduler.proto); the scheduler driver turns each into one callback
+of ``mesos::Scheduler`` (include/mesos/scheduler.hpp). Here each message is a small frozen
+record and :func:`deliver` is the driver's dispatch: one ``match`` from message type to callback.
+Every callback into learner code goes through :func:`deliver`, so a time limit or any other guard
+wraps exactly one place.
+
+>>> from labsupport.mesos.scheduler import Scheduler
+>>> class Hello(Scheduler):
+...     def registered(self, driver, framework_id):
+...         print("registered as", framework_id)
+>>> deliver(Hello(), None, Registered("0000-hello"), framework="hello (0000-hello)")
+registered as 0000-hello
+>>> Registered("0000-hello").callback
+'registered'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from labsupport.mesos.errors import SchedulerError
+from labsupport.mesos.tasks import TaskStatus
+
+__all__ = [
+    "Disconnected",
+    "Message",
+    "OfferRescinded",
+    "Registered",
+    "Reregistered",
+    "ResourceOffers",
+    "StatusUpdate",
+    "deliver",
+]
+
+
+@dataclass(frozen=True)
+class Registered:
+    """The master accepted a new framework (``FrameworkRegisteredMessage``)."""
+
+    framework_id: str
+    callback: ClassVar[str] = "registered"
+
+
+@dataclass(frozen=True)
+class Reregistered:
+    """The framework is registered again, with a new leader or after a disconnection (``FrameworkReregisteredMessage``)."""
+
+    master: str
+    callback: ClassVar[str] = "reregistered"
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """The leading master went away (the driver's own notice, no wire message)."""
+
+    callback: ClassVar[str] = "disconnected"
+
+
+@dataclass(frozen=True)
+class ResourceOffers:
+    """New offers (``ResourceOffersMessage``): all offers made to one framework in one allocation round."""
+
+    offers: tuple
+    callback: ClassVar[str] = "resource_offers"
+
+
+@dataclass(frozen=True)
+class OfferRescinded:
+    """An offer is no longer valid (``RescindResourceOfferMessage``)."""
+
+    offer_id: str
+    callback: ClassVar[str] = "offer_rescinded"
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A task changed state (``StatusUpdateMessage``)."""
+
+    status: TaskStatus
+    callback: ClassVar[str] = "status_update"
+
+
+Message = Registered | Reregistered | Disconnected | ResourceOffers | OfferRescinded | StatusUpdate
+
+
+def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) -> None:
+    """Call the scheduler's callback for ``message``; a learner's exception becomes a :class:`SchedulerError`.
+
+    ``framework`` names the framework in the error ("name (id)").
+    """
+    try:
+        match message:
+            case Registered(framework_id=fid):
+                scheduler.registered(driver, fid)
+            case Reregistered(master=master):
+                scheduler.reregistered(driver, master)
+            case Disconnected():
+                scheduler.disconnected(driver)
+            case ResourceOffers(offers=offers):
+                scheduler.resource_offers(driver, list(offers))
+            case OfferRescinded(offer_id=oid):
+                scheduler.offer_rescinded(driver, oid)
+            case StatusUpdate(status=status):
+                scheduler.status_update(driver, status)
+            case _:
+                raise TypeError(f"not a scheduler message: {message!r}")
+    except Exception as exc:  # a learner's bug: name the framework and the callback
+        raise SchedulerError(
+            f"framework {framework} raised in {type(scheduler).__name__}.{message.callback}(): "
+            f"{type(exc).__name__}: {exc}. The cluster state is unchanged by the failed call; "
+            f"fix the scheduler and run again."
+        ) from exc
