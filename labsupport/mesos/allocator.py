@@ -1,8 +1,8 @@
 """The hierarchical allocator: who is offered which agent's resources, every allocation interval.
 
 Mechanism only; the ordering policy comes from a :mod:`labsupport.mesos.sorter`. This is the
-loop of ``HierarchicalAllocatorProcess::__allocate`` in
-src/master/allocator/mesos/hierarchical.cpp, reduced to what the course needs:
+loop of ``HierarchicalAllocatorProcess::__generateOffers`` in
+src/master/allocator/mesos/hierarchical.cpp (Mesos 1.11.0), reduced to what the course needs:
 
 1. visit the agents in a random order (the C++ code shuffles them too, so no agent is
    always first), drawn from the cluster's seeded RNG (:func:`_shuffle`: the permutation
@@ -15,12 +15,28 @@ src/master/allocator/mesos/hierarchical.cpp, reduced to what the course needs:
 4. skip amounts too small to be useful: at least ``MIN_CPUS`` cpus or ``MIN_MEM`` MB of mem
    (src/master/constants.hpp, the default ``--min_allocatable_resources``).
 
-Quota: a role's *limit* caps what it may hold (offered + used); roles below their *guarantee*
-are served first (stage 1), and in stage 2 other roles cannot take the unallocated headroom that
-unsatisfied guarantees still need (https://mesos.apache.org/documentation/latest/quota/).
-Role *weights* divide the role's dominant share (https://mesos.apache.org/documentation/latest/weights/).
-Not modelled: hierarchical role names (``eng/web``), reservations counting towards quota
-consumption (here a role consumes what it is offered or uses), limits on reserved resources.
+Decline filters last ``max(allocation_interval, refuse_seconds)`` (refuse_seconds capped at 365
+days), so a filter survives at least one batch allocation (``recoverResources``, MESOS-4302).
+When a filter expires at the very moment of a batch allocation, libprocess fires the timer armed
+first: a filter of exactly one interval was armed after the previous allocation re-armed the
+periodic timer, so it still applies (SmallOfferFilterTimeout); a longer one was armed before,
+so it is gone (OfferFilter).
+
+Quota, as in Mesos 1.11.0 (``__generateOffers``; https://mesos.apache.org/documentation/latest/quota/):
+quota is set on top-level roles only, and a role's *consumption* is everything its subtree holds
+(offered + used) plus its subtree's unallocated reservations. Every offer keeps back the
+*required headroom* (the sum of all unsatisfied guarantees) out of the unallocated unreserved
+resources: only ``available headroom - required headroom`` of unreserved scalars may be handed
+out beyond a role's own guarantee. Stage 1 serves roles below their guarantee: the guaranteed
+amounts, the role's reservations and non-scalar resources always, anything else only within the
+limit and the surplus headroom. The agents are shuffled again before stage 2, which serves
+every role within its limit and the surplus headroom. A nested role (``eng/web``) counts
+towards its top-level role's consumption but is not itself bound by that role's limit (1.11.0
+tracks it only "post factum": QuotaWithNestedRoleAllocation in hierarchical_allocator_tests.cpp).
+Role *weights* divide the dominant share (https://mesos.apache.org/documentation/latest/weights/);
+a role sees the reservations of its ancestors (``allocatableTo``).
+Not modelled: revocable resources, shared volumes, ``--min_allocatable_resources`` other than
+the default, limits on reserved resources.
 
 Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 10,000 agents and
 1,000 frameworks stays well under a second in CPython (see bench/mesos_allocation.py).
@@ -30,7 +46,9 @@ until something that could change that happens (resources come back to it, a dec
 it expires, a framework is added, re-activated or revived). Settled agents are skipped; the
 outcome is the same, because a visit that offered nothing would offer nothing again (a subset of
 filtered or too-small resources stays filtered or too small). With quota set, every agent is
-visited, since quota caps depend on the whole cluster.
+visited, since quota caps depend on the whole cluster. Offering to a role stops after its first
+offer on an agent; upstream goes on to the role's next framework, which can only get what the
+first one was not allowed (limits and headroom already at zero), so nothing more.
 
 >>> import random
 >>> a = HierarchicalAllocator(random.Random(0))
@@ -47,13 +65,15 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from labsupport.mesos.quota import QuotaRound, ancestors
 from labsupport.mesos.resources import UNRESERVED, _ranges_contain, _ranges_norm, _ranges_sub
 from labsupport.mesos.sorter import make_sorter
 
-__all__ = ["MIN_CPUS", "MIN_MEM", "HierarchicalAllocator", "scalars_of"]
+__all__ = ["MAX_REFUSE_SECONDS", "MIN_CPUS", "MIN_MEM", "HierarchicalAllocator", "ancestors", "scalars_of"]
 
 MIN_CPUS = 0.01
 MIN_MEM = 32.0
+MAX_REFUSE_SECONDS = 365 * 86400.0   # recoverResources caps refuse_seconds at 365 days
 
 Entries = dict  # {(name, role, volume): float | ranges}
 
@@ -148,8 +168,10 @@ class _Agent:
 class HierarchicalAllocator:
     """Roles, frameworks, agents' available resources, decline filters and quota; ``allocate()`` makes offers."""
 
-    def __init__(self, rng: random.Random, role_sorter: str = "drf", framework_sorter: str = "drf") -> None:
+    def __init__(self, rng: random.Random, role_sorter: str = "drf", framework_sorter: str = "drf",
+                 allocation_interval: float = 1.0) -> None:
         self.rng = rng
+        self.allocation_interval = allocation_interval
         self._fw_sorter_kind = framework_sorter
         self.role_sorter = make_sorter(role_sorter, rng)
         self.framework_sorters: dict[str, object] = {}
@@ -161,7 +183,8 @@ class HierarchicalAllocator:
         self.limits: dict[str, dict[str, float]] = {}
         self.filters: dict[str, dict[str, list]] = {}   # fid -> agent -> [(entries, expires)]
         self._unsettled: set[str] = set()                 # agents whose next visit might offer something
-        self._expiries: list[tuple[float, str]] = []      # heap of (filter expiry, agent)
+        self._expiries: list[tuple[float, bool, str]] = []   # heap of (filter expiry, sticky, agent)
+        self._visible: dict[str, frozenset] = {}          # role -> reservation roles it may be offered
 
     # -- membership ----------------------------------------------------------------------------
     def add_framework(self, fid: str, role: str) -> None:
@@ -232,11 +255,19 @@ class HierarchicalAllocator:
             self.role_sorter.set_weight(role, weight)
 
     def set_quota(self, role: str, guarantee: Mapping[str, float] | None, limit: Mapping[str, float] | None) -> None:
-        for table, value in ((self.guarantees, guarantee), (self.limits, limit)):
+        """Guarantees and limits of a top-level role; ``None`` or ``{}`` means none.
+
+        A zero guarantee is no guarantee (``ResourceQuantities`` drops zeros); a zero limit is a
+        limit of zero (``ResourceLimits`` keeps it).
+        """
+        g = {n: float(v) for n, v in (guarantee or {}).items() if v > 0}
+        lim = {n: float(v) for n, v in (limit or {}).items()}
+        for table, value in ((self.guarantees, g), (self.limits, lim)):
             if value:
-                table[role] = dict(value)
+                table[role] = value
             else:
                 table.pop(role, None)
+        self._unsettled.update(self.agents)
 
     def suppress(self, fid: str) -> None:
         self.frameworks[fid].suppressed = True
@@ -248,8 +279,27 @@ class HierarchicalAllocator:
         self._unsettled.update(self.agents)
 
     def consumed(self, role: str) -> dict[str, float]:
-        """Scalars the role holds (offered + used)."""
-        return self.role_sorter.allocation(role) if role in self.framework_sorters else {}
+        """Scalars the role and its subroles hold (offered + used)."""
+        sorter = self.role_sorter
+        if hasattr(sorter, "subtree_allocation"):
+            return sorter.subtree_allocation(role)
+        return sorter.allocation(role) if role in self.framework_sorters else {}
+
+    def quota_consumed(self, role: str) -> dict[str, float]:
+        """What counts against the role's quota: its subtree's holdings plus unallocated reservations."""
+        out = self.consumed(role)
+        prefix = role + "/"
+        for ag in self.agents.values():
+            for k, v in ag.available.items():
+                if v.__class__ is not tuple and k[1] != UNRESERVED and (k[1] == role or k[1].startswith(prefix)):
+                    out[k[0]] = out.get(k[0], 0.0) + v
+        return out
+
+    def _roles_visible(self, role: str) -> frozenset:
+        seen = self._visible.get(role)
+        if seen is None:
+            seen = self._visible[role] = frozenset([UNRESERVED, role, *ancestors(role)])
+        return seen
 
     # -- resources coming back -----------------------------------------------------------------
     def recover(self, agent: str, fid: str, entries: Mapping, *, now: float = 0.0, refuse_seconds: float = 0.0) -> None:
@@ -273,8 +323,11 @@ class HierarchicalAllocator:
             else:
                 mine.pop(n, None)
         if refuse_seconds > 0:
-            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), now + refuse_seconds))
-            heapq.heappush(self._expiries, (now + refuse_seconds, agent))
+            timeout = max(self.allocation_interval, min(refuse_seconds, MAX_REFUSE_SECONDS))
+            sticky = timeout <= self.allocation_interval      # still applies to an allocation at its expiry
+            expires = now + timeout
+            self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), expires, sticky))
+            heapq.heappush(self._expiries, (expires, sticky, agent))
 
     def _charge(self, fid: str, ag: _Agent, sc: Mapping[str, float]) -> None:
         role = self.frameworks[fid].role
@@ -291,60 +344,52 @@ class HierarchicalAllocator:
         flist = per_agent.get(agent)
         if not flist:
             return False
-        live = [f for f in flist if f[1] > now]
+        live = [f for f in flist if f[1] > now or (f[2] and f[1] == now)]
         if len(live) != len(flist):
             per_agent[agent] = live
-        return any(_contains(entries, cand) for entries, _ in live)
+        return any(_contains(f[0], cand) for f in live)
 
     # -- the allocation round ------------------------------------------------------------------
     def allocate(self, now: float, agents: list[str] | None = None) -> list[tuple[str, str, dict]]:
         """One allocation round; returns ``[(framework_id, agent, entries)]`` in allocation order."""
         order = sorted(self.agents if agents is None else (a for a in agents if a in self.agents))
         _shuffle(self.rng, order)
-        while self._expiries and self._expiries[0][0] <= now:
-            self._unsettled.add(heapq.heappop(self._expiries)[1])
+        expiries = self._expiries
+        while expiries and (expiries[0][0] < now or (expiries[0][0] == now and not expiries[0][1])):
+            self._unsettled.add(heapq.heappop(expiries)[2])
+        out: list[tuple[str, str, dict]] = []
         if not (self.guarantees or self.limits):
             unsettled = self._unsettled
             order = [a for a in order if a in unsettled]
-        out: list[tuple[str, str, dict]] = []
-        quota_roles = [r for r in sorted(self.guarantees) if r in self.framework_sorters]
-        if quota_roles:
-            self._stage(order, now, out, stage1=True)
-        self._stage(order, now, out, stage1=False)
+            self._stage(order, now, out, None)
+        else:
+            q = QuotaRound(self)
+            if any(r in self.framework_sorters for r in self.guarantees):
+                self._stage(order, now, out, q, stage1=True)
+                order = list(order)
+                _shuffle(self.rng, order)          # upstream reshuffles to spread stage 1's effect
+            self._stage(order, now, out, q)
         self._unsettled.difference_update(order)
         return out
 
-    def _headroom(self) -> tuple[dict, dict]:
-        """(unallocated unreserved scalars, still-needed guarantees), summed over the cluster."""
-        free: dict[str, float] = {}
-        for ag in self.agents.values():
-            for k, v in ag.available.items():
-                if k[1] == UNRESERVED and v.__class__ is not tuple:
-                    free[k[0]] = free.get(k[0], 0.0) + v
-        need: dict[str, float] = {}
-        for role, g in self.guarantees.items():
-            have = self.consumed(role)
-            for n, v in g.items():
-                need[n] = need.get(n, 0.0) + max(0.0, v - have.get(n, 0.0))
-        return free, need
-
-    def _stage(self, order: list[str], now: float, out: list, stage1: bool) -> None:
+    def _stage(self, order: list[str], now: float, out: list, q: QuotaRound | None, stage1: bool = False) -> None:
         agents, frameworks, sorters = self.agents, self.frameworks, self.framework_sorters
-        has_quota = bool(self.guarantees) or bool(self.limits)
-        free, need = self._headroom() if self.guarantees and not stage1 else ({}, {})
         for agent in order:
             ag = agents[agent]
             avail = ag.available
             if not avail:
                 continue
-            for role in self.role_sorter.sort():
-                if stage1 and not self._below_guarantee(role):
+            for role in self.role_sorter.sort():      # a snapshot: offers below re-sort the roles
+                if stage1 and not q.unsatisfied(role):
                     continue
-                cand = {k: v for k, v in avail.items() if k[1] == UNRESERVED or k[1] == role}
-                if has_quota:
-                    cand = self._cap(role, cand, stage1, free, need)
+                visible = self._roles_visible(role)
+                cand = {k: v for k, v in avail.items() if k[1] in visible}
                 if not cand or not _allocatable(cand):
                     continue
+                if q is not None:
+                    cand = q.offerable(role, cand, stage1)
+                    if not cand or not _allocatable(cand):
+                        continue
                 for fid in sorters[role].ordered():   # lazy: we stop right after an offer
                     fw = frameworks[fid]
                     if fw.suppressed or not fw.active or self._filtered(fid, agent, cand, now):
@@ -359,48 +404,10 @@ class HierarchicalAllocator:
                             avail[k] = left
                         else:
                             del avail[k]
-                    sc = scalars_of(cand)
-                    if free:
-                        for k, v in cand.items():
-                            if k[1] == UNRESERVED and v.__class__ is not tuple:
-                                free[k[0]] = free.get(k[0], 0.0) - v
-                    self._charge(fid, ag, sc)
+                    if q is not None:
+                        q.offered(role, cand, stage1)
+                    self._charge(fid, ag, scalars_of(cand))
                     out.append((fid, agent, cand))
                     break
                 if not avail:
                     break
-
-    def _below_guarantee(self, role: str) -> bool:
-        g = self.guarantees.get(role)
-        if not g:
-            return False
-        have = self.consumed(role)
-        return any(have.get(n, 0.0) < v - 1e-9 for n, v in g.items())
-
-    def _cap(self, role: str, cand: dict, stage1: bool, free: dict, need: dict) -> dict:
-        """Trim unreserved scalars so the role stays within its limit (and guarantee in stage 1, headroom in stage 2)."""
-        have = self.consumed(role)
-        room: dict[str, float] = {}
-        for n, lim in self.limits.get(role, {}).items():
-            room[n] = max(0.0, lim - have.get(n, 0.0))
-        if stage1:
-            for n, g in self.guarantees[role].items():
-                room[n] = min(room.get(n, float("inf")), max(0.0, g - have.get(n, 0.0)))
-        elif need and not self._below_guarantee(role):
-            for n, v in need.items():
-                if v > 0:
-                    room[n] = min(room.get(n, float("inf")), max(0.0, free.get(n, 0.0) - v))
-        if not room:
-            return cand
-        out = {}
-        for k in sorted(cand, key=lambda k: k[1] == UNRESERVED):   # reserved first: they are the role's own
-            v = cand[k]
-            n = k[0]
-            if v.__class__ is tuple or n not in room or k[1] != UNRESERVED:
-                out[k] = v
-                continue
-            take = round(min(v, room[n]), 3)
-            if take > 0:
-                out[k] = take
-                room[n] -= take
-        return out

@@ -197,7 +197,9 @@ class DriverCalls:
         fw = self.live_framework(fid)
         task = self.tasks.get((fid, task_id))
         if task is None:
-            raise LabError(f"kill: framework {fw.name!r} has no task {task_id!r}")
+            if self._reachable(fw, "kill"):
+                self._kill_unknown(fw, task_id)
+            return
         agent = self.agents[task.agent]
         if not self._reachable(fw, "kill"):
             return
@@ -210,6 +212,19 @@ class DriverCalls:
             return
         self._record(fw, "kill", task_id)
         agent.kill(task)
+
+    def _kill_unknown(self, fw: Framework, task_id: str) -> None:
+        """``Master::kill`` of an unknown task performs an explicit reconciliation for it:
+        ``TASK_LOST`` (``TASK_UNKNOWN`` if partition-aware), reason ``REASON_RECONCILIATION``
+        (MasterTest.KillUnknownTask); dropped while some agent has not re-registered after a
+        failover (KillUnknownTaskSlaveInTransition)."""
+        if any(a.state == AgentState.ACTIVE and not a.reregistered for a in self.sorted_agents()):
+            self._record(fw, "kill", f"{task_id}: unknown task; reconciliation dropped, agents still re-registering")
+            return
+        state = S.TASK_UNKNOWN if fw.partition_aware else S.TASK_LOST
+        self._record(fw, "kill", f"{task_id}: unknown task, answered by reconciliation ({state.value})")
+        self.send_status(fw, TaskStatus(task_id, state, "REASON_RECONCILIATION", "Reconciliation: Task is unknown",
+                                        None, fw.id, self.sim.now))
 
     def reconcile(self, fid: str) -> None:
         fw = self.live_framework(fid)

@@ -40,7 +40,8 @@ from labsupport.core import LabError, Simulation, Table
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.master import Master, OfferRecord
-from labsupport.mesos.resources import _ROLE, Resources, as_resources, parse_attributes, parse_resources
+from labsupport.mesos.quota import check_quota, parse_quantities
+from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
 from labsupport.mesos.tasks import TaskInfo
 
@@ -210,23 +211,30 @@ class Cluster:
         return self.master.framework(framework_id).driver
 
     def set_weight(self, role: str, weight: float) -> None:
-        """Set a role's weight (``/weights`` operator endpoint)."""
+        """Set a role's weight (``/weights`` operator endpoint); rescinds outstanding offers if the role has frameworks."""
         if not isinstance(role, str) or not _ROLE.match(role):
             raise LabError(f"role: {role!r} is not a valid role name")
         if _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
-        self.master.set_weight(role, float(weight))
+        self.master.update_weight(role, float(weight))
 
-    def set_quota(self, role: str, guarantee: Any = None, limit: Any = None) -> None:
-        """Set a role's quota: ``guarantee`` and/or ``limit`` as ``"cpus:4;mem:4096"`` or a mapping."""
-        if not isinstance(role, str) or not _ROLE.match(role) or role == "*":
-            raise LabError(f"role: quota needs a named role, got {role!r}")
-        g = as_resources(guarantee, what="guarantee").scalars() if guarantee is not None else None
-        lim = as_resources(limit, what="limit").scalars() if limit is not None else None
-        if g and lim:
-            for n, v in g.items():
-                if n in lim and lim[n] < v:
-                    raise LabError(f"limit: {n} limit {lim[n]:g} is below the guarantee {v:g}")
+    def set_quota(self, role: str, guarantee: Any = None, limit: Any = None, force: bool = False) -> None:
+        """Set a role's quota (``UPDATE_QUOTA``): ``guarantee`` and/or ``limit`` as ``"cpus:4;mem:4096"`` or a mapping.
+
+        Checked as Mesos 1.11.0 does (see :mod:`labsupport.mesos.quota`); ``force`` skips the
+        consumption and cluster-capacity checks, like the call's ``force`` flag.
+        """
+        if not isinstance(role, str) or not _ROLE.match(role):
+            raise LabError(f"role: Invalid 'QuotaConfig.role': {role!r} is not a valid role name")
+        g = parse_quantities(guarantee, "guarantee")
+        lim = parse_quantities(limit, "limit")
+        capacity: dict[str, float] = {}
+        for name in sorted(self.agents):
+            for n, v in self.agents[name].total.scalars().items():
+                capacity[n] = capacity.get(n, 0.0) + v
+        others = {r: q[0] or {} for r, q in self.master.quotas.items()}
+        check_quota(role, g, lim, consumed=self.master.allocator.quota_consumed(role), capacity=capacity,
+                    others=others, force=bool(force))
         self.master.set_quota(role, g, lim)
         self._log("master", f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}")
 

@@ -106,7 +106,7 @@ class Failover:
     def take_leadership(self: Master, leader: str) -> None:
         """A newly elected master recovers: empty allocator; frameworks and agents re-register."""
         self.leader = leader
-        self.allocator = HierarchicalAllocator(self.sim.rng, *self.sorters)
+        self.allocator = HierarchicalAllocator(self.sim.rng, *self.sorters, self.allocation_interval)
         for role, w in sorted(self.weights.items()):
             self.allocator.set_weight(role, w)
         for role, (g, lim) in sorted(self.quotas.items()):

@@ -83,7 +83,7 @@ from labsupport.mesos.messages import (
     deliver,
 )
 from labsupport.mesos.resources import Resources
-from labsupport.mesos.scheduler import Offer, Scheduler, SchedulerDriver
+from labsupport.mesos.scheduler import Offer, Scheduler, SchedulerDriver, offer_number
 from labsupport.mesos.tasks import TaskInfo, TaskState, TaskStatus
 
 __all__ = [
@@ -161,7 +161,7 @@ class Master(DriverCalls, AgentHealth, Failover):
         self.allocation_interval = allocation_interval
         self.offer_timeout = offer_timeout
         self.sorters = (role_sorter, framework_sorter)
-        self.allocator = HierarchicalAllocator(sim.rng, role_sorter, framework_sorter)
+        self.allocator = HierarchicalAllocator(sim.rng, role_sorter, framework_sorter, allocation_interval)
         self.frameworks: dict[str, Framework] = {}
         self.offers: dict[str, Offer] = {}
         self.offer_records: dict[str, OfferRecord] = {}   # offer id -> its record
@@ -243,6 +243,14 @@ class Master(DriverCalls, AgentHealth, Failover):
     def set_weight(self, role: str, weight: float) -> None:
         self.weights[role] = weight
         self.allocator.set_weight(role, weight)
+
+    def update_weight(self, role: str, weight: float) -> None:
+        """The ``/weights`` endpoint: set the weight, then rescind every outstanding offer if the
+        role has a registered framework (``WeightsHandler::rescindOffers``, RebalancedForUpdatedWeights)."""
+        self.set_weight(role, weight)
+        if any(fw.role == role and not fw.removed for fw in self.frameworks.values()):
+            for oid in sorted(self.offers, key=offer_number):
+                self.rescind(oid, f"weight of role {role!r} changed")
 
     def set_quota(self, role: str, guarantee: dict | None, limit: dict | None) -> None:
         self.quotas[role] = (guarantee, limit)

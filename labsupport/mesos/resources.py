@@ -43,7 +43,7 @@ RANGE_NAMES = frozenset({"ports"})
 
 Key = tuple  # (name, role, volume)
 _TOKEN = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(?:\(\s*([^()\s]*)\s*\))?\s*(?:\[([\w.\-]+)\])?\s*$")
-_ROLE = re.compile(r"^(\*|[A-Za-z0-9_][\w.\-]*)$")
+_ROLE = re.compile(r"^(\*|[A-Za-z0-9_][\w.\-]*(/[A-Za-z0-9_][\w.\-]*)*)$")  # hierarchical: eng/web
 
 
 def _ranges_norm(ranges) -> tuple:

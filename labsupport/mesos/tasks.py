@@ -58,6 +58,7 @@ class TaskState(enum.StrEnum):
     TASK_UNREACHABLE = "TASK_UNREACHABLE"
     TASK_GONE = "TASK_GONE"
     TASK_DROPPED = "TASK_DROPPED"
+    TASK_UNKNOWN = "TASK_UNKNOWN"      # only in reconciliation answers to partition-aware frameworks
 
     @property
     def is_terminal(self) -> bool:

@@ -93,4 +93,4 @@ def test_public_names():
         assert name in mesos.__all__
     assert [s.value for s in mesos.TaskState] == [
         "TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_FINISHED", "TASK_FAILED",
-        "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_UNREACHABLE", "TASK_GONE", "TASK_DROPPED"]
+        "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_UNREACHABLE", "TASK_GONE", "TASK_DROPPED", "TASK_UNKNOWN"]
