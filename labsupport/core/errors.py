@@ -6,6 +6,8 @@ fix the input and run the cell again.
 """
 from __future__ import annotations
 
+import sys
+
 __all__ = ["LabError", "install_short_tracebacks"]
 
 
@@ -39,14 +41,14 @@ def install_short_tracebacks(shell=None) -> bool:
     """In IPython/Jupyter, show a :class:`LabError` as the learner's line plus the message, not labsupport's internals.
 
     ``import labsupport`` calls this once. Other exceptions keep IPython's full traceback. Returns True if a
-    shell was found. Outside IPython it does nothing.
+    shell was found. Outside IPython it does nothing, and it never imports IPython itself: a running
+    IPython shell has already imported it, so ``import labsupport.mesos`` in a plain script stays light.
     """
     if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:  # pragma: no cover - IPython is always installed with the course
+        ipython = sys.modules.get("IPython")
+        if ipython is None:       # not inside IPython/Jupyter
             return False
-        shell = get_ipython()
+        shell = ipython.get_ipython()
     if shell is None:
         return False
 

@@ -1,7 +1,8 @@
 """A discrete-event simulation: a simulated clock, an event queue and one seeded RNG.
 
 The queue is a heap of ``(time, priority, sequence)``: earlier time first, then
-lower priority number, then insertion order (FIFO), exactly like SimPy's core.
+lower priority number, then insertion order (FIFO), exactly like SimPy's core. The priorities
+the simulators use are named in one tie-break table, :mod:`labsupport.core.priorities`.
 Nothing here reads the wall clock, and the only randomness is ``Simulation.rng``,
 a :class:`random.Random` seeded once, so a run is a pure function of its seed and
 inputs.

@@ -49,7 +49,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from labsupport.core import LabError, Simulation, Table
+from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
@@ -345,6 +345,10 @@ class Cluster:
         rows = [{"LAST SEEN": human_duration(now - e.last_time), "TYPE": e.type, "REASON": e.reason,
                  "OBJECT": f"{e.kind.lower()}/{e.name}", "SOURCE": e.source, "COUNT": e.count, "MESSAGE": e.message} for e in evs]
         return Table(["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE", "COUNT", "MESSAGE"], rows)
+
+    def event_records(self) -> list[EventRecord]:
+        """The Events behind ``events()`` as :class:`~labsupport.core.EventRecord` s (as ``mesos.Cluster.event_records()``)."""
+        return list(self.store.events)
 
     def watch_log(self, since: int | AppliedObjects = 0, kind: str | None = None, include_heartbeats: bool = False) -> Table:
         """Every write to the API store after resourceVersion ``since`` (or after an ``apply``'s result).

@@ -51,7 +51,7 @@ import re
 import shlex
 from typing import NamedTuple
 
-from labsupport.core import Simulation
+from labsupport.core import Simulation, priorities
 from labsupport.k8s.objects import is_pod_terminal, set_condition
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory, pod_requests
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
@@ -366,7 +366,7 @@ class Kubelet:
         if run is None and not is_pod_terminal(pod):
             # the kubelet's sync loop picks up new Pods in batches, at the same simulated instant
             if not self._incoming:
-                self.sim.schedule(0, self._admit_incoming, priority=5, label=self.actor)
+                self.sim.schedule(0, self._admit_incoming, priority=priorities.KUBELET_ADMIT, label=self.actor)
             self._incoming.append((key, pod["metadata"]["uid"]))
 
     def _admit_incoming(self) -> None:

@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from labsupport.core import Simulation
+from labsupport.core.events import EventRecord
 from labsupport.k8s.errors import ConflictError, NotFoundError
 
 __all__ = [
@@ -135,20 +136,6 @@ class Watcher(NamedTuple):
     kind: str
     owner: str
 
-
-class EventRecord:
-    """A kubectl-style Event (aggregated: same object, reason and message -> ``count`` + 1)."""
-
-    __slots__ = ("first_time", "last_time", "count", "type", "reason", "kind", "namespace", "name", "message", "source", "seq")
-
-    def __init__(self, time: float, type: str, reason: str, kind: str, namespace: str, name: str, message: str, source: str, seq: int):
-        self.first_time = self.last_time = time
-        self.count = 1
-        self.type, self.reason, self.kind, self.namespace = type, reason, kind, namespace
-        self.name, self.message, self.source, self.seq = name, message, source, seq
-
-    def __repr__(self) -> str:
-        return f"EventRecord({self.type} {self.reason} {self.kind}/{self.name}: {self.message} x{self.count})"
 
 
 Handler = Callable[[WatchEvent], Any]
@@ -411,7 +398,8 @@ class APIStore:
         return obj
 
     # ----------------------------------------------------------------- events
-    def record_event(self, obj: dict, reason: str, message: str, type: str = "Normal", source: str = "") -> EventRecord:
+    def record_event(self, obj: dict, reason: str, message: str, type: str = "Normal", source: str = "",
+                     related: tuple[str, str, str] | None = None) -> EventRecord:
         """Record a kubectl-style Event about ``obj``, aggregated like client-go's ``EventCorrelator``.
 
         The same event again increases its ``count``. Events about one object with the same
@@ -419,6 +407,8 @@ class APIStore:
         are kept one by one up to :data:`MAX_SIMILAR_EVENTS` - 1 within 10 minutes; after that they
         are folded into one ``(combined from similar events): <latest message>`` event
         (``tools/record/events_cache.go``: ``EventAggregator``, maxEvents 10, maxIntervalInSeconds 600).
+        ``related`` is ``(kind, namespace, name)`` of a second object (the Event's ``related`` field,
+        e.g. the Node a ``Scheduled`` Pod was bound to).
         """
         kind = obj["kind"]
         meta = obj["metadata"]
@@ -444,7 +434,8 @@ class APIStore:
             ev.last_time = now
             ev.message = message
             return ev
-        ev = EventRecord(now, type, reason, kind, ns, name, message, source, len(self.events))
+        involved = ((kind, name, ns),) if related is None else ((kind, name, ns), (related[0], related[2], related[1]))
+        ev = EventRecord(now, source, reason, involved, message, type, len(self.events))
         self.events.append(ev)
         self._event_index[key] = ev
         return ev

@@ -4,6 +4,13 @@ The master decides *who is offered what* (the hierarchical allocator with a DRF 
 frameworks decide *what to run* on the offers they get. Write a :class:`Scheduler`,
 register it, and watch offers, decline filters, roles, quota and failures play out.
 
+Where things live: :mod:`.cluster` (what a notebook drives), :mod:`.master` (offers, frameworks,
+task states) with :mod:`.calls` (driver calls), :mod:`.health` (agent pings) and :mod:`.failover`;
+:mod:`.agent` (each agent runs its own tasks and executors, like the kubelet); :mod:`.messages`
+(what the master sends your scheduler); :mod:`.events` (the event log's reasons); :mod:`.allocator`
+and :mod:`.sorter` (who is offered what). Names shared with ``labsupport.k8s`` but meaning something
+else (``Scheduler``, ``Framework``) are in the glossary of :mod:`labsupport`.
+
 >>> from labsupport import mesos
 >>> class OneTaskPerOffer(mesos.Scheduler):
 ...     def resource_offers(self, driver, offers):

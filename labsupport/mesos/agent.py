@@ -31,6 +31,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from labsupport.mesos import events as ev
 from labsupport.mesos.resources import Resources, _ranges_norm, parse_resources  # noqa: F401  (parse_resources: example)
 from labsupport.mesos.tasks import (
     IMAGE_PULL_SECONDS,
@@ -97,7 +98,8 @@ class Agent:
         sim, log = self.master.sim, self.master.log
         if framework_id not in self.executors and resources:
             self.executors[framework_id] = f"{framework_name}-executor@{self.name}"
-            log(self.name, f"launched executor {self.executors[framework_id]} for framework {framework_name!r}")
+            log(self.name, ev.EXECUTOR_LAUNCHED, f"launched executor {self.executors[framework_id]} for framework {framework_name!r}",
+                ev.agent(self.name), ev.framework(framework_id))
         info = TaskInfo(task.task_id, task.name, framework_id, framework_name, self.name, resources,
                         self.executors.get(framework_id, ""), task.container, task.command, task.duration,
                         task.exit_code, launched_at=sim.now)
@@ -137,8 +139,8 @@ class Agent:
     @staticmethod
     def cancel_timers(task: TaskInfo) -> None:
         """Drop the task's pending state changes."""
-        for ev in task.timers:
-            ev.cancel()
+        for timer in task.timers:
+            timer.cancel()
         task.timers.clear()
 
     def end(self, task: TaskInfo, state: TaskState, reason: str | None, *, report: bool = True) -> None:
@@ -155,7 +157,8 @@ class Agent:
             task.agent_state = state
         if not self.running.get(task.framework) and task.framework in self.executors:
             self.running.pop(task.framework, None)
-            self.master.log(self.name, f"executor {self.executors.pop(task.framework)} exited")
+            self.master.log(self.name, ev.EXECUTOR_EXITED, f"executor {self.executors.pop(task.framework)} exited",
+                            ev.agent(self.name), ev.framework(task.framework))
 
     def reboot(self) -> None:
         """The machine restarted: every task is gone, unsent updates about them too, and the image cache."""

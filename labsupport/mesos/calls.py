@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from labsupport.core import LabError
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import AgentState
 from labsupport.mesos.errors import OfferError
 from labsupport.mesos.messages import StatusUpdate
@@ -125,7 +126,8 @@ class DriverCalls:
         if has_ops:
             agent.total = agent.total - pool + work + used
         for op in ops:
-            self.log(agent.name, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}")
+            self.log(agent.name, ev.OPERATION_APPLIED, f"{op} applied for framework {fw.name!r}; agent resources now {agent.total}",
+                     ev.agent(agent.name), ev.framework(fid))
         self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
         for task, take, problem in launches:
             if take is None:   # invalid: rejected by the master, never reaches the agent (no task record)
@@ -168,7 +170,7 @@ class DriverCalls:
         """False (and the call is dropped, as the driver drops messages) while not registered with the leader."""
         if fw.connected and self.leader is not None and fw.leader == self.leader:
             return True
-        self.log(fw.name, f"{call} dropped: not registered with a leading master right now")
+        self.log(fw.name, ev.CALL_DROPPED, f"{call} dropped: not registered with a leading master right now", ev.framework(fw.id))
         self._record(fw, call, "dropped: not registered with a leading master")
         return False
 
@@ -179,7 +181,7 @@ class DriverCalls:
             return
         fw.suppressed = True
         self.allocator.suppress(fid)
-        self.log("master", f"framework {fw.name!r} suppressed offers")
+        self.log("master", ev.OFFERS_SUPPRESSED, f"framework {fw.name!r} suppressed offers", ev.framework(fid))
         self._record(fw, "suppress", "no offers until REVIVE")
 
     def revive(self, fid: str, roles: Any = None) -> None:
@@ -189,7 +191,7 @@ class DriverCalls:
             return
         fw.suppressed = False
         self.allocator.revive(fid)
-        self.log("master", f"framework {fw.name!r} revived offers (filters cleared)")
+        self.log("master", ev.OFFERS_REVIVED, f"framework {fw.name!r} revived offers (filters cleared)", ev.framework(fid))
         self._record(fw, "revive", "offers resume; decline filters cleared")
         self.trigger_allocation()
 
@@ -207,7 +209,8 @@ class DriverCalls:
             self._record(fw, "kill", f"{task_id}: already {task.agent_state.value}, nothing to do")
             return
         if agent.failed or agent.state != AgentState.ACTIVE:
-            self.log("master", f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost")
+            self.log("master", ev.KILL_LOST, f"kill {task_id!r}: agent {agent.name} is not reachable; the kill is lost",
+                     ev.framework(fid), ev.agent(agent.name))
             self._record(fw, "kill", f"{task_id}: agent {agent.name} not reachable, the kill is lost")
             return
         self._record(fw, "kill", task_id)

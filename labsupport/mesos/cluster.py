@@ -36,16 +36,19 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from labsupport.core import LabError, Simulation, Table
+from labsupport.core import EventRecord, LabError, Simulation, Table
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
+from labsupport.mesos.events import EventLog
 from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.quota import check_quota, parse_quantities
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
+from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
 
-__all__ = ["Cluster", "TABLES"]
+__all__ = ["Cluster", "SORTER_FLAGS", "TABLES", "sorter_flag"]
 
 TABLES = ("agents", "frameworks", "tasks", "roles")
 DEFAULT_AGENT_RESOURCES = "cpus:4;mem:8192;disk:10240"
@@ -57,6 +60,23 @@ def _number(value: Any, field: str, minimum: float = 0.0, allow_inf: bool = Fals
     if value < minimum or (math.isinf(value) and not allow_inf):
         raise LabError(f"{field}: must be a finite number >= {minimum:g}, got {value!r}")
     return float(value)
+
+
+#: The sorter classes and the master flag value each stands for (``--role_sorter`` / ``--framework_sorter``).
+SORTER_FLAGS = {DRFSorter: "drf", RandomSorter: "random"}
+
+
+def sorter_flag(kind: Any, field: str) -> str:
+    """``mesos.DRFSorter`` or ``mesos.RandomSorter`` (or the flag strings ``"drf"`` / ``"random"``) -> the flag.
+
+    >>> sorter_flag(RandomSorter, "framework_sorter"), sorter_flag("drf", "role_sorter")
+    ('random', 'drf')
+    """
+    if isinstance(kind, str) and kind in SORTER_FLAGS.values():
+        return kind
+    if isinstance(kind, type) and kind in SORTER_FLAGS:
+        return SORTER_FLAGS[kind]
+    raise LabError(f"{field}: must be mesos.DRFSorter or mesos.RandomSorter (or the flag value 'drf' or 'random'), got {kind!r}")
 
 
 def _fmt(used: float, total: float) -> str:
@@ -73,8 +93,8 @@ class Cluster:
         masters: int = 1,
         *,
         offer_timeout: float | None = None,
-        role_sorter: str = "drf",
-        framework_sorter: str = "drf",
+        role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -83,12 +103,11 @@ class Cluster:
             raise LabError(f"masters: must be a whole number >= 1, got {masters!r}")
         if offer_timeout is not None and _number(offer_timeout, "offer_timeout") <= 0:
             raise LabError(f"offer_timeout: must be > 0 seconds or None, got {offer_timeout!r}")
-        for field, kind in (("role_sorter", role_sorter), ("framework_sorter", framework_sorter)):
-            if kind not in ("drf", "random"):
-                raise LabError(f"{field}: must be 'drf' or 'random', got {kind!r}")
+        role_sorter, framework_sorter = sorter_flag(role_sorter, "role_sorter"), sorter_flag(framework_sorter, "framework_sorter")
         self.sim = Simulation(seed)
         self.agents: dict[str, Agent] = {}
-        self._events: list[dict] = []
+        self.event_log = EventLog(lambda: self.sim.now)
+        self._log = self.event_log.record
         self.zk = ZooKeeper()
         self.master = Master(self.sim, self.agents, self._log, allocation_interval=allocation_interval,
                              offer_timeout=offer_timeout, role_sorter=role_sorter, framework_sorter=framework_sorter)
@@ -96,7 +115,7 @@ class Cluster:
         for i in range(1, masters + 1):
             self._start_master(f"master-{i}")
         znode, leader = self.zk.leader()
-        self._log("zookeeper", f"{leader} owns the lowest znode {znode}: elected leading master")
+        self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
 
     # ---------------------------------------------------------------- basics
@@ -114,13 +133,13 @@ class Cluster:
         """Advance simulated time by ``seconds``."""
         self.sim.run(_number(seconds, "seconds"))
 
-    def _log(self, source: str, message: str) -> None:
-        self._events.append({"TIME": self.sim.now, "SOURCE": source, "EVENT": message})
+    def events(self, source: str | None = None, reason: str | None = None) -> Table:
+        """Everything that happened (registrations, elections, missed pings, executors...).
 
-    def events(self, source: str | None = None) -> Table:
-        """Everything that happened (registrations, elections, missed pings, executors...)."""
-        rows = [e for e in self._events if source is None or e["SOURCE"] == source]
-        return Table(["TIME", "SOURCE", "EVENT"], rows, title="Events")
+        ``source`` keeps one component's rows (``"master"``, ``"zookeeper"``, an agent, a framework);
+        ``reason`` keeps one kind of event (``"AgentFailed"``, see :mod:`labsupport.mesos.events`).
+        """
+        return Table(["TIME", "SOURCE", "EVENT"], self.event_log.rows(source, reason), title="Events")
 
     # ---------------------------------------------------------------- agents
     def add_agent(self, name: str, resources: str = DEFAULT_AGENT_RESOURCES, attributes: str | None = None) -> None:
@@ -139,7 +158,7 @@ class Cluster:
         self.agents[name] = agent
         if self.master.leader is None:
             agent.reregistered = False
-            self._log(name, "agent started; waiting for a leading master")
+            self._log(name, ev.AGENT_STARTED, "agent started; waiting for a leading master", ev.agent(name))
         else:
             self.master.add_agent(agent)
 
@@ -153,7 +172,7 @@ class Cluster:
         agent = self._agent(name)
         if agent.failed:
             return
-        self._log(name, "agent stopped answering the master (crash or network partition)")
+        self._log(name, ev.AGENT_FAILED, "agent stopped answering the master (crash or network partition)", ev.agent(name))
         self.master.agent_failed(agent)
 
     def restore_agent(self, name: str, rebooted: bool = False) -> None:
@@ -161,7 +180,7 @@ class Cluster:
         agent = self._agent(name)
         if not agent.failed:
             return
-        self._log(name, "agent is back" + (" after a reboot: its tasks are gone" if rebooted else ""))
+        self._log(name, ev.AGENT_RESTORED, "agent is back" + (" after a reboot: its tasks are gone" if rebooted else ""), ev.agent(name))
         self.master.agent_restored(agent, rebooted)
 
     def agent_accounting(self, name: str) -> dict[str, Resources]:
@@ -236,13 +255,13 @@ class Cluster:
         check_quota(role, g, lim, consumed=self.master.allocator.quota_consumed(role), capacity=capacity,
                     others=others, force=bool(force))
         self.master.set_quota(role, g, lim)
-        self._log("master", f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}")
+        self._log("master", ev.QUOTA_SET, f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}", ev.role(role))
 
     # ---------------------------------------------------------------- masters
     def _start_master(self, name: str) -> None:
         znode = self.zk.create_ephemeral_sequential(name)
         self.masters[name] = {"alive": True, "znode": znode}
-        self._log("zookeeper", f"{name} started and created ephemeral sequential znode {znode}")
+        self._log("zookeeper", ev.MASTER_STARTED, f"{name} started and created ephemeral sequential znode {znode}", ev.master(name))
 
     def fail_master(self) -> None:
         """Crash the leading master. Its ZooKeeper session expires, the next master is elected, all re-register."""
@@ -251,14 +270,14 @@ class Cluster:
             raise LabError("fail_master: there is no leading master right now (an election is under way)")
         info = self.masters[leader]
         info["alive"] = False
-        self._log(leader, "leading master crashed")
+        self._log(leader, ev.MASTER_CRASHED, "leading master crashed", ev.master(leader))
         self.master.lose_leadership("crashed")
         self.sim.schedule(ZK_SESSION_TIMEOUT, lambda: self._session_expired(leader, info["znode"]), label="zk session")
         self.sim.schedule(MASTER_RESTART_SECONDS, lambda: self._restart_master(leader), label="master restart")
 
     def _session_expired(self, name: str, znode: str) -> None:
         self.zk.delete(znode)
-        self._log("zookeeper", f"session of {name} expired after {ZK_SESSION_TIMEOUT:g}s: deleted {znode}")
+        self._log("zookeeper", ev.SESSION_EXPIRED, f"session of {name} expired after {ZK_SESSION_TIMEOUT:g}s: deleted {znode}", ev.master(name))
         self._elect()
 
     def _restart_master(self, name: str) -> None:
@@ -269,18 +288,18 @@ class Cluster:
         if self.master.leader is None:
             self._elect()
         else:
-            self._log(name, f"standing by: {self.master.leader} leads")
+            self._log(name, ev.MASTER_STANDBY, f"standing by: {self.master.leader} leads", ev.master(name))
 
     def _elect(self) -> None:
         if self.master.leader is not None:
             return
         found = self.zk.leader()
         if found is None:
-            self._log("zookeeper", "no master is contending; waiting for one to start")
+            self._log("zookeeper", ev.NO_MASTER_CONTENDING, "no master is contending; waiting for one to start")
             return
         znode, name = found
-        self._log("zookeeper", f"{name} owns the lowest znode {znode}: elected leading master")
-        self._log(name, "recovering the registry; agents and frameworks will re-register")
+        self._log("zookeeper", ev.LEADER_ELECTED, f"{name} owns the lowest znode {znode}: elected leading master", ev.master(name))
+        self._log(name, ev.MASTER_RECOVERING, "recovering the registry; agents and frameworks will re-register", ev.master(name))
         self.master.take_leadership(name)
 
     # ---------------------------------------------------------------- read-outs
@@ -362,6 +381,15 @@ class Cluster:
                          "GUARANTEE": ";".join(f"{k}:{v:g}" for k, v in sorted((g or {}).items())) or "-",
                          "LIMIT": ";".join(f"{k}:{v:g}" for k, v in sorted((lim or {}).items())) or "-"})
         return Table(["ROLE", "WEIGHT", "FRAMEWORKS", "CPUS", "MEM", "SHARE", "GUARANTEE", "LIMIT"], rows, title="Roles")
+
+    # ---------------------------------------------------------------- structured read-outs (for plots and checks)
+    def event_records(self) -> list[EventRecord]:
+        """The events behind ``events()`` as :class:`~labsupport.core.EventRecord` s: reason and involved ids, not prose."""
+        return list(self.event_log.records)
+
+    def offer_records(self) -> list[OfferRecord]:
+        """The offers behind ``offers_log()``, each with the framework's id as well as its name."""
+        return list(self.master.offers_log)
 
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "

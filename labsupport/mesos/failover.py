@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import AgentState
 from labsupport.mesos.allocator import HierarchicalAllocator
 from labsupport.mesos.health import AGENT_REREGISTER_TIMEOUT
@@ -56,7 +57,8 @@ class Failover:
             self.allocator.set_active(fid, False)
         for oid in sorted(fw.offers, key=offer_number):
             self.rescind(oid, "framework disconnected", notify=False)
-        self.log("master", f"framework {fw.name!r} disconnected; failover_timeout {fw.failover_timeout:g}s")
+        self.log("master", ev.FRAMEWORK_DISCONNECTED, f"framework {fw.name!r} disconnected; failover_timeout {fw.failover_timeout:g}s",
+                 ev.framework(fid))
         epoch = fw.epoch
         if not math.isinf(fw.failover_timeout):   # an infinite timeout waits forever
             self.sim.schedule(fw.failover_timeout, lambda: self._failover_expired(fid, epoch), label="failover_timeout")
@@ -65,7 +67,8 @@ class Failover:
         fw = self.frameworks[fid]
         if fw.connected or fw.removed or fw.epoch != epoch:
             return
-        self.log("master", f"framework {fw.name!r} did not reconnect within failover_timeout: removing it and killing its tasks")
+        self.log("master", ev.FRAMEWORK_REMOVED,
+                 f"framework {fw.name!r} did not reconnect within failover_timeout: removing it and killing its tasks", ev.framework(fid))
         fw.removed = True
         for agent in self.sorted_agents():
             for task in agent.live_tasks():
@@ -82,11 +85,12 @@ class Failover:
         fw.connected = True
         fw.epoch += 1
         if self.leader is None or fid not in self.allocator.frameworks:
-            self.log("master", f"framework {fw.name!r} is back; it re-registers once a leader has recovered")
+            self.log("master", ev.FRAMEWORK_RECONNECTED, f"framework {fw.name!r} is back; it re-registers once a leader has recovered",
+                     ev.framework(fid))
             return
         fw.leader = self.leader
         self.allocator.set_active(fid, True)
-        self.log("master", f"framework {fw.name!r} re-registered")
+        self.log("master", ev.FRAMEWORK_REREGISTERED, f"framework {fw.name!r} re-registered", ev.framework(fid), ev.master(self.leader))
         self.send(fw, Reregistered(self.leader))
         self.flush_framework(fw)
         self.trigger_allocation()
@@ -94,7 +98,8 @@ class Failover:
     # ================================================================== master failover
     def lose_leadership(self: Master, why: str) -> None:
         """The leader is gone: every offer vanishes, frameworks are told ``disconnected``."""
-        self.log("master", f"leader {self.leader} lost ({why}); offers are void until a new leader is elected")
+        self.log("master", ev.LEADER_LOST, f"leader {self.leader} lost ({why}); offers are void until a new leader is elected",
+                 *([ev.master(self.leader)] if self.leader else []))
         for oid in sorted(self.offers, key=offer_number):
             self.rescind(oid, "master failed over", notify=False, recover=False)
         self.leader = None
@@ -130,7 +135,7 @@ class Failover:
             if fw.connected:
                 fw.leader = leader
                 fw.epoch += 1
-                self.log(fw.name, f"re-registered with new leader {leader}")
+                self.log(fw.name, ev.FRAMEWORK_REREGISTERED, f"re-registered with new leader {leader}", ev.framework(fid), ev.master(leader))
                 self.send(fw, Reregistered(leader))
                 self.flush_framework(fw)
         for agent in self.sorted_agents():

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.resources import Resources
 from labsupport.mesos.scheduler import offer_number
@@ -45,7 +46,7 @@ class AgentHealth:
         agent.attach(self)
         agent.registered_at = self.sim.now
         self.allocator.add_agent(agent.name, agent.total.entries)
-        self.log("master", f"agent {agent.name} registered with {agent.total}")
+        self.log("master", ev.AGENT_REGISTERED, f"agent {agent.name} registered with {agent.total}", ev.agent(agent.name), ev.master(self.leader))
         self.trigger_allocation()
 
     def agent_failed(self: Master, agent: Agent) -> None:
@@ -67,14 +68,14 @@ class AgentHealth:
         if agent.epoch != epoch or not agent.failed or agent.state != AgentState.ACTIVE or self.leader != leader:
             return
         agent.missed_pings = n
-        self.log("master", f"agent {agent.name} missed ping {n}/{MAX_AGENT_PING_TIMEOUTS}")
+        self.log("master", ev.PING_MISSED, f"agent {agent.name} missed ping {n}/{MAX_AGENT_PING_TIMEOUTS}", ev.agent(agent.name))
         if n == MAX_AGENT_PING_TIMEOUTS:
             self.mark_unreachable(agent, "health check timed out")
 
     def mark_unreachable(self: Master, agent: Agent, why: str) -> None:
         """Give the agent up: rescind its offers, remove it from the allocator, tell frameworks about its tasks."""
         agent.state = AgentState.UNREACHABLE
-        self.log("master", f"marked agent {agent.name} unreachable ({why})")
+        self.log("master", ev.AGENT_UNREACHABLE, f"marked agent {agent.name} unreachable ({why})", ev.agent(agent.name))
         for oid in sorted((o.id for o in self.offers.values() if o.agent == agent.name), key=offer_number):
             self.rescind(oid, f"agent {agent.name} unreachable", recover=False)
         self.allocator.remove_agent(agent.name)
@@ -116,7 +117,7 @@ class AgentHealth:
         agent.reregistered = True
         agent.registered_at = self.sim.now
         agent.pending = []
-        self.log("master", f"agent {agent.name} re-registered ({why})")
+        self.log("master", ev.AGENT_REREGISTERED, f"agent {agent.name} re-registered ({why})", ev.agent(agent.name), ev.master(self.leader))
         for task in list(agent.tasks.values()):
             fw = self.frameworks.get(task.framework)
             if task.agent_state.is_terminal:

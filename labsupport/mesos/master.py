@@ -33,7 +33,7 @@ Things to notice when reading it:
   are killed and it is removed (default 0: at once).
 
 The master holds no pointer back to the cluster: it gets the simulation, the agents and a log
-function when it is built.
+function ``log(source, reason, message, *involved)`` (:mod:`labsupport.mesos.events`) when it is built.
 
 Simplifications (kept on purpose, so the code stays readable):
 
@@ -56,19 +56,22 @@ Simplifications (kept on purpose, so the code stays readable):
 >>> from labsupport.mesos.resources import parse_resources
 >>> sim, log = Simulation(seed=0), []
 >>> agents = {"a1": Agent("a1", parse_resources("cpus:2;mem:512"), {})}
->>> master = Master(sim, agents, lambda source, message: log.append(message))
+>>> master = Master(sim, agents, lambda source, reason, message, *about: log.append(reason))
 >>> master.start("master-1"); master.add_agent(agents["a1"])
 >>> fid = master.register(Scheduler(), "idle", "*", None, 0.0, False)
 >>> sim.run(0)                      # the allocation triggered by the registration
 >>> [(o.id, str(o.resources)) for o in master.offers.values()]
 [('O1', 'cpus:2;mem:512')]
+>>> log
+['AgentRegistered', 'FrameworkRegistered']
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from labsupport.core import LabError, Simulation
+from labsupport.core import LabError, Simulation, priorities
+from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent
 from labsupport.mesos.allocator import HierarchicalAllocator
 from labsupport.mesos.calls import DriverCalls
@@ -148,7 +151,7 @@ class Master(DriverCalls, AgentHealth, Failover):
         self,
         sim: Simulation,
         agents: dict[str, Agent],
-        log: Callable[[str, str], None],
+        log: Callable[..., None],
         *,
         allocation_interval: float = 1.0,
         offer_timeout: float | None = None,
@@ -182,12 +185,12 @@ class Master(DriverCalls, AgentHealth, Failover):
     def start(self, leader: str) -> None:
         """Become the leader and start the periodic allocation (``--allocation_interval``)."""
         self.leader = leader
-        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+        self.sim.schedule(self.allocation_interval, self._tick, priority=priorities.ALLOCATION, label="allocation")
 
     def _tick(self) -> None:
         if self.leader is not None:
             self.allocate()
-        self.sim.schedule(self.allocation_interval, self._tick, priority=1, label="allocation")
+        self.sim.schedule(self.allocation_interval, self._tick, priority=priorities.ALLOCATION, label="allocation")
 
     def trigger_allocation(self) -> None:
         """Run an allocation now (batched), as the allocator does on new agents, frameworks and revives."""
@@ -200,7 +203,7 @@ class Master(DriverCalls, AgentHealth, Failover):
             if self.leader is not None:
                 self.allocate()
 
-        self.sim.schedule(0, run, priority=1, label="allocation(triggered)")
+        self.sim.schedule(0, run, priority=priorities.ALLOCATION, label="allocation(triggered)")
 
     def allocate(self) -> list[Offer]:
         """One allocation round: ask the allocator, make offers, send them (one message per framework)."""
@@ -235,7 +238,8 @@ class Master(DriverCalls, AgentHealth, Failover):
         if weight is not None:
             self.set_weight(role, weight)
         self.allocator.add_framework(fid, role)
-        self.log("master", f"registered framework {name!r} as {fid} in role {role!r}")
+        self.log("master", ev.FRAMEWORK_REGISTERED, f"registered framework {name!r} as {fid} in role {role!r}",
+                 ev.framework(fid), ev.role(role), *([ev.master(self.leader)] if self.leader else []))
         self.send(fw, Registered(fid))
         self.trigger_allocation()
         return fid

@@ -5,7 +5,7 @@ Real Mesos sends protobuf messages (``FrameworkRegisteredMessage``, ``ResourceOf
 v1 API names them ``SUBSCRIBED``, ``OFFERS``, ``RESCIND``, ``UPDATE`` in
 include/mesos/v1/scheduler/scheduler.proto); the scheduler driver turns each into one callback
 of ``mesos::Scheduler`` (include/mesos/scheduler.hpp). Here each message is a small frozen
-record and :func:`deliver` is the driver's dispatch: one ``match`` from message type to callback.
+record and :func:`dispatch` is the driver's dispatch: one ``match`` from message type to callback.
 Every callback into learner code goes through :func:`deliver`, so a time limit or any other guard
 wraps exactly one place.
 
@@ -35,6 +35,7 @@ __all__ = [
     "ResourceOffers",
     "StatusUpdate",
     "deliver",
+    "dispatch",
 ]
 
 
@@ -88,27 +89,34 @@ class StatusUpdate:
 Message = Registered | Reregistered | Disconnected | ResourceOffers | OfferRescinded | StatusUpdate
 
 
-def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) -> None:
-    """Call the scheduler's callback for ``message``; a learner's exception becomes a :class:`SchedulerError`.
+def dispatch(scheduler: Any, driver: Any, message: Message) -> None:
+    """Call the one ``Scheduler`` callback that handles ``message`` (what the driver does on receiving it)."""
+    match message:
+        case Registered(framework_id=fid):
+            scheduler.registered(driver, fid)
+        case Reregistered(master=master):
+            scheduler.reregistered(driver, master)
+        case Disconnected():
+            scheduler.disconnected(driver)
+        case ResourceOffers(offers=offers):
+            scheduler.resource_offers(driver, list(offers))
+        case OfferRescinded(offer_id=oid):
+            scheduler.offer_rescinded(driver, oid)
+        case StatusUpdate(status=status):
+            scheduler.status_update(driver, status)
 
+
+def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) -> None:
+    """Run the scheduler's callback for ``message``; a learner's exception becomes a :class:`SchedulerError`.
+
+    This is the only place the master calls into a framework's code, so a guard around learner
+    code (a time limit, held driver calls) wraps :func:`dispatch` here and nowhere else.
     ``framework`` names the framework in the error ("name (id)").
     """
+    if not isinstance(message, Message):
+        raise TypeError(f"not a scheduler message: {message!r}")
     try:
-        match message:
-            case Registered(framework_id=fid):
-                scheduler.registered(driver, fid)
-            case Reregistered(master=master):
-                scheduler.reregistered(driver, master)
-            case Disconnected():
-                scheduler.disconnected(driver)
-            case ResourceOffers(offers=offers):
-                scheduler.resource_offers(driver, list(offers))
-            case OfferRescinded(offer_id=oid):
-                scheduler.offer_rescinded(driver, oid)
-            case StatusUpdate(status=status):
-                scheduler.status_update(driver, status)
-            case _:
-                raise TypeError(f"not a scheduler message: {message!r}")
+        dispatch(scheduler, driver, message)
     except Exception as exc:  # a learner's bug: name the framework and the callback
         raise SchedulerError(
             f"framework {framework} raised in {type(scheduler).__name__}.{message.callback}(): "

@@ -40,12 +40,13 @@ __all__ = [
 
 
 def system_of(source: Any) -> str | None:
-    """``"k8s"`` or ``"mesos"`` for a cluster of either simulator, else None (plain data)."""
-    module = type(source).__module__
-    if module.startswith("labsupport.k8s"):
-        return "k8s"
-    if module.startswith("labsupport.mesos"):
-        return "mesos"
+    """``"k8s"`` or ``"mesos"`` for a cluster of either simulator (or a subclass of one), else None (plain data)."""
+    for cls in type(source).__mro__:
+        module = cls.__module__
+        if module.startswith("labsupport.k8s"):
+            return "k8s"
+        if module.startswith("labsupport.mesos"):
+            return "mesos"
     return None
 
 

@@ -2,7 +2,8 @@
 
 Everything comes from what Kubernetes itself exposes: Node ``status.allocatable``, Pod
 ``spec.nodeName`` and requests (:func:`labsupport.k8s.pod_requests`), owner references,
-the Events (``Scheduled``, ``TaintManagerEviction``, ``Preempted``, ``Killing``, ``BackOff``,
+the Events, read by ``reason`` and involved object ids only, never by message text (``Scheduled``
+with its related Node, ``TaintManagerEviction``, ``Preempted``, ``Killing``, ``BackOff``,
 ``NodeNotReady``), the write log behind ``cluster.watch_log()`` and the HPA's ``status``.
 
 >>> from labsupport import k8s
@@ -25,7 +26,6 @@ __all__ = ["bins", "timeline", "architecture", "sample_hpa", "owner_group"]
 _MIB = 2**20
 #: Node Events drawn as timeline marks (node lifecycle controller: NodeNotReady; kubelet: NodeReady).
 _NODE_MARKS = {"NodeNotReady": "failure", "NodeReady": "recovery"}
-_SCHEDULED = re.compile(r"^Successfully assigned (?P<ns>[^/]+)/(?P<name>\S+) to (?P<node>\S+)$")
 
 
 def _cores(millicores: int) -> float:
@@ -92,10 +92,8 @@ def timeline(cluster: Any) -> Timeline:
     marks: list[Mark] = []
     for e in events:
         key = (e.namespace, e.name)
-        if e.kind == "Pod" and e.reason == "Scheduled":
-            m = _SCHEDULED.match(e.message)
-            if m:
-                start[key] = (e.first_time, m["node"])
+        if e.kind == "Pod" and e.reason == "Scheduled" and e.ids("Node"):
+            start[key] = (e.first_time, e.ids("Node")[0])
         elif e.kind == "Pod" and e.reason in ("TaintManagerEviction", "Preempted"):
             outcome[key] = "evicted"
         elif e.kind == "Pod" and e.reason == "Killing":
@@ -191,9 +189,8 @@ def architecture(cluster: Any, include_heartbeats: bool = False) -> Architecture
     # a kubelet watches the Pods bound to its node: from the bind (node named by the Scheduled event) to deletion
     scheduled: dict[tuple[str, str], list[tuple[float, str]]] = {}
     for e in store.events:
-        m = _SCHEDULED.match(e.message) if e.kind == "Pod" and e.reason == "Scheduled" else None
-        if m:
-            scheduled.setdefault((e.namespace, e.name), []).append((e.first_time, m["node"]))
+        if e.kind == "Pod" and e.reason == "Scheduled" and e.ids("Node"):
+            scheduled.setdefault((e.namespace, e.name), []).append((e.first_time, e.ids("Node")[0]))
     node_of: dict[tuple[str, str], str] = {}
     pod_events: dict[str, int] = {}
     for w in writes:

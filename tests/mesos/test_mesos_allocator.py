@@ -140,14 +140,25 @@ def test_random_sorter_is_deterministic_per_seed():
 
 @pytest.mark.parametrize("kwargs, fragment", [
     ({"framework_sorter": "fifo"}, "framework_sorter"),
+    ({"role_sorter": mesos.HierarchicalAllocator}, "role_sorter: must be mesos.DRFSorter or mesos.RandomSorter"),
     ({"allocation_interval": 0}, "allocation_interval"),
     ({"masters": 0}, "masters"),
     ({"seed": "x"}, "seed"),
     ({"offer_timeout": -1}, "offer_timeout"),
-], ids=["an unknown sorter", "a zero allocation interval", "no masters", "a string seed", "a negative offer timeout"])
+], ids=["an unknown sorter", "a class that is not a sorter", "a zero allocation interval", "no masters", "a string seed", "a negative offer timeout"])
 def test_bad_cluster_arguments(kwargs, fragment):
     with pytest.raises(LabError, match=fragment):
         mesos.Cluster(**kwargs)
+
+
+@pytest.mark.parametrize("kind, flag", [
+    (mesos.DRFSorter, "drf"), (mesos.RandomSorter, "random"), ("drf", "drf"), ("random", "random"),
+], ids=["the DRFSorter class selects drf", "the RandomSorter class selects random",
+        "the old string drf still works", "the old string random still works"])
+def test_sorter_kinds_are_classes_and_the_old_strings_still_work(kind, flag):
+    c = mesos.Cluster(seed=0, role_sorter=kind, framework_sorter=kind)
+    assert c.master.sorters == (flag, flag)
+    assert type(c.master.allocator.role_sorter) is {"drf": mesos.DRFSorter, "random": mesos.RandomSorter}[flag]
 
 
 @pytest.mark.parametrize("size", [0, 1, 2, 3, 4, 5, 17, 1000, 1025], ids=lambda n: f"{n} agents are shuffled as random.shuffle does")

@@ -22,13 +22,13 @@ sync ('default', 'b')
 """
 from __future__ import annotations
 
-from labsupport.core import Simulation
+from labsupport.core import Simulation, priorities
 from labsupport.k8s.store import APIStore
 
 __all__ = ["Controller", "CONTROLLER_PRIORITY"]
 
 #: Event-queue priority of controller work (larger = later among events due at the same time).
-CONTROLLER_PRIORITY = 10
+CONTROLLER_PRIORITY = priorities.CONTROLLER   # the tie-break table: labsupport.core.priorities
 
 
 class Controller:

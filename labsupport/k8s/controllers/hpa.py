@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 
-from labsupport.core import Simulation
+from labsupport.core import Simulation, priorities
 from labsupport.k8s.objects import pod_condition, selector_matches, set_condition
 from labsupport.k8s.quantity import parse_cpu, parse_memory, pod_requests
 from labsupport.k8s.store import ADDED, DELETED, APIStore, WatchEvent
@@ -218,7 +218,7 @@ class HorizontalPodAutoscalerController:
         m = ev.object["metadata"]
         key = (m["namespace"], m["name"])
         if ev.type == ADDED:
-            self._timers[key] = self.sim.schedule(0, lambda: self._tick(key), priority=11, label="hpa sync")
+            self._timers[key] = self.sim.schedule(0, lambda: self._tick(key), priority=priorities.HPA_SYNC, label="hpa sync")
         elif ev.type == DELETED:
             timer = self._timers.pop(key, None)
             if timer is not None:
@@ -230,7 +230,7 @@ class HorizontalPodAutoscalerController:
         if key not in self._timers:
             return
         self.reconcile(key)
-        self._timers[key] = self.sim.schedule(HPA_SYNC_PERIOD, lambda: self._tick(key), priority=11, label="hpa sync")
+        self._timers[key] = self.sim.schedule(HPA_SYNC_PERIOD, lambda: self._tick(key), priority=priorities.HPA_SYNC, label="hpa sync")
 
     def _condition(self, hpa: dict, type_: str, status: str, reason: str, message: str) -> None:
         set_condition(hpa, type_, status, self.sim.now, reason, message)

@@ -410,7 +410,7 @@ class Scheduler:
         self.queue.done(q)
         self.bound += 1
         self.store.record_event(obj, "Scheduled", f"Successfully assigned {pod.namespace}/{pod.name} to {node}",
-                                source=actor)
+                                source=actor, related=("Node", "", node))
         return node
 
     def _handle_failure(self, fw: Framework, q: QueuedPodInfo, obj: dict, statuses: dict[int, Status], message: str) -> None:

@@ -1,0 +1,34 @@
+"""Which of two events due at the same simulated instant runs first: one tie-break table for both simulators.
+
+The queue orders events by ``(time, priority, sequence)`` (:class:`labsupport.core.Simulation`):
+a lower priority runs first, equal priorities in the order they were scheduled. Every priority a
+component uses is named here, so the order of a simulated instant can be read in one place.
+
+==================  =====  ==================================================================
+name                value  what runs at that priority, and why there
+==================  =====  ==================================================================
+``DEFAULT``         0      timers, message and watch deliveries, task state changes: what
+                           happened at this instant is delivered first
+``ALLOCATION``      1      Mesos: an allocation round, after every message due at the same
+                           instant (so resources freed "now" are offered "now")
+``KUBELET_ADMIT``   5      k8s: a kubelet admits the Pods bound to it, as one batch
+``CONTROLLER``      10     k8s: a controller drains its work queue, after the writes it reacts to
+``HPA_SYNC``        11     k8s: the HPA's sync, after the controllers it scales
+==================  =====  ==================================================================
+
+>>> sorted(TIE_BREAKS, key=TIE_BREAKS.get)
+['DEFAULT', 'ALLOCATION', 'KUBELET_ADMIT', 'CONTROLLER', 'HPA_SYNC']
+"""
+from __future__ import annotations
+
+__all__ = ["ALLOCATION", "CONTROLLER", "DEFAULT", "HPA_SYNC", "KUBELET_ADMIT", "TIE_BREAKS"]
+
+DEFAULT = 0
+ALLOCATION = 1
+KUBELET_ADMIT = 5
+CONTROLLER = 10
+HPA_SYNC = 11
+
+#: name -> priority, the table above
+TIE_BREAKS = {"DEFAULT": DEFAULT, "ALLOCATION": ALLOCATION, "KUBELET_ADMIT": KUBELET_ADMIT,
+              "CONTROLLER": CONTROLLER, "HPA_SYNC": HPA_SYNC}
