@@ -15,6 +15,8 @@ Start with :class:`Cluster`::
     cluster.set_load("web", total=lambda t: 600)   # millicores spread over the ready Pods (HPA input)
     cluster.fail_node("node-1"); cluster.restore_node("node-1")
     cluster.scheduler.explain(pod)
+    server = cluster.serve()                   # the real kubectl / kubernetes client: server.kubeconfig
+    print(cluster.kubectl("get pods -o wide"))  # runs kubectl v1.37.1 (no shell); %kubectl in notebooks
 
 The pieces it wires together: :mod:`.store` (the etcd + API server stand-in), :mod:`.apiserver`
 (validation, defaulting, admission, apply), :mod:`.scheduler`, :mod:`.controllers`, :mod:`.kubelet`

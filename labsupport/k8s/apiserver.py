@@ -28,7 +28,7 @@ from typing import Any
 from labsupport.core import LabError, Simulation
 from labsupport.k8s.admission import Admission
 from labsupport.k8s.defaults import apply_defaults
-from labsupport.k8s.errors import ManifestError, NotFoundError
+from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError
 from labsupport.k8s.objects import copy_json
 from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, RESOURCE_NAMES, APIStore
 from labsupport.k8s.validation import load_manifests, validate_manifests
@@ -317,3 +317,22 @@ class APIServer:
             self._service_ips.discard(obj["spec"].get("clusterIP"))
         self.store.delete(kind, namespace, name, actor=actor)
         return obj
+
+    # ------------------------------------------- HTTP API (labsupport.k8s.kubeapi)
+    def create_object(self, obj: dict, actor: str = "kubectl") -> dict:
+        """``POST``: validate, default, admit and store one new object, keeping the annotations the client sent.
+
+        Unlike :meth:`apply`, no ``last-applied-configuration`` is added (``kubectl apply`` adds it itself
+        before it creates an object; ``kubectl create`` does not).
+        """
+        obj = copy_json(obj)
+        validate_manifests([obj])
+        annotations = copy_json(obj["metadata"].get("annotations"))
+        ((planned, live, _),) = self._plan([obj])
+        if live is not None:
+            raise ConflictError(f'{_PLURAL.get(obj["kind"], obj["kind"].lower())} "{obj["metadata"]["name"]}" already exists')
+        if annotations is None:
+            planned["metadata"].pop("annotations", None)
+        else:
+            planned["metadata"]["annotations"] = annotations
+        return self._create(planned, actor)

@@ -15,7 +15,8 @@ The learner-facing methods: :meth:`Cluster.add_node`, :meth:`~Cluster.apply`, :m
 :meth:`~Cluster.delete`, :meth:`~Cluster.scale`, :meth:`~Cluster.rollout_status`,
 :meth:`~Cluster.rollout_history`, :meth:`~Cluster.rollout_undo`, :meth:`~Cluster.fail_node`,
 :meth:`~Cluster.restore_node`, :meth:`~Cluster.set_load`, :meth:`~Cluster.top_pods`,
-:meth:`~Cluster.endpoints`, :meth:`~Cluster.service_dns_name`, and ``cluster.scheduler.explain(pod)``.
+:meth:`~Cluster.endpoints`, :meth:`~Cluster.service_dns_name`, and ``cluster.scheduler.explain(pod)``;
+:meth:`~Cluster.serve` and :meth:`~Cluster.kubectl` let the real kubectl and the official Python client talk to it.
 
 >>> from labsupport import k8s
 >>> cluster = k8s.Cluster(seed=0)
@@ -44,6 +45,7 @@ from __future__ import annotations
 
 import gc
 import ipaddress
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,6 +166,9 @@ class Cluster:
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
         self._node_count = 0
         self._gc_frozen = False
+        #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
+        self.api_lock = threading.RLock()
+        self._server = None
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -202,7 +207,8 @@ class Cluster:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            self.sim.run(seconds)
+            with self.api_lock:
+                self.sim.run(seconds)
         finally:
             if enabled:
                 if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
@@ -282,14 +288,16 @@ class Cluster:
         Returns the stored objects (printing like ``kubectl apply``); raises :class:`ManifestError`.
         """
         try:
-            return self.apiserver.apply(manifest)
+            with self.api_lock:
+                return self.apiserver.apply(manifest)
         except LabError as e:
             raise type(e)(str(e)) from None
 
     def delete(self, kind: str, name: str, namespace: str = "default") -> None:
         """``kubectl delete <kind> <name>``: Pods terminate gracefully, dependents are garbage-collected."""
         try:
-            self.apiserver.delete(kind, name, namespace)
+            with self.api_lock:
+                self.apiserver.delete(kind, name, namespace)
         except LabError as e:
             raise type(e)(str(e)) from None
 
@@ -302,9 +310,10 @@ class Cluster:
             raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
         obj = self._get(k, name, namespace)
         if obj["spec"].get("replicas") != replicas:
-            obj["spec"]["replicas"] = replicas
-            obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
-            self.store.update(obj, actor="kubectl", verb="update scale")
+            with self.api_lock:
+                obj["spec"]["replicas"] = replicas
+                obj["metadata"]["generation"] = obj["metadata"].get("generation", 1) + 1
+                self.store.update(obj, actor="kubectl", verb="update scale")
 
     def _get(self, kind: str, name: str, namespace: str | None) -> dict:
         obj = self.store.get(kind, namespace, name)
@@ -462,3 +471,42 @@ class Cluster:
             mem = self.metrics.pod_usage(p, "memory", self.sim.now) or 0
             rows.append({"NAME": p["metadata"]["name"], "CPU(cores)": f"{round(cpu)}m", "MEMORY(bytes)": f"{int(mem) // 2**20}Mi"})
         return Table(["NAME", "CPU(cores)", "MEMORY(bytes)"], rows)
+
+    # ------------------------------------------- real kubectl (labsupport.k8s.kubeapi)
+    def serve(self, realtime: bool = False):
+        """Serve this cluster's API on 127.0.0.1 for the real kubectl and the official client (:mod:`.kubeapi`).
+
+        Returns the running :class:`~labsupport.k8s.kubeapi.KubeServer` (``.url``, ``.kubeconfig``, ``.stop()``);
+        calling it again returns the same server while it runs. kubectl sees the cluster at :attr:`now`;
+        time moves only with :meth:`run`. ``realtime=True`` runs the simulation along with the wall clock
+        instead: for free exploration, NOT deterministic. Times on the wire count from 2026-01-01T00:00:00Z, so
+        ``kubectl get`` output is the same on every run, but the few ages kubectl computes itself from the
+        computer's clock (``describe``'s Events, ``kubectl events``) are not; ``kubectl get events`` is.
+        """
+        from labsupport.k8s.kubeapi import KubeServer
+        from labsupport.k8s.kubeapi.kubectl import register_magic
+
+        if not isinstance(realtime, bool):
+            raise LabError(f"realtime: expected True or False, got {realtime!r}")
+        if self._server is not None and self._server.running:
+            if self._server.realtime != realtime:
+                raise LabError(f"realtime: the server already runs with realtime={self._server.realtime}; stop it first "
+                              "(server.stop() on the object serve() returned)")
+            return self._server
+        self._server = KubeServer(self, realtime=realtime)
+        register_magic(self)
+        return self._server
+
+    def kubectl(self, args, stdin: str | None = None):
+        """Run the real kubectl (``"get pods -o wide"``) against this cluster and return what it printed.
+
+        The text is split into words like a shell would, but no shell runs. ``stdin`` feeds ``-f -``.
+        Starts :meth:`serve` if needed. kubectl commands that wait for time to pass (``delete pod`` waits
+        for the Pod to be gone, ``rollout status`` for the rollout) return at once when the wait is already
+        over; otherwise use ``--wait=false`` / ``--watch=false``, or ``serve(realtime=True)``.
+        """
+        from labsupport.k8s.kubeapi.kubectl import run_kubectl
+
+        server = self._server if self._server is not None and self._server.running else self.serve()
+        return run_kubectl(server.kubeconfig, args, stdin)
+
