@@ -6,6 +6,8 @@
 * A run that collects nothing, or that skips a notebook folder which has notebooks, fails instead of passing.
 * Learner progress (labsupport.progress) is not recorded: checks answered by tests and notebooks never touch the
   learner's my-work/ (the notebook kernels nbval starts inherit the setting; progress tests pass their own paths).
+* Simulator component failures raise at once (``LABSUPPORT_STRICT=1``, labsupport.core.failures), also in the
+  notebook kernels the tests start, so defence in depth never hides a bug.
 """
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+os.environ.setdefault("LABSUPPORT_STRICT", "1")
 
 ROOT = Path(__file__).resolve().parent
 LAX_FOLDERS = ("exercises",)

@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from labsupport import progress as _progress
-
 from labsupport.core.table import Table
 
 __all__ = ["NOTEBOOKS", "lesson_metadata", "course_map", "lesson_questions", "progress"]

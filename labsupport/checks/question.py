@@ -22,6 +22,7 @@ from labsupport.checks.compare import values_equal
 from labsupport.checks.placeholder import PLACEHOLDER_NAME, contains_placeholder
 from labsupport.checks.result import Note, Result, Verdict
 from labsupport.core.errors import LabError
+from labsupport.core.timelimit import TimeLimitExceeded, time_limit
 from labsupport.progress import record as record_progress
 
 __all__ = ["Judged", "Judgement", "LearnerCodeError", "NO_VALUE", "Question", "describe_exception", "learner_code_objects"]
@@ -207,7 +208,14 @@ class Question:
                 nudge=f"`{self.name}.hint()` gives a hint if you are unsure where to start.",
             )
         try:
-            judgement = self._judge(answer)
+            with time_limit(_learner_name(answer)):
+                judgement = self._judge(answer)
+        except TimeLimitExceeded as e:
+            return Result(
+                Verdict.ERROR,
+                f"{self.name}: {e} Your code never returned; look for a loop that does not end.",
+                nudge=f"Fix the loop and run the check again; `{self.name}.hint()` gives a hint.",
+            )
         except LearnerCodeError as e:
             return Result(
                 Verdict.ERROR,
@@ -278,3 +286,9 @@ class Judged(Question):
         if not (isinstance(verdict, tuple) and len(verdict) == 2 and isinstance(verdict[1], str)):
             raise TypeError(f"judge must return (passed: bool, message: str), got {verdict!r}")
         return Judgement(bool(verdict[0]), verdict[1], subject)
+
+
+def _learner_name(answer: Any) -> str:
+    """How a check names the learner's work in a time-limit message: ``pack`` for a function or class."""
+    name = getattr(answer, "__name__", "")
+    return name if isinstance(name, str) and name.isidentifier() else "your answer"

@@ -16,7 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Event", "Simulation"]
+from labsupport.core.errors import LabError
+
+__all__ = ["BASELINE_MEMORY_BYTES", "Event", "SIM_EPOCH", "Simulation"]
+
+#: Simulated time 0 as Unix seconds (2026-01-01T00:00:00Z), used wherever a real component prints wall-clock
+#: times (kubectl's API answers, log timestamps, Prometheus samples): the same simulated instant, the same text.
+SIM_EPOCH = 1767225600.0
+#: (chosen) a small server process's memory working set when no memory load is set, in both simulators.
+BASELINE_MEMORY_BYTES = 12 * 2**20
 
 
 @dataclass(order=True)
@@ -58,6 +66,8 @@ class Simulation:
         self.now = 0.0
         self._queue: list[Event] = []
         self._seq = 0
+        #: ``on_error(event, exc)`` is called when an event's callback fails (None: the exception propagates)
+        self.on_error: Callable[[Event, Exception], None] | None = None
 
     def schedule(self, delay: float, callback: Callable[[], Any], *, priority: int = 0, label: str = "") -> Event:
         """Run ``callback`` ``delay`` simulated seconds from now (``delay >= 0``)."""
@@ -86,7 +96,15 @@ class Simulation:
             return False
         ev = heapq.heappop(self._queue)
         self.now = ev.time
-        ev.callback()
+        if self.on_error is None:
+            ev.callback()
+        else:
+            try:
+                ev.callback()
+            except LabError:   # a learner's error (e.g. a Mesos scheduler callback): the learner must see it
+                raise
+            except Exception as exc:  # a component bug: the owner records it and the run goes on (core.failures)
+                self.on_error(ev, exc)
         return True
 
     def run_until(self, time: float) -> None:

@@ -27,13 +27,14 @@ from typing import Any
 
 from labsupport.core import LabError, Simulation
 from labsupport.k8s.admission import Admission
+from labsupport.k8s.crd import CustomResources
 from labsupport.k8s.defaults import apply_defaults
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError
 from labsupport.k8s.objects import copy_json
-from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, RESOURCE_NAMES, APIStore
-from labsupport.k8s.validation import load_manifests, validate_manifests
+from labsupport.k8s.store import RESOURCE_NAMES, APIStore
+from labsupport.k8s.validation import load_manifests, semantic_problems, validate_manifests
 
-__all__ = ["APIServer", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
+__all__ = ["APIServer", "IMMUTABLE_FIELDS", "field_at", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 SERVICE_CIDR = "10.96.0.0/12"
@@ -52,6 +53,12 @@ for _kind, _names in {
     "ResourceQuota": ("resourcequota", "resourcequotas", "quota"),
     "EndpointSlice": ("endpointslice", "endpointslices"),
     "Lease": ("lease", "leases"),
+    "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
+    "Job": ("job", "jobs", "job.batch", "jobs.batch"),
+    "CronJob": ("cronjob", "cronjobs", "cj", "cronjob.batch", "cronjobs.batch"),
+    "DaemonSet": ("daemonset", "daemonsets", "ds", "daemonset.apps", "daemonsets.apps"),
+    "CustomResourceDefinition": ("customresourcedefinition", "customresourcedefinitions", "crd", "crds",
+                                 "customresourcedefinitions.apiextensions.k8s.io"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -60,7 +67,16 @@ for _kind, _names in {
 _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
-             "ResourceQuota": "resourcequota"}
+             "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy", "Job": "job.batch", "CronJob": "cronjob.batch", "DaemonSet": "daemonset.apps",
+             "CustomResourceDefinition": "customresourcedefinition.apiextensions.k8s.io"}
+
+
+def _singular(obj: dict) -> str:
+    """kubectl's ``<resource>.<group>`` for an object (custom kinds: ``backup.example.com``)."""
+    kind, api = obj["kind"], obj.get("apiVersion", "")
+    if kind in _SINGULAR:
+        return _SINGULAR[kind]
+    return f"{kind.lower()}.{api.rsplit('/', 1)[0]}" if "." in api.split("/")[0] else kind.lower()
 
 
 def resolve_kind(kind: str) -> str:
@@ -105,16 +121,17 @@ class AppliedObjects(list):
         self.resource_version = resource_version
 
     def __repr__(self) -> str:
-        return "\n".join(f"{_SINGULAR.get(o['kind'], o['kind'].lower())}/{o['metadata']['name']} {a}" for o, a in zip(self, self.actions, strict=True))
+        return "\n".join(f"{_singular(o)}/{o['metadata']['name']} {a}" for o, a in zip(self, self.actions, strict=True))
 
     __str__ = __repr__
 
 
-_IMMUTABLE = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
-              "PriorityClass": [("value",)]}
+IMMUTABLE_FIELDS = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
+                    "PriorityClass": [("value",)], "Job": [("spec", "template"), ("spec", "completionMode")],
+                    "DaemonSet": [("spec", "selector")]}
 
 
-def _dig(obj: Any, path: tuple) -> Any:
+def field_at(obj: Any, path: tuple) -> Any:
     for p in path:
         obj = obj.get(p) if isinstance(obj, dict) else None
     return obj
@@ -134,13 +151,29 @@ class APIServer:
         self._service_net = ipaddress.ip_network(SERVICE_CIDR)
         self._next_service_ip = 2
         self._service_ips: set[str] = set()
+        self.custom = CustomResources()   # kinds served through CustomResourceDefinitions (labsupport.k8s.crd)
+        store.watch("CustomResourceDefinition", self._on_crd, owner="apiextensions-apiserver")
+
+    def _on_crd(self, ev) -> None:
+        """Serve (or stop serving) a CRD's kind as soon as it is stored (or deleted)."""
+        if ev.type == "DELETED":
+            self.custom.unregister(ev.object)
+            return
+        ck = self.custom.register(ev.object)
+        if not ck.namespaced:
+            self.store.add_cluster_scoped_kind(ck.kind)
+
+    def resolve(self, kind: str) -> str:
+        """A kubectl resource name -> Kind, custom kinds included (``backups.example.com`` -> ``Backup``)."""
+        ck = self.custom.by_name(kind)
+        return ck.kind if ck is not None else resolve_kind(kind)
 
     # ---------------------------------------------------------------- apply
     def apply(self, manifest: Any, actor: str = "kubectl") -> AppliedObjects:
         """Validate everything, then create or update each object; see the module docstring."""
         rv_before = self.store.resource_version
         objs = [copy_json(o) for o in load_manifests(manifest)]
-        validate_manifests(objs)
+        validate_manifests(objs, custom=self.custom)
         plans = self._plan(objs)
         written, actions = [], []
         for obj, live, action in plans:
@@ -166,7 +199,7 @@ class APIServer:
             apply_defaults(obj)
             ns = meta.get("namespace")
             where = _describe(i, obj)
-            if kind not in CLUSTER_SCOPED_KINDS:
+            if kind not in self.store.cluster_scoped:
                 nso = self.store.get("Namespace", None, ns)
                 if nso is None and ns not in new_namespaces:
                     raise ManifestError(f'{where}: metadata.namespace: namespace "{ns}" not found (create the Namespace first, or earlier in the same apply)')
@@ -177,7 +210,8 @@ class APIServer:
             live = self.store.get(kind, ns, meta["name"])
             if live is None:
                 meta.setdefault("annotations", {})[LAST_APPLIED] = last_applied
-                if kind in ("Deployment", "ReplicaSet", "HorizontalPodAutoscaler", "Service"):
+                if kind in ("Deployment", "ReplicaSet", "HorizontalPodAutoscaler", "Service", "Job", "CronJob", "DaemonSet",
+                            "CustomResourceDefinition") or self.custom.lookup(obj["apiVersion"], kind):
                     meta["generation"] = 1
                 if kind == "Pod":
                     self._dry_admit(where, obj, new_namespaces, new_priority_classes, extra_usage)
@@ -244,8 +278,11 @@ class APIServer:
                 merged.pop(key, None)
         merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied
         apply_defaults(merged)
-        for path in _IMMUTABLE.get(kind, ()):
-            if _dig(obj, path) is not None and _dig(merged, path) != _dig(live, path):
+        problems = semantic_problems(merged)   # the merged object must be valid too, as the API server checks the update
+        if problems:
+            raise ManifestError(f"{where}: " + "\n".join(problems[:10]))
+        for path in IMMUTABLE_FIELDS.get(kind, ()):
+            if field_at(obj, path) is not None and field_at(merged, path) != field_at(live, path):
                 raise ManifestError(f"{where}: {'.'.join(path)}: field is immutable")
         if kind == "Pod":
             a, b = copy_json(live["spec"]), copy_json(merged["spec"])
@@ -297,7 +334,7 @@ class APIServer:
     # --------------------------------------------------------------- delete
     def delete(self, kind: str, name: str, namespace: str | None = "default", actor: str = "kubectl") -> dict:
         """Delete one object (Pods gracefully; owners' dependents by the garbage collector)."""
-        kind = resolve_kind(kind)
+        kind = self.resolve(kind)
         obj = self.store.get(kind, namespace, name)
         if obj is None:
             raise NotFoundError(f'Error from server (NotFound): {_PLURAL.get(kind, kind.lower())} "{name}" not found') from None

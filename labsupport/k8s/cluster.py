@@ -43,6 +43,7 @@ web    2/2     2            2           10s
 """
 from __future__ import annotations
 
+import functools
 import gc
 import ipaddress
 import threading
@@ -52,20 +53,28 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.core import EventRecord, LabError, Simulation, Table
+from labsupport.core.failures import Failures, object_in_traceback
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.controllers.cronjob import CronJobController
+from labsupport.k8s.controllers.daemonset import DaemonSetController
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
 from labsupport.k8s.controllers.endpoints import EndpointSliceController, service_dns_name
 from labsupport.k8s.controllers.garbagecollector import GarbageCollector
 from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
+from labsupport.k8s.controllers.job import JobController
 from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from labsupport.k8s.controllers.replicaset import ReplicaSetController
 from labsupport.k8s.errors import NotFoundError
+from labsupport.k8s.extended_resources import is_extended_resource_name, parse_scalar
 from labsupport.k8s.kubelet import Kubelet, KubeletRouter
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
+from labsupport.k8s.operator import Controller as OperatorController
+from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
+from labsupport.k8s.scaling import ScalingMixin
 from labsupport.k8s.store import APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
@@ -126,16 +135,20 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster:
+class Cluster(ScalingMixin):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
     ``cluster_cidr`` is kube-controller-manager's ``--cluster-cidr``; each node gets the next
     ``/24`` of it (``--node-cidr-mask-size=24``), so the default allows 256 nodes.
     ``log_limit`` bounds the write log behind :meth:`watch_log` (None: keep everything).
+    ``control_plane`` / ``etcd``: simulate an HA control plane of that many members (``cp-1``..)
+    and etcd members (``etcd-1``..), with leader Leases (see :mod:`labsupport.k8s.scaling`);
+    None (the default) keeps the single, never-failing control plane of the earlier lessons.
     """
 
-    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None) -> None:
+    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
+                 control_plane: int | None = None, etcd: int | None = None) -> None:
         from labsupport.k8s.scheduler import Scheduler
 
         try:
@@ -146,10 +159,12 @@ class Cluster:
             raise LabError(f"cluster_cidr: {cluster_cidr} is smaller than one node's /24")
         self._pod_cidrs = net.subnets(new_prefix=24)
         self.sim = Simulation(seed)
+        self.failures = Failures()                       # defence in depth: see _component_failed
         self.store = APIStore(self.sim, log_limit=log_limit)
         self.kubelets = KubeletRouter(self.store)
         self.admission = Admission(self.store)
         self.apiserver = APIServer(self.store, self.sim, self.admission)
+        self.sim.on_error = functools.partial(_component_failed, self.failures, self.store)  # not a bound method: no cycle
         self.metrics = metrics = MetricsServer(self.store)
         sim = self.sim
         self.controllers = {
@@ -162,6 +177,7 @@ class Cluster:
             "horizontalpodautoscaling": HorizontalPodAutoscalerController(
                 self.store, self.sim, lambda pod, res: metrics.pod_usage(pod, res, sim.now)),
         }
+        self._add_workload_controllers()
         self._bootstrap()
         self.scheduler = Scheduler(self.store, self.sim, scheduler_config)
         self._node_count = 0
@@ -169,6 +185,7 @@ class Cluster:
         #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
         self.api_lock = threading.RLock()
         self._server = None
+        self._init_scaling(control_plane, etcd)
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -209,6 +226,7 @@ class Cluster:
         try:
             with self.api_lock:
                 self.sim.run(seconds)
+            self.failures.raise_new()
         finally:
             if enabled:
                 if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
@@ -220,8 +238,12 @@ class Cluster:
 
     # ------------------------------------------------------------ nodes
     def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,
-                 taints: list[Mapping] | None = None) -> None:
-        """Register a node (its kubelet starts and renews its Lease every 10 s)."""
+                 taints: list[Mapping] | None = None, extended: Mapping[str, Any] | None = None) -> None:
+        """Register a node (its kubelet starts and renews its Lease every 10 s).
+
+        ``extended`` adds extended resources to the node's capacity and allocatable, as a device
+        plugin would (``{"nvidia.com/gpu": 4}``); see :mod:`labsupport.k8s.extended_resources`.
+        """
         if not isinstance(name, str) or len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
             raise LabError(f"name: {name!r} is not a valid node name (a DNS-1123 subdomain such as 'node-1')")
         if self.store.get("Node", None, name) is not None:
@@ -249,6 +271,14 @@ class Cluster:
                                ("PIDPressure", "False", "KubeletHasSufficientPID", None), ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
         ]
         resources = {"cpu": format_cpu(cpu_m), "memory": format_memory(mem_b), "pods": str(max_pods)}
+        for rname, amount in sorted((extended or {}).items()):
+            if not is_extended_resource_name(rname):
+                raise LabError(f"extended.{rname}: not an extended resource name (use a domain prefix, such as "
+                               f"'nvidia.com/gpu', outside kubernetes.io)")
+            try:
+                resources[rname] = str(parse_scalar(rname, amount, f"extended.{rname}"))
+            except LabError as e:
+                raise LabError(str(e)) from None
         node = {
             "apiVersion": "v1",
             "kind": "Node",
@@ -287,14 +317,18 @@ class Cluster:
 
         Returns the stored objects (printing like ``kubectl apply``); raises :class:`ManifestError`.
         """
+        self._check_api()
         try:
             with self.api_lock:
-                return self.apiserver.apply(manifest)
+                applied = self.apiserver.apply(manifest)
         except LabError as e:
             raise type(e)(str(e)) from None
+        self._ensure_disruption_controller()
+        return applied
 
     def delete(self, kind: str, name: str, namespace: str = "default") -> None:
         """``kubectl delete <kind> <name>``: Pods terminate gracefully, dependents are garbage-collected."""
+        self._check_api()
         try:
             with self.api_lock:
                 self.apiserver.delete(kind, name, namespace)
@@ -303,6 +337,7 @@ class Cluster:
 
     def scale(self, kind: str, name: str, replicas: int, namespace: str = "default") -> None:
         """``kubectl scale``: set ``spec.replicas`` of a Deployment or ReplicaSet."""
+        self._check_api()
         k = resolve_kind(kind)
         if k not in ("Deployment", "ReplicaSet"):
             raise LabError(f"kind: only deployments and replicasets can be scaled here, got {kind!r}")
@@ -323,7 +358,7 @@ class Cluster:
 
     def object(self, kind: str, name: str, namespace: str = "default") -> dict:
         """The stored object as a dict (``kubectl get -o json``). Do not modify it: use :meth:`apply`."""
-        return self._get(resolve_kind(kind), name, namespace)
+        return self._get(self.apiserver.resolve(kind), name, namespace)
 
     # ------------------------------------------------------------- reads
     def pods(self, namespace: str | None = None) -> list[PodView]:
@@ -338,13 +373,13 @@ class Cluster:
         """``kubectl get <kind> [name] [-n namespace]`` as a Table; ``namespace=None`` is ``--all-namespaces``."""
         if str(kind).lower() in ("events", "event", "ev"):
             return self.events(namespace)
-        k = resolve_kind(kind)
+        k = self.apiserver.resolve(kind)
+        scoped = k in self.store.cluster_scoped
         if name is not None:
             objs = [self._get(k, name, namespace)]
         else:
-            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
-                           kubelet_up=self._kubelet_up)
+            objs = self.store.list(k, None if scoped else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and not scoped, kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:
         """``kubectl get events`` (all namespaces unless one is given), oldest first."""
@@ -510,3 +545,97 @@ class Cluster:
         server = self._server if self._server is not None and self._server.running else self.serve()
         return run_kubectl(server.kubeconfig, args, stdin)
 
+
+    # ------------------------------------------------------ observability (issue 16, lesson 08)
+    @property
+    def observability(self):
+        """The metrics endpoints, metrics-server and log reader of this cluster (:mod:`labsupport.k8s.observability`).
+
+        Created on first use; cAdvisor's CPU counters start counting then.
+        """
+        obs = self.__dict__.get("_observability")
+        if obs is None:
+            from labsupport.k8s.observability import Observability
+
+            obs = self.__dict__["_observability"] = Observability(self)
+        return obs
+
+    def metrics_text(self, component: str) -> str:
+        """The Prometheus exposition text a component serves now: ``"kube-state-metrics"``, ``"kubelet/<node>"``
+        (its ``/metrics/cadvisor``; ``"kubelet/<node>/resource"`` for ``/metrics/resource``), ``"kube-scheduler"``, ``"kube-apiserver"``."""
+        return self.observability.text(component)
+
+    def prometheus(self, scrape_interval: float = 15, evaluation_interval: float = 60):
+        """Start a simulated Prometheus that scrapes every component every ``scrape_interval`` simulated seconds."""
+        return self.observability.prometheus(scrape_interval, evaluation_interval)
+
+    def logs(self, pod: str, previous: bool = False, tail: int | None = None, container: str | None = None,
+             namespace: str = "default", timestamps: bool = False) -> str:
+        """``kubectl logs <pod> [-c container] [--previous] [--tail N] [--timestamps]`` as text."""
+        return self.observability.logs(pod, container, previous, tail, namespace, timestamps)
+
+    def top(self, what: str = "pods", namespace: str | None = "default") -> Table:
+        """``kubectl top pods`` / ``kubectl top nodes``, read from metrics-server's ``metrics.k8s.io`` (15 s resolution)."""
+        return self.observability.top(what, namespace)
+
+    def pod_metrics(self, namespace: str | None = "default") -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` PodMetrics items (what ``kubectl get --raw /apis/metrics.k8s.io/...`` returns)."""
+        return self.observability.metrics_server.pod_metrics(namespace)
+
+    def node_metrics(self) -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` NodeMetrics items."""
+        return self.observability.metrics_server.node_metrics()
+
+    # ------------------------------------------ workloads and operators (issue 18)
+    def _add_workload_controllers(self) -> None:
+        """Job, CronJob and DaemonSet controllers (after the garbage collector, whose indexes they use)."""
+        admit = self.admission.admit_pod
+        self.controllers["job"] = JobController(self.store, self.sim, admit)
+        self.controllers["cronjob"] = CronJobController(self.store, self.sim)
+        self.controllers["daemonset"] = DaemonSetController(self.store, self.sim, admit)
+        self.operators: dict[str, OperatorRunner] = {}
+
+    def add_controller(self, controller: OperatorController) -> None:
+        """Run a learner's operator (a :class:`labsupport.k8s.Controller` subclass instance); see :mod:`.operator`."""
+        if not isinstance(controller, OperatorController):
+            raise LabError(f"controller: expected an instance of a k8s.Controller subclass, got {type(controller).__name__}")
+        if type(controller).reconcile is OperatorController.reconcile:
+            raise LabError(f"controller: {type(controller).__name__} does not define reconcile(self, api, obj)")
+        runner = OperatorRunner(controller, self)
+        if runner.name in self.operators:
+            raise LabError(f'controller: a controller named "{runner.name}" is already running (give it another name)')
+        self.operators[runner.name] = runner
+        for obj in self.store.list(runner.kind):  # the informer's initial list: reconcile what exists
+            runner.enqueue((obj["metadata"].get("namespace") or "", obj["metadata"]["name"]))
+
+    def reconcile_log(self, name: str | None = None) -> Table:
+        """The reconciles of a learner's operator (the only one if ``name`` is None): TIME, OBJECT, RESULT, DETAIL."""
+        if not self.operators:
+            raise LabError("name: no controller was added (cluster.add_controller)")
+        if name is None:
+            name = next(iter(self.operators))
+        if name not in self.operators:
+            raise LabError(f"name: no controller {name!r} (running: {', '.join(sorted(self.operators))})")
+        return self.operators[name].log()
+
+    def remove_node(self, name: str) -> None:
+        """``kubectl delete node``: the Node object goes, its kubelet stops, the Pod GC deletes its Pods."""
+        kubelet = self._kubelet(name)
+        if kubelet.alive:
+            kubelet.stop()
+        for p in self.store.list("Pod"):
+            if p["spec"].get("nodeName") == name:
+                self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor="pod-garbage-collector", grace_period_seconds=0)
+        self.store.delete("Node", None, name, actor="kubectl")
+        del self.kubelets.kubelets[name]
+
+
+def _component_failed(failures: Failures, store: Any, event: Any, exc: Exception) -> None:
+    """A component failed while the simulation ran ``event``: record it, keep running (labsupport.core.failures)."""
+    component = event.label or getattr(event.callback, "__qualname__", "a component")
+    message = failures.record(component, exc)
+    obj = object_in_traceback(exc.__traceback__) or {"kind": "Cluster", "metadata": {"name": "cluster"}}
+    try:
+        store.record_event(obj, "ComponentFailed", message, type="Warning", source=component)
+    except Exception:  # the event is a courtesy; the failure is kept in failures either way
+        pass

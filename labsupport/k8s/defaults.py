@@ -6,8 +6,8 @@ From ``pkg/apis/*/v1/defaults.go``: a Pod gets ``restartPolicy: Always``,
 ``:latest`` or untagged images, else ``IfNotPresent``); a Deployment gets
 ``replicas: 1``, ``revisionHistoryLimit: 10``, ``progressDeadlineSeconds: 600`` and a
 ``RollingUpdate`` strategy with ``maxSurge``/``maxUnavailable`` 25 %; a Service gets
-``type: ClusterIP`` and ``targetPort = port``; an HPA gets ``minReplicas: 1`` and the
-default ``behavior``.
+``type: ClusterIP`` and ``targetPort = port``; an HPA gets ``minReplicas: 1`` and, if it
+sets a ``behavior``, the defaults for the fields that behavior leaves out.
 
 >>> d = apply_defaults({"kind": "Deployment", "metadata": {"name": "web"},
 ...                     "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
@@ -17,6 +17,7 @@ default ``behavior``.
 from __future__ import annotations
 
 from labsupport.k8s.controllers.hpa import default_behavior
+from labsupport.k8s.workload_api import default_workload
 
 __all__ = ["apply_defaults", "default_pod_spec"]
 
@@ -44,7 +45,7 @@ def apply_defaults(obj: dict) -> dict:
     """Fill in the defaults of a (validated) object in place and return it."""
     kind = obj["kind"]
     meta = obj.setdefault("metadata", {})
-    if kind not in ("Namespace", "PriorityClass"):
+    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition"):
         meta.setdefault("namespace", "default")
     spec = obj.get("spec")
     if kind == "Pod":
@@ -72,14 +73,18 @@ def apply_defaults(obj: dict) -> dict:
             p.setdefault("targetPort", p.get("port"))
     elif kind == "HorizontalPodAutoscaler":
         spec.setdefault("minReplicas", 1)
-        behavior = default_behavior()
-        for direction, rules in (spec.get("behavior") or {}).items():
-            behavior[direction].update(rules)
-        spec["behavior"] = behavior
+        if spec.get("behavior") is not None:
+            # SetDefaults_HorizontalPodAutoscalerBehavior fills only a behavior that is set; without one the
+            # controller uses its legacy normalization (labsupport.k8s.controllers.hpa, issue 11 item 3)
+            behavior = default_behavior()
+            for direction, rules in (spec.get("behavior") or {}).items():
+                behavior[direction].update(rules)
+            spec["behavior"] = behavior
         spec.setdefault("metrics", [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}])
     elif kind == "PriorityClass":
         obj.setdefault("preemptionPolicy", "PreemptLowerPriority")
         obj.setdefault("globalDefault", False)
     elif kind == "Namespace":
         obj.setdefault("status", {"phase": "Active"})
+    default_workload(obj)  # Job, CronJob, DaemonSet (labsupport.k8s.workload_api)
     return obj

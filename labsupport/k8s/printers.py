@@ -175,6 +175,61 @@ def _leases(o, now):
     return {"NAME": o["metadata"]["name"], "HOLDER": o["spec"].get("holderIdentity"), "AGE": _age(o, now)}
 
 
+def _pdbs(o, now):
+    spec, st = o["spec"], o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "MIN AVAILABLE": spec.get("minAvailable", "N/A"), "MAX UNAVAILABLE": spec.get("maxUnavailable", "N/A"),
+            "ALLOWED DISRUPTIONS": st.get("disruptionsAllowed", 0), "AGE": _age(o, now)}
+def _conditions(o) -> set:
+    return {c["type"] for c in (o.get("status") or {}).get("conditions") or () if c.get("status") == "True"}
+
+
+def _jobs(o, now):
+    """``printJob`` (1.30+): STATUS from the conditions, COMPLETIONS succeeded/completions, DURATION start to completion."""
+    s, spec, conds = o.get("status") or {}, o["spec"], _conditions(o)
+    status = next((name for cond, name in (("Complete", "Complete"), ("Failed", "Failed")) if cond in conds), None)
+    if status is None:
+        status = "Terminating" if o["metadata"].get("deletionTimestamp") is not None else next(
+            (c for c in ("Suspended", "FailureTarget", "SuccessCriteriaMet") if c in conds), "Running")
+    if spec.get("completions") is not None:
+        completions = f"{s.get('succeeded', 0)}/{spec['completions']}"
+    else:
+        par = spec.get("parallelism", 0)
+        completions = f"{s.get('succeeded', 0)}/1 of {par}" if par > 1 else f"{s.get('succeeded', 0)}/1"
+    start = s.get("startTime")
+    duration = "" if start is None else human_duration((s["completionTime"] if s.get("completionTime") is not None else now) - start)
+    return {"NAME": o["metadata"]["name"], "STATUS": status, "COMPLETIONS": completions, "DURATION": duration, "AGE": _age(o, now)}
+
+
+def _cronjobs(o, now):
+    s, spec = o.get("status") or {}, o["spec"]
+    last = s.get("lastScheduleTime")
+    return {"NAME": o["metadata"]["name"], "SCHEDULE": spec["schedule"], "TIMEZONE": spec.get("timeZone") or "<none>",
+            "SUSPEND": "True" if spec.get("suspend") else "False", "ACTIVE": len(s.get("active") or ()),
+            "LAST SCHEDULE": "<none>" if last is None else human_duration(now - last), "AGE": _age(o, now)}
+
+
+def _daemonsets(o, now):
+    s = o.get("status") or {}
+    sel = (o["spec"]["template"].get("spec") or {}).get("nodeSelector") or {}
+    return {"NAME": o["metadata"]["name"], "DESIRED": s.get("desiredNumberScheduled", 0), "CURRENT": s.get("currentNumberScheduled", 0),
+            "READY": s.get("numberReady", 0), "UP-TO-DATE": s.get("updatedNumberScheduled", 0), "AVAILABLE": s.get("numberAvailable", 0),
+            "NODE SELECTOR": ",".join(f"{k}={v}" for k, v in sorted(sel.items())) or "<none>", "AGE": _age(o, now)}
+
+
+def _crds(o, now):
+    from labsupport.k8s.cron import EPOCH
+
+    created = EPOCH.timestamp() + o["metadata"]["creationTimestamp"]
+    from datetime import UTC, datetime
+
+    return {"NAME": o["metadata"]["name"], "CREATED AT": datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def _custom(o, now):
+    """A custom resource without additionalPrinterColumns: NAME and AGE."""
+    return {"NAME": o["metadata"]["name"], "AGE": _age(o, now)}
+
+
 #: kind -> (columns, row function)
 PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE"], _pods),
@@ -188,13 +243,19 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "ResourceQuota": (["NAME", "AGE", "REQUEST", "LIMIT"], _resourcequotas),
     "EndpointSlice": (["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslices),
     "Lease": (["NAME", "HOLDER", "AGE"], _leases),
+    "PodDisruptionBudget": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], _pdbs),
+    "Job": (["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"], _jobs),
+    "CronJob": (["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], _cronjobs),
+    "DaemonSet": (["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"], _daemonsets),
+    "CustomResourceDefinition": (["NAME", "CREATED AT"], _crds),
 }
+_CUSTOM_PRINTER = (["NAME", "AGE"], _custom)
 
 
 def print_table(kind: str, objs: list[dict], now: float, all_namespaces: bool = False, title: str | None = None,
                 kubelet_up: Callable[[str], bool] | None = None) -> Table:
     """A kubectl-get-style :class:`~labsupport.core.Table` of ``objs`` (all of one kind)."""
-    columns, row = PRINTERS[kind]
+    columns, row = PRINTERS.get(kind, _CUSTOM_PRINTER)
     rows = []
     for o in objs:
         r = _pods(o, now, kubelet_up) if kind == "Pod" else row(o, now)

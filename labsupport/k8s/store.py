@@ -74,13 +74,16 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition"})
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
                   "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
                   "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas",
-                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io"}
+                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
+                  "PodDisruptionBudget": "poddisruptionbudgets.policy",
+                  "Job": "jobs.batch", "CronJob": "cronjobs.batch", "DaemonSet": "daemonsets.apps",
+                  "CustomResourceDefinition": "customresourcedefinitions.apiextensions.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 
@@ -164,11 +167,23 @@ class APIStore:
         self.events: list[EventRecord] = []
         self._event_index: dict[tuple, EventRecord] = {}
         self._similar: dict[tuple, list] = {}
+        #: kinds outside any namespace: the built-in ones plus cluster-scoped custom kinds (:meth:`add_cluster_scoped_kind`)
+        self.cluster_scoped: set[str] = set(CLUSTER_SCOPED_KINDS)
+
+    def add_cluster_scoped_kind(self, kind: str) -> None:
+        """Store objects of ``kind`` without a namespace (a CRD with ``scope: Cluster``)."""
+        self.cluster_scoped.add(kind)
+
+    def _key(self, obj: dict) -> tuple[str, str]:
+        meta = obj["metadata"]
+        if obj["kind"] in self.cluster_scoped:
+            return ("", meta["name"])
+        return (meta.get("namespace") or "default", meta["name"])
 
     # ------------------------------------------------------------------ reads
     def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
         """The stored object, or None. ``namespace`` is ignored for cluster-scoped kinds."""
-        ns = "" if kind in CLUSTER_SCOPED_KINDS else (namespace or "default")
+        ns = "" if kind in self.cluster_scoped else (namespace or "default")
         return self._objects.get(kind, {}).get((ns, name))
 
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
@@ -314,9 +329,12 @@ class APIStore:
         """Store a new object (uid, creationTimestamp and resourceVersion are filled in) and notify watchers."""
         kind = obj["kind"]
         meta = obj["metadata"]
-        if kind not in CLUSTER_SCOPED_KINDS and not meta.get("namespace"):
-            meta["namespace"] = "default"
-        k = object_key(obj)
+        if kind not in self.cluster_scoped:
+            if not meta.get("namespace"):
+                meta["namespace"] = "default"
+        elif "namespace" in meta:
+            del meta["namespace"]   # e.g. a cluster-scoped custom object that defaulting gave one
+        k = self._key(obj)
         objs = self._objects.setdefault(kind, {})
         if k in objs:
             raise ConflictError(f'{kind} "{k[1]}" already exists')
@@ -339,7 +357,7 @@ class APIStore:
         the write-log record (e.g. ``"update status"``).
         """
         kind = obj["kind"]
-        k = object_key(obj)
+        k = self._key(obj)
         objs = self._objects.get(kind)
         stored = objs.get(k) if objs else None
         if stored is None:
@@ -369,7 +387,7 @@ class APIStore:
         status = pod.get("status")
         if status and status.get("nominatedNodeName") is not None:
             del status["nominatedNodeName"]
-        self._commit("bind", MODIFIED, pod, object_key(pod), actor)
+        self._commit("bind", MODIFIED, pod, self._key(pod), actor)
 
     def delete(self, kind: str, namespace: str | None, name: str, actor: str, grace_period_seconds: float | None = None) -> dict | None:
         """Delete an object; a Pod bound to a node is deleted gracefully (see the module docstring).
@@ -389,9 +407,9 @@ class APIStore:
                 grace = obj["spec"].get("terminationGracePeriodSeconds", 30)
             meta["deletionTimestamp"] = self.sim.now + grace
             meta["deletionGracePeriodSeconds"] = grace
-            self._commit("delete", MODIFIED, obj, object_key(obj), actor)
+            self._commit("delete", MODIFIED, obj, self._key(obj), actor)
             return obj
-        k = object_key(obj)
+        k = self._key(obj)
         del self._objects[kind][k]
         self._sorted_keys[kind] = None
         self._commit("delete", DELETED, obj, k, actor)
@@ -413,7 +431,7 @@ class APIStore:
         kind = obj["kind"]
         meta = obj["metadata"]
         name = meta["name"]
-        ns = "" if kind in CLUSTER_SCOPED_KINDS else meta.get("namespace", "default")
+        ns = "" if kind in self.cluster_scoped else meta.get("namespace", "default")
         now = self.sim.now
         agg_key = (kind, ns, name, type, reason, source)
         similar = self._similar.get(agg_key)

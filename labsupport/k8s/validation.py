@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -29,8 +30,11 @@ from typing import Any
 import yaml
 
 from labsupport.k8s.errors import ManifestError
+from labsupport.k8s.extended_resources import extended_resource_problems
 from labsupport.k8s.objects import selector_matches
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity
+from labsupport.k8s.semantics import extra_problems, normalize_nulls
+from labsupport.k8s.workload_api import WORKLOAD_KINDS, workload_problems
 
 __all__ = [
     "SIMULATED_KINDS",
@@ -38,6 +42,7 @@ __all__ = [
     "load_manifests",
     "validate_object",
     "validate_manifests",
+    "semantic_problems",
     "field_path",
     "int_or_percent",
     "RESOURCE_QUOTA_KEYS",
@@ -55,7 +60,11 @@ SIMULATED_KINDS = {
     "Deployment": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
     "PriorityClass": "scheduling.k8s.io/v1",
+    # issue 14 (scaling and HA)
+    "PodDisruptionBudget": "policy/v1",
 }
+# Job, CronJob, DaemonSet and CustomResourceDefinition (issue 18): rules and defaults in labsupport.k8s.workload_api
+SIMULATED_KINDS.update(WORKLOAD_KINDS)
 
 #: ResourceQuota ``spec.hard`` keys that admission enforces here.
 RESOURCE_QUOTA_KEYS = ("pods", "requests.cpu", "requests.memory", "cpu", "memory")
@@ -116,7 +125,26 @@ def _validator(kind: str, api_version: str):
     schema = kvu.schema_contents(f"kubernetes-json-schema/{schema_dir}/{kind.lower()}-{group}.json", KUBERNETES_VERSION)
     defs = _definitions(schema_dir)
     registry = Resource.from_contents(defs) @ (Resource.from_contents(schema) @ Registry())
-    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry, format_checker=_FORMATS)
+
+
+def _int_in(lo: int, hi: int):
+    def check(value: Any) -> bool:
+        return not isinstance(value, int) or isinstance(value, bool) or lo <= value <= hi
+    return check
+
+
+def _format_checker():
+    """The OpenAPI ``format`` values the API server enforces when it decodes JSON into Go types."""
+    import jsonschema
+
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("int32")(_int_in(-(2**31), INT32_MAX))
+    checker.checks("int64")(_int_in(-(2**63), 2**63 - 1))
+    return checker
+
+
+_FORMATS = _format_checker()
 
 
 @functools.cache
@@ -154,6 +182,11 @@ def _schema_message(err) -> str:
         return f"{where}missing required field '{name}'"
     if v == "enum":
         return f"{where}must be one of {', '.join(map(repr, err.validator_value))}, got {err.instance!r}"
+    if v == "format" and err.validator_value in ("int32", "int64"):
+        bits = err.validator_value[3:]
+        lo, hi = -(2 ** (int(bits) - 1)), 2 ** (int(bits) - 1) - 1
+        bound = f"at most {hi}" if err.instance > hi else f"at least {lo}"
+        return f"{where}must be {bound} ({err.validator_value}), got {err.instance!r}"
     if v in ("oneOf", "anyOf"):
         return f"{where}{err.instance!r} is not a valid value here ({_type_name(err.instance)})"
     return f"{where}{err.message}"
@@ -255,6 +288,7 @@ def _pod_spec_problems(spec: Mapping, path: str, in_template: bool) -> list[str]
                 lim = parsed.get("limits", {}).get(rname)
                 if req is not None and lim is not None and req > lim:
                     out.append(f"{cp}.resources.requests.{rname}: {res['requests'][rname]!r} must be less than or equal to the {rname} limit {res['limits'][rname]!r}")
+            out += extended_resource_problems(c, cp)  # extended resources / hugepages: whole, request == limit
     if in_template and spec.get("restartPolicy", "Always") != "Always":
         out.append(f"{path}.restartPolicy: must be 'Always' in a Deployment or ReplicaSet template, got {spec['restartPolicy']!r}")
     for i, t in enumerate(spec.get("tolerations") or ()):
@@ -419,6 +453,7 @@ def _semantic_problems(obj: Mapping) -> list[str]:
     if meta.get("namespace") is not None and kind not in ("Namespace", "PriorityClass"):
         out += _name_problems(meta["namespace"], "metadata.namespace", "label")
     out += _labels_problems(meta.get("labels"), "metadata.labels")
+    out += workload_problems(obj)  # Job, CronJob, DaemonSet, CRD (labsupport.k8s.workload_api)
     if kind == "Pod":
         out += _pod_spec_problems(obj.get("spec") or {}, "spec", in_template=False)
     elif kind in ("Deployment", "ReplicaSet"):
@@ -431,22 +466,36 @@ def _semantic_problems(obj: Mapping) -> list[str]:
         out += _priorityclass_problems(obj)
     elif kind == "ResourceQuota":
         out += _quota_problems(obj)
+    elif kind == "PodDisruptionBudget":
+        from labsupport.k8s.controllers.disruption import pdb_problems  # here: disruption imports this module
+        out += pdb_problems(obj)
+    out += extra_problems(obj)   # labsupport.k8s.semantics: the further pkg/apis/*/validation rules
     return out
+
+
+def semantic_problems(obj: Mapping) -> list[str]:
+    """The semantic layer alone, for an object that already passed the schema (e.g. an update merged with the live object)."""
+    return _semantic_problems(obj)
 
 
 def validate_object(obj: Any) -> list[str]:
     """All problems of one object, each ``field.path: problem`` (empty list: valid).
 
     >>> validate_object({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
-    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: Deployment, ...)']
+    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: ...)']
     """
     if not isinstance(obj, dict):
         return [f"expected a mapping with apiVersion, kind and metadata, got {_type_name(obj)}"]
     kind, api = obj.get("kind"), obj.get("apiVersion")
     if not kind:
         return ["missing required field 'kind'"]
+    if not isinstance(kind, str):
+        return [f"kind: must be a string, got {kind!r} ({_type_name(kind)})"]
+    if api is not None and not isinstance(api, str):
+        return [f"apiVersion: must be a string, got {api!r} ({_type_name(api)})"]
     if kind not in SIMULATED_KINDS:
-        return [f"Kind {kind} is not simulated by labsupport (simulated kinds: {', '.join(sorted(SIMULATED_KINDS))})"]
+        shown = kind if kind.isidentifier() else repr(kind)
+        return [f"Kind {shown} is not simulated by labsupport (simulated kinds: {', '.join(sorted(SIMULATED_KINDS))})"]
     if not api:
         return [f"missing required field 'apiVersion' (use {SIMULATED_KINDS[kind]!r} for {kind})"]
     if api != SIMULATED_KINDS[kind]:
@@ -461,17 +510,23 @@ def validate_object(obj: Any) -> list[str]:
 
 def _describe(i: int, obj: Any) -> str:
     if isinstance(obj, dict):
-        kind = obj.get("kind") or "?"
+        kind = obj.get("kind") if isinstance(obj.get("kind"), str) and obj["kind"].isidentifier() else "?"
         name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
-        return f'document {i} ({kind} "{name}")' if name else f"document {i} ({kind})"
+        return f'document {i} ({kind} {json.dumps(name)})' if isinstance(name, str) and name else f"document {i} ({kind})"
     return f"document {i}"
 
 
-def validate_manifests(objs: list) -> None:
-    """Validate every object; raise one :class:`ManifestError` listing the problems (documents numbered from 1)."""
+def validate_manifests(objs: list, custom: Any = None) -> None:
+    """Validate every object; raise one :class:`ManifestError` listing the problems (documents numbered from 1).
+
+    ``custom`` (a :class:`labsupport.k8s.crd.CustomResources`) validates the objects it claims (custom resources).
+    ``null`` values in ``objs`` are normalized in place first (:func:`labsupport.k8s.semantics.normalize_nulls`).
+    """
     problems = []
     for i, obj in enumerate(objs, start=1):
-        problems += [f"{_describe(i, obj)}: {p}" for p in validate_object(obj)]
+        normalize_nulls(obj)   # in place: ``field: null`` is an unset field, as when the API server decodes JSON
+        own = custom.problems(obj) if custom is not None and custom.claims(obj) else validate_object(obj)
+        problems += [f"{_describe(i, obj)}: {p}" for p in own]
     if problems:
         more = f"\n(and {len(problems) - 10} more problems)" if len(problems) > 10 else ""
         raise ManifestError("\n".join(problems[:10]) + more)

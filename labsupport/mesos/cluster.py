@@ -33,17 +33,22 @@ What to look at afterwards:
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 from labsupport.core import EventRecord, LabError, Simulation, Table
+from labsupport.core.failures import Failures
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
+from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
-from labsupport.mesos.quota import check_quota, parse_quantities
+from labsupport.mesos.metrics import ObservabilityMixin
+from labsupport.mesos.quota import quota_update
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
+from labsupport.mesos.roles import validate_role
 from labsupport.mesos.scheduler import Scheduler, offer_number
 from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
@@ -83,8 +88,8 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster:
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+class Cluster(HAMixin, ObservabilityMixin):
+    """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
         self,
@@ -95,6 +100,7 @@ class Cluster:
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        zookeepers: int | None = None, quorum: int | None = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -106,8 +112,10 @@ class Cluster:
         role_sorter, framework_sorter = sorter_flag(role_sorter, "role_sorter"), sorter_flag(framework_sorter, "framework_sorter")
         self.sim = Simulation(seed)
         self.agents: dict[str, Agent] = {}
+        self.failures = Failures()                       # defence in depth (labsupport.core.failures)
         self.event_log = EventLog(lambda: self.sim.now)
         self._log = self.event_log.record
+        self.sim.on_error = functools.partial(ev.record_failure, self.failures, self.event_log)
         self.zk = ZooKeeper()
         self.master = Master(self.sim, self.agents, self._log, allocation_interval=allocation_interval,
                              offer_timeout=offer_timeout, role_sorter=role_sorter, framework_sorter=framework_sorter)
@@ -117,6 +125,7 @@ class Cluster:
         znode, leader = self.zk.leader()
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
+        self._init_ha(zookeepers, quorum)
 
     # ---------------------------------------------------------------- basics
     @property
@@ -132,6 +141,7 @@ class Cluster:
     def run(self, seconds: float) -> None:
         """Advance simulated time by ``seconds``."""
         self.sim.run(_number(seconds, "seconds"))
+        self.failures.raise_new()
 
     def events(self, source: str | None = None, reason: str | None = None) -> Table:
         """Everything that happened (registrations, elections, missed pings, executors...).
@@ -163,7 +173,7 @@ class Cluster:
             self.master.add_agent(agent)
 
     def _agent(self, name: str) -> Agent:
-        if name not in self.agents:
+        if not isinstance(name, str) or name not in self.agents:
             raise LabError(f"agent: unknown agent {name!r}; agents: {sorted(self.agents)}")
         return self.agents[name]
 
@@ -209,7 +219,7 @@ class Cluster:
         if not isinstance(name, str) or not name.strip():
             raise LabError(f"name: a framework needs a non-empty name, got {name!r}")
         if not isinstance(role, str) or not _ROLE.match(role):
-            raise LabError(f"role: {role!r} is not a valid role name (letters, digits, '_', '-', '.', or '*')")
+            raise LabError(f"role: {role!r} is not a valid role name: {validate_role(role)}")
         if weight is not None and _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
         _number(failover_timeout, "failover_timeout", allow_inf=True)
@@ -245,15 +255,7 @@ class Cluster:
         """
         if not isinstance(role, str) or not _ROLE.match(role):
             raise LabError(f"role: Invalid 'QuotaConfig.role': {role!r} is not a valid role name")
-        g = parse_quantities(guarantee, "guarantee")
-        lim = parse_quantities(limit, "limit")
-        capacity: dict[str, float] = {}
-        for name in sorted(self.agents):
-            for n, v in self.agents[name].total.scalars().items():
-                capacity[n] = capacity.get(n, 0.0) + v
-        others = {r: q[0] or {} for r, q in self.master.quotas.items()}
-        check_quota(role, g, lim, consumed=self.master.allocator.quota_consumed(role), capacity=capacity,
-                    others=others, force=bool(force))
+        g, lim = quota_update(role, guarantee, limit, self.agents, self.master, force=bool(force))
         self.master.set_quota(role, g, lim)
         self._log("master", ev.QUOTA_SET, f"quota for role {role!r}: guarantee {g or {}} limit {lim or {}}", ev.role(role))
 
@@ -394,4 +396,3 @@ class Cluster:
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
-

@@ -261,7 +261,7 @@ class Master(DriverCalls, AgentHealth, Failover):
         self.allocator.set_quota(role, guarantee, limit)
 
     def framework(self, fid: str) -> Framework:
-        fw = self.frameworks.get(fid)
+        fw = self.frameworks.get(fid) if isinstance(fid, str) else None
         if fw is None:
             raise LabError(f"framework_id: unknown framework {fid!r}; known: {sorted(self.frameworks)}")
         return fw

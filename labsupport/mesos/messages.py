@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from labsupport.core.timelimit import TimeLimitExceeded, call_with_time_limit
 from labsupport.mesos.errors import SchedulerError
 from labsupport.mesos.tasks import TaskStatus
 
@@ -109,17 +110,40 @@ def dispatch(scheduler: Any, driver: Any, message: Message) -> None:
 def deliver(scheduler: Any, driver: Any, message: Message, *, framework: str) -> None:
     """Run the scheduler's callback for ``message``; a learner's exception becomes a :class:`SchedulerError`.
 
-    This is the only place the master calls into a framework's code, so a guard around learner
-    code (a time limit, held driver calls) wraps :func:`dispatch` here and nowhere else.
+    This is the only place the master calls into a framework's code, so the guard around learner
+    code wraps :func:`dispatch` here and nowhere else: a time limit (:mod:`labsupport.core.timelimit`)
+    and held driver calls (applied only once the callback has returned).
     ``framework`` names the framework in the error ("name (id)").
     """
     if not isinstance(message, Message):
         raise TypeError(f"not a scheduler message: {message!r}")
+    held = HeldCalls()
+    master, driver._master = driver._master, held     # driver calls are recorded while learner code runs
     try:
-        dispatch(scheduler, driver, message)
+        call_with_time_limit(dispatch, scheduler, driver, message, name=f"{type(scheduler).__name__}.{message.callback}")
+    except TimeLimitExceeded as exc:  # an endless loop: stopped, its driver calls discarded
+        raise SchedulerError(f"framework {framework}: {exc} The cluster is exactly as before the "
+                             f"call (its driver calls were discarded); fix the scheduler and run again.") from None
     except Exception as exc:  # a learner's bug: name the framework and the callback
         raise SchedulerError(
             f"framework {framework} raised in {type(scheduler).__name__}.{message.callback}(): "
             f"{type(exc).__name__}: {exc}. The cluster state is unchanged by the failed call; "
             f"fix the scheduler and run again."
         ) from exc
+    finally:
+        driver._master = master
+    for name, args, kwargs in held.calls:   # the callback returned: apply its driver calls, in order
+        getattr(master, name)(*args, **kwargs)
+
+
+class HeldCalls:
+    """Stands in for the master while a learner's callback runs: driver calls are recorded, not applied,
+    so a callback that is stopped by the time limit (or raises) leaves the cluster exactly as it was."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def __getattr__(self, name: str):
+        def record(*args: Any, **kwargs: Any) -> None:
+            self.calls.append((name, args, kwargs))
+        return record

@@ -37,7 +37,7 @@ from typing import Any
 from labsupport.core import LabError
 from labsupport.mesos.resources import UNRESERVED
 
-__all__ = ["EXABYTE_IN_MB", "TRILLION", "QuotaRound", "ancestors", "check_quota", "parse_quantities"]
+__all__ = ["EXABYTE_IN_MB", "TRILLION", "QuotaRound", "ancestors", "check_quota", "parse_quantities", "quota_update"]
 
 EXABYTE_IN_MB = 1024.0 ** 4        # exabyteInMegabytes in quota::validate
 TRILLION = 1000.0 ** 4             # otherLimit in quota::validate
@@ -129,6 +129,21 @@ def check_quota(role: str, guarantee: Mapping[str, float] | None, limit: Mapping
     if any(v > capacity.get(n, 0.0) + 1e-9 for n, v in total.items()):
         raise LabError(f"guarantee: total quota guarantees '{_fmt(total)}' exceed cluster capacity "
                        f"'{_fmt(capacity)}' (use 'force' flag to bypass this check)")
+
+
+def quota_update(role: str, guarantee: Any, limit: Any, agents: Mapping, master: Any, force: bool = False):
+    """``(guarantee, limit)`` parsed and checked as ``UPDATE_QUOTA`` is, against the cluster's agents and the
+    master's quotas and consumption (``force`` skips the consumption and capacity checks)."""
+    g = parse_quantities(guarantee, "guarantee")
+    lim = parse_quantities(limit, "limit")
+    capacity: dict[str, float] = {}
+    for name in sorted(agents):
+        for n, v in agents[name].total.scalars().items():
+            capacity[n] = capacity.get(n, 0.0) + v
+    others = {r: q[0] or {} for r, q in master.quotas.items()}
+    check_quota(role, g, lim, consumed=master.allocator.quota_consumed(role), capacity=capacity,
+                others=others, force=force)
+    return g, lim
 
 
 def ancestors(role: str) -> list[str]:

@@ -21,14 +21,28 @@ Scalars are kept with three decimal digits, as Mesos' fixed-point ``Value::Scala
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from labsupport.mesos.errors import ResourceError
+from labsupport.mesos.roles import _RoleMatcher, validate_role
+from labsupport.mesos.values import (
+    add_ranges,
+    add_scalars,
+    format_ranges,
+    format_scalar,
+    normalize_ranges,
+    parse_value,
+    ranges_contain,
+    ranges_size,
+    subtract_ranges,
+    subtract_scalars,
+    to_fixed,
+)
 
 __all__ = [
+    "Attributes",
     "DEFAULT_PORTS",
     "UNRESERVED",
     "Resources",
@@ -42,95 +56,46 @@ DEFAULT_PORTS = ((31000, 32000),)  # mesos-agent's default ``ports`` (src/slave/
 RANGE_NAMES = frozenset({"ports"})
 
 Key = tuple  # (name, role, volume)
-_TOKEN = re.compile(r"^\s*([A-Za-z_][\w.\-]*)\s*(?:\(\s*([^()\s]*)\s*\))?\s*(?:\[([\w.\-]+)\])?\s*$")
-_ROLE = re.compile(r"^(\*|[A-Za-z0-9_][\w.\-]*(/[A-Za-z0-9_][\w.\-]*)*)$")  # hierarchical: eng/web
+_NAME = re.compile(r"[^\s()\[\]{}:;]+")
+_VOLUME = re.compile(r"\[([\w.\-]+)\]")
+_ROLE = _RoleMatcher()  # kept for callers of the old regex; follows roles.cpp now
 
-
-def _ranges_norm(ranges) -> tuple:
-    """Sort and merge overlapping or adjacent ``(lo, hi)`` ranges (inclusive)."""
-    out: list[list[int]] = []
-    for lo, hi in sorted(ranges):
-        if out and lo <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], hi)
-        else:
-            out.append([lo, hi])
-    return tuple((lo, hi) for lo, hi in out)
-
-
-def _ranges_sub(a: tuple, b: tuple) -> tuple:
-    """``a`` minus ``b`` for inclusive range lists."""
-    out = []
-    for lo, hi in a:
-        pieces = [(lo, hi)]
-        for blo, bhi in b:
-            nxt = []
-            for plo, phi in pieces:
-                if bhi < plo or blo > phi:
-                    nxt.append((plo, phi))
-                    continue
-                if plo < blo:
-                    nxt.append((plo, blo - 1))
-                if bhi < phi:
-                    nxt.append((bhi + 1, phi))
-            pieces = nxt
-        out.extend(pieces)
-    return _ranges_norm(out)
-
-
-def _ranges_contain(a: tuple, b: tuple) -> bool:
-    """True if every port of ``b`` is in ``a``."""
-    return not _ranges_sub(b, a)
-
-
-def _ranges_size(a: tuple) -> int:
-    return sum(hi - lo + 1 for lo, hi in a)
-
-
-def _fmt_ranges(a: tuple) -> str:
-    return "[" + ",".join(f"{lo}-{hi}" for lo, hi in a) + "]"
-
-
-def _fmt_num(x: float) -> str:
-    return f"{x:g}" if abs(x) < 1e15 else str(x)
-
-
-def _parse_ranges(text: str, token: str, what: str) -> tuple:
-    body = text.strip()
-    if not (body.startswith("[") and body.endswith("]")):
-        raise ResourceError(f"{what}: token {token!r}: ranges must look like [31000-32000]")
-    ranges = []
-    for part in filter(None, (p.strip() for p in body[1:-1].split(","))):
-        m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", part) or re.fullmatch(r"(\d+)", part)
-        if not m:
-            raise ResourceError(f"{what}: token {token!r}: range {part!r} must be lo-hi with whole numbers >= 0")
-        lo, hi = int(m.group(1)), int(m.group(m.lastindex))
-        if lo > hi:
-            raise ResourceError(f"{what}: token {token!r}: range {part!r} has begin > end")
-        ranges.append((lo, hi))
-    return _ranges_norm(ranges)
-
-
-def _parse_scalar(text: str, token: str, what: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ResourceError(f"{what}: token {token!r}: {text.strip()!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ResourceError(f"{what}: token {token!r}: amount must be finite")
-    if value < 0:
-        raise ResourceError(f"{what}: token {token!r}: negative amount {value:g}")
-    return round(value, 3)
+# The range and scalar arithmetic lives in labsupport.mesos.values; these names stay for old callers.
+_ranges_norm = normalize_ranges
+_ranges_sub = subtract_ranges
+_ranges_contain = ranges_contain
+_ranges_size = ranges_size
+_fmt_ranges = format_ranges
+_fmt_num = format_scalar
 
 
 def _parse_key(name_part: str, token: str, what: str) -> Key:
-    m = _TOKEN.match(name_part)
-    if not m:
-        raise ResourceError(f"{what}: token {token!r}: bad resource name {name_part.strip()!r}")
-    name, role, volume = m.group(1), m.group(2), m.group(3) or ""
-    if role is None:
-        role = UNRESERVED
-    if not _ROLE.match(role):
-        raise ResourceError(f"{what}: token {token!r}: bad role {role!r}")
+    """``fromSimpleString``'s name and role split, plus the simulator's ``disk(role)[id]`` volumes."""
+    open_paren = name_part.find("(")
+    volume = ""
+    if open_paren == -1:
+        name, role = name_part.strip(), UNRESERVED
+        if name.endswith("]") and "[" in name:
+            raise ResourceError(f"{what}: token {token!r}: a persistent volume [id] needs reserved disk, e.g. disk(db)[data]:100")
+    else:
+        close_paren = name_part.find(")")
+        if close_paren == -1 or close_paren < open_paren:
+            raise ResourceError(f"{what}: token {token!r}: mismatched parentheses")
+        name = name_part[:open_paren].strip()
+        role = name_part[open_paren + 1:close_paren].strip()
+        rest = name_part[close_paren + 1:].strip()
+        if rest:
+            m = _VOLUME.fullmatch(rest)
+            if not m:
+                raise ResourceError(f"{what}: token {token!r}: unexpected {rest!r} after the role")
+            volume = m.group(1)
+    if not name:
+        raise ResourceError(f"{what}: token {token!r}: empty resource name")
+    if not _NAME.fullmatch(name):
+        raise ResourceError(f"{what}: token {token!r}: bad resource name {name!r}")
+    problem = validate_role(role)
+    if problem:
+        raise ResourceError(f"{what}: token {token!r}: {problem}")
     if volume and (name != "disk" or role == UNRESERVED):
         raise ResourceError(f"{what}: token {token!r}: a persistent volume [id] needs reserved disk, e.g. disk(db)[data]:100")
     return (name, role, volume)
@@ -157,25 +122,25 @@ class Resources(Mapping):
             if isinstance(v, tuple):
                 if v:
                     clean[k] = v
-            elif v > 0:
+            elif to_fixed(v) > 0:  # empty or negative resources are dropped (Resources::add/subtract)
                 clean[k] = v
         self.entries: dict[Key, Any] = clean
 
     # -- Mapping view: totals per name ---------------------------------------------------------
     def __getitem__(self, name: str):
-        if name in RANGE_NAMES:
-            found = [v for (n, _, _), v in self.entries.items() if n == name]
+        found = [v for (n, _, _), v in self.entries.items() if n == name]
+        if name in RANGE_NAMES or any(isinstance(v, tuple) for v in found):
             if not found:
                 raise KeyError(name)
-            return list(_ranges_norm([r for v in found for r in v]))
+            return list(normalize_ranges([r for v in found for r in v]))
         total, seen = 0.0, False
         for (n, _, _), v in self.entries.items():
             if n == name:
-                total += v
+                total = add_scalars(total, v)
                 seen = True
         if not seen:
             raise KeyError(name)
-        return round(total, 3)
+        return total
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted({k[0] for k in self.entries}))
@@ -199,17 +164,21 @@ class Resources(Mapping):
         out = dict(self.entries)
         for k, v in other.entries.items():
             if isinstance(v, tuple):
-                out[k] = _ranges_norm(out.get(k, ()) + v)
+                out[k] = add_ranges(out.get(k, ()), v)
             else:
-                out[k] = round(out.get(k, 0.0) + v, 3)
+                out[k] = add_scalars(out.get(k, 0.0), v)
         return Resources(out)
 
     def __sub__(self, other: Resources) -> Resources:
-        if not other <= self:
-            raise ResourceError(f"resources: cannot subtract {other} from {self}: not enough")
+        """Subtract leniently, as ``Resources::subtract``: ranges by set difference, a scalar that
+        becomes zero or negative is dropped, and entries ``self`` lacks are ignored
+        (resources_tests.cpp, RangesSubtraction*). Use ``<=`` first to check that it fits."""
         out = dict(self.entries)
         for k, v in other.entries.items():
-            out[k] = _ranges_sub(out[k], v) if isinstance(v, tuple) else round(out[k] - v, 3)
+            have = out.get(k)
+            if have is None or isinstance(have, tuple) != isinstance(v, tuple):
+                continue
+            out[k] = subtract_ranges(have, v) if isinstance(v, tuple) else subtract_scalars(have, v)
         return Resources(out)
 
     def __le__(self, other: Resources) -> bool:
@@ -219,9 +188,9 @@ class Resources(Mapping):
             if have is None:
                 return False
             if isinstance(v, tuple):
-                if not _ranges_contain(have, v):
+                if not ranges_contain(have, v):
                     return False
-            elif v > have + 1e-9:
+            elif to_fixed(v) > to_fixed(have):
                 return False
         return True
 
@@ -243,7 +212,7 @@ class Resources(Mapping):
         out: dict[str, float] = {}
         for (n, _, _), v in self.entries.items():
             if not isinstance(v, tuple):
-                out[n] = round(out.get(n, 0.0) + v, 3)
+                out[n] = add_scalars(out.get(n, 0.0), v)
         return out
 
     def volumes(self) -> list[str]:
@@ -254,7 +223,7 @@ class Resources(Mapping):
         parts = []
         for (name, role, vol), v in sorted(self.entries.items(), key=lambda kv: (kv[0][1] != UNRESERVED, kv[0])):
             label = name + (f"({role})" if role != UNRESERVED else "") + (f"[{vol}]" if vol else "")
-            parts.append(f"{label}:{_fmt_ranges(v) if isinstance(v, tuple) else _fmt_num(v)}")
+            parts.append(f"{label}:{format_ranges(v) if isinstance(v, tuple) else format_scalar(v)}")
         return ";".join(parts)
 
     def __repr__(self) -> str:
@@ -264,7 +233,11 @@ class Resources(Mapping):
 def parse_resources(text: str, *, what: str = "resources", default_ports: bool = False) -> Resources:
     """Parse a ``mesos-agent --resources`` string; raise :class:`ResourceError` naming the bad token.
 
-    With ``default_ports`` the agent default ``ports:[31000-32000]`` is added if no ports are given.
+    Follows ``Resources::parse`` (resources.cpp): ``;``-separated ``name(role):value`` tokens, the
+    value parsed by ``values::parse``; text values, ``value <= 0`` after rounding to three digits
+    (``cpus:0.00001``, VerySmallValue) and one name with two types are errors; ``gpus:0`` is
+    simply absent (AbsentResources). With ``default_ports`` the agent default
+    ``ports:[31000-32000]`` is added if no ports are given.
 
     >>> parse_resources("cpus:4;mem:8192", default_ports=True)["ports"]
     [(31000, 32000)]
@@ -275,23 +248,40 @@ def parse_resources(text: str, *, what: str = "resources", default_ports: bool =
     """
     if not isinstance(text, str):
         raise ResourceError(f"{what}: expected a string like 'cpus:4;mem:8192', got {type(text).__name__}")
+    if text.lstrip().startswith("[") or text.lstrip().startswith("{"):
+        raise ResourceError(f"{what}: JSON resources are not simulated; write them like 'cpus:4;mem:8192'")
     entries: dict[Key, Any] = {}
-    for raw in text.split(";"):
-        token = raw.strip()
+    types: dict[str, str] = {}
+    for token in text.split(";"):
         if not token:
             continue
-        name_part, sep, value = token.rpartition(":")
-        if not sep or not name_part.strip() or not value.strip():
-            raise ResourceError(f"{what}: token {token!r}: expected name:value, e.g. mem:8192")
-        if value.strip().startswith("{"):
+        pair = [p for p in token.split(":") if p]
+        if not token.strip():   # Mesos refuses it too (tokenize(" ", ":") has no name:value pair)
+            raise ResourceError(f"{what}: a token of only spaces between ';' separators; remove it (or the trailing ';')")
+        if len(pair) != 2 or not pair[0].strip():
+            raise ResourceError(f"{what}: token {token.strip()!r}: expected name:value, e.g. mem:8192")
+        token = token.strip()
+        key = _parse_key(pair[0], token, what)
+        try:
+            kind, value = parse_value(pair[1])
+        except ResourceError as exc:
+            raise ResourceError(f"{what}: token {token!r}: {exc}") from None
+        if kind == "set":
             raise ResourceError(f"{what}: token {token!r}: set values {{a,b}} are not simulated")
-        key = _parse_key(name_part, token, what)
-        if key[0] in RANGE_NAMES or value.strip().startswith("["):
-            entries[key] = _ranges_norm(entries.get(key, ()) + _parse_ranges(value, token, what))
+        if kind == "text":
+            raise ResourceError(f"{what}: token {token!r}: {value!r} is not a number or ranges like [31000-32000]")
+        if key[0] in RANGE_NAMES and kind != "ranges":
+            raise ResourceError(f"{what}: token {token!r}: {key[0]} takes ranges like [31000-32000]")
+        if types.setdefault(key[0], kind) != kind:
+            raise ResourceError(f"{what}: token {token!r}: resources with the same name ({key[0]!r}) "
+                                f"but different types are not allowed")
+        if kind == "ranges":
+            entries[key] = add_ranges(entries.get(key, ()), value)
         else:
-            if key[0] in RANGE_NAMES:
-                raise ResourceError(f"{what}: token {token!r}: {key[0]} takes ranges like [31000-32000]")
-            entries[key] = round(entries.get(key, 0.0) + _parse_scalar(value, token, what), 3)
+            if value != 0 and to_fixed(value) <= 0:
+                raise ResourceError(f"{what}: token {token!r}: invalid scalar resource: value <= 0 "
+                                    f"(Mesos keeps three decimal digits)")
+            entries[key] = add_scalars(entries.get(key, 0.0), value)
     if default_ports and not any(k[0] == "ports" for k in entries):
         entries[("ports", UNRESERVED, "")] = DEFAULT_PORTS
     return Resources(entries)
@@ -332,32 +322,5 @@ def as_resources(value: Any, *, what: str = "resources") -> Resources:
     raise ResourceError(f"{what}: expected a string or a mapping, got {type(value).__name__}")
 
 
-def parse_attributes(text: str | None) -> dict[str, Any]:
-    """Parse ``mesos-agent --attributes`` (``rack:r1;zone:a``): text, scalar or range values.
-
-    >>> parse_attributes("rack:r1;zone:a;level:2")
-    {'rack': 'r1', 'zone': 'a', 'level': 2.0}
-    """
-    if text is None:
-        return {}
-    if not isinstance(text, str):
-        raise ResourceError(f"attributes: expected a string like 'rack:r1;zone:a', got {type(text).__name__}")
-    out: dict[str, Any] = {}
-    for raw in text.split(";"):
-        token = raw.strip()
-        if not token:
-            continue
-        name, sep, value = token.partition(":")
-        name, value = name.strip(), value.strip()
-        if not sep or not name or not value:
-            raise ResourceError(f"attributes: token {token!r}: expected name:value, e.g. rack:r1")
-        if not re.fullmatch(r"[A-Za-z_][\w.\-]*", name):
-            raise ResourceError(f"attributes: token {token!r}: bad attribute name {name!r}")
-        if value.startswith("["):
-            out[name] = list(_parse_ranges(value, token, "attributes"))
-        else:
-            try:
-                out[name] = float(value)
-            except ValueError:
-                out[name] = value
-    return out
+# Attributes moved to labsupport.mesos.attributes (attributes.cpp); re-exported for old imports.
+from labsupport.mesos.attributes import Attributes, parse_attributes  # noqa: E402

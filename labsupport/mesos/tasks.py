@@ -114,6 +114,31 @@ class Task:
             raise LabError(f"Task {self.name!r} container: must be an image name like 'nginx:1.25'")
         if self.task_id is None:
             self.task_id = self.name
+        problem = validate_id(self.task_id)
+        if problem:
+            raise LabError(f"Task {self.name!r} task_id: {problem} (master/validation.cpp validateTaskID)")
+        if isinstance(self.exit_code, bool) or not isinstance(self.exit_code, int):
+            raise LabError(f"Task {self.name!r} exit_code: must be a whole number, got {self.exit_code!r}")
+
+
+def validate_id(value: Any) -> str | None:
+    """``common::validation::validateID`` (Mesos 1.11): non-empty, at most 255 characters, not ``.`` or ``..``,
+    no control character, slash or backslash. Returns the problem or None.
+
+    >>> validate_id("web.1"), validate_id("a/b")
+    (None, "'a/b' contains a slash, a backslash or a control character")
+    """
+    if not isinstance(value, str):
+        return f"must be a string, got {value!r}"
+    if not value:
+        return "ID must not be empty"
+    if len(value) > 255:
+        return "ID must not be greater than 255 characters"
+    if value in (".", ".."):
+        return f"'{value}' is disallowed"
+    if any(ord(ch) < 32 or ord(ch) == 127 or ch in "/" + chr(92) for ch in value):
+        return f"{value!r} contains a slash, a backslash or a control character"
+    return None
 
 
 @dataclass

@@ -183,4 +183,4 @@ def test_a_cluster_lists_its_components_as_watchers():
     for kind, owner in cluster(0).store.watchers():
         owners.setdefault(kind, set()).add(owner)
     assert {"kubelet", "kube-scheduler", "replicaset-controller", "endpointslice-controller"} <= owners["Pod"]
-    assert owners["Node"] == {"node-controller", "taint-eviction-controller", "kube-scheduler"}
+    assert owners["Node"] == {"node-controller", "taint-eviction-controller", "kube-scheduler", "daemonset-controller"}

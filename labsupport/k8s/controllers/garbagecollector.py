@@ -15,7 +15,8 @@ from labsupport.k8s.store import DELETED, APIStore, WatchEvent
 __all__ = ["GarbageCollector", "OWNED_KINDS", "controller_index"]
 
 #: Kinds that may own objects here, and the kinds they may own.
-OWNED_KINDS = {"Deployment": ("ReplicaSet",), "ReplicaSet": ("Pod",), "Service": ("EndpointSlice",)}
+OWNED_KINDS = {"Deployment": ("ReplicaSet",), "ReplicaSet": ("Pod",), "Service": ("EndpointSlice",),
+               "Job": ("Pod",), "CronJob": ("Job",), "DaemonSet": ("Pod",)}
 
 
 class GarbageCollector(Controller):
