@@ -291,10 +291,10 @@ def test_the_placeholder_appears_only_in_lines_the_learner_replaces(repo):
 
 
 @pytest.mark.parametrize("setup, where", [
-    ("from labsupport import ____\nfrom labsupport.exercises import example as ex", "line 1"),
     ("from labsupport.exercises import example as ex\nprint(____)", "line 2"),
-], ids=["a setup cell that imports the placeholder is refused",
-        "a placeholder used outside a solution region is refused"])
+    ("from labsupport.exercises import example as ex\nx = ____ + 1", "line 2"),
+], ids=["a placeholder printed outside a solution region is refused",
+        "a placeholder computed with outside a solution region is refused"])
 def test_a_placeholder_outside_a_solution_region_is_refused(repo, setup, where):
     nb = solution_notebook()
     nb.cells[1].source = setup
@@ -313,3 +313,18 @@ def test_an_exercise_without_blanks_gets_no_blank_import(repo):
     run("--root", str(repo))
     exercise = nbformat.read(repo / "exercises" / "03_scheduling.ipynb", as_version=4)
     assert all(mx.BLANK_IMPORT not in c.source for c in exercise.cells)
+
+
+@pytest.mark.parametrize("setup, first_lines", [
+    ("from labsupport import ____, k8s\nfrom labsupport.exercises import example as ex",
+     [mx.BLANK_IMPORT, "from labsupport import k8s"]),
+    ("from labsupport import ____\nfrom labsupport.exercises import example as ex",
+     [mx.BLANK_IMPORT, "from labsupport.exercises import example as ex"]),
+], ids=["an older setup cell's import of the placeholder is dropped, the other names kept",
+        "an import of the placeholder alone is dropped with its line"])
+def test_an_older_import_of_the_placeholder_is_replaced_by_the_generated_one(repo, setup, first_lines):
+    nb = solution_notebook()
+    nb.cells[1].source = setup
+    nbformat.write(nb, repo / "solutions" / "03_scheduling.ipynb")
+    code = [c for c in generated(repo).cells if c.cell_type == "code"]
+    assert code[0].source.split("\n")[:2] == first_lines

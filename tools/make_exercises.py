@@ -18,9 +18,9 @@ The solution notebook is the source. For each ``solutions/NN_*.ipynb`` the gener
    after it pointing to the solution notebook;
 5. if any placeholder was written, adds the line :data:`BLANK_IMPORT` to the first code
    cell (after its ``%`` magics), which defines ``____`` without spelling it out: the
-   placeholder appears only where the learner answers. A solution notebook that writes
-   ``____`` outside a solution region (for example ``from labsupport import ____`` in its
-   setup cell) is refused with a :class:`GeneratorError`;
+   placeholder appears only where the learner answers. An import of ``____`` from
+   ``labsupport`` in a solution (older setup cells have one) is dropped from the exercise;
+   any other ``____`` outside a solution region is refused with a :class:`GeneratorError`;
 6. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
    the hash of the solution's cells and metadata without outputs, execution counts,
    ``language_info`` and saved widget state, so re-running a solution notebook does not
@@ -130,6 +130,29 @@ def placeholder_for(region_lines: list[str], indent: str) -> list[str]:
     return [f"{indent}____  # your code here"]
 
 
+_IMPORT = re.compile(r"^(\s*from\s+labsupport(?:\.checks)?\s+import\s+)(.*?)\s*$")
+
+
+def _without_placeholder_import(line: str) -> str | None:
+    """``line`` with ``____`` dropped if it only imports it (the generator defines it), else ``line`` unchanged.
+
+    Older solutions import the placeholder in their setup cell; the exercise gets :data:`BLANK_IMPORT` instead.
+
+    >>> _without_placeholder_import("from labsupport import ____, k8s, mesos")
+    'from labsupport import k8s, mesos'
+    >>> _without_placeholder_import("from labsupport import ____") is None
+    True
+    """
+    match = _IMPORT.match(line)
+    if not match or "(" in match.group(2):
+        return line
+    names = [n.strip() for n in match.group(2).split(",")]
+    kept = [n for n in names if n != PLACEHOLDER]
+    if len(kept) == len(names):
+        return line
+    return match.group(1) + ", ".join(kept) if kept else None
+
+
 def replace_regions(source: str, where: str = "cell") -> str:
     """``source`` with every ``# BEGIN SOLUTION`` .. ``# END SOLUTION`` region replaced by its placeholder.
 
@@ -161,6 +184,10 @@ def replace_regions(source: str, where: str = "cell") -> str:
         elif region is not None:
             region.append(line)
         else:
+            if PLACEHOLDER in line:
+                line = _without_placeholder_import(line)
+                if line is None:
+                    continue
             if PLACEHOLDER in line:
                 raise GeneratorError(
                     f"{where}, line {number}: `{PLACEHOLDER}` outside a solution region; the placeholder may appear "

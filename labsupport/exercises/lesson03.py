@@ -284,7 +284,8 @@ spec:
   - name: train
     image: registry.example/train:3.0
     resources:
-      requests: {cpu: "2", memory: 8Gi}
+      requests: {cpu: "2", memory: 8Gi, nvidia.com/gpu: 1}
+      limits: {nvidia.com/gpu: 1}
 """
 
 _FIXED_TRAINER = BROKEN_TRAINER.replace(
@@ -293,11 +294,12 @@ _FIXED_TRAINER = BROKEN_TRAINER.replace(
 
 
 def gpu_cluster(seed: int = 0) -> k8s.Cluster:
-    """Two ordinary nodes and ``gpu-1`` (label accelerator=gpu, taint dedicated=gpu:NoSchedule); all empty."""
+    """``node-1`` (no GPU), ``gpu-2`` (2 GPUs, shared: no taint, label gpu-pool=shared) and ``gpu-1`` (2 GPUs,
+    label accelerator=gpu, taint dedicated=gpu:NoSchedule); all empty."""
     cluster = k8s.Cluster(seed=seed)
     cluster.add_node("node-1", cpu="8", memory="32Gi", labels={"disktype": "ssd"})
-    cluster.add_node("node-2", cpu="8", memory="32Gi")
-    cluster.add_node("gpu-1", cpu="8", memory="32Gi", labels={"accelerator": "gpu"},
+    cluster.add_node("gpu-2", cpu="8", memory="32Gi", labels={"gpu-pool": "shared"}, extended={"nvidia.com/gpu": 2})
+    cluster.add_node("gpu-1", cpu="8", memory="32Gi", labels={"accelerator": "gpu"}, extended={"nvidia.com/gpu": 2},
                      taints=[{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}])
     return cluster
 
@@ -314,8 +316,8 @@ def _judge_trainer(docs: list) -> tuple[bool, str]:
         return False, "expected exactly one document: the Pod named trainer."
     spec = pods[0].get("spec") or {}
     requests = (((spec.get("containers") or [{}])[0].get("resources") or {}).get("requests") or {})
-    if str(requests.get("cpu")) != "2" or requests.get("memory") != "8Gi":
-        return False, f"keep the container's requests (cpu 2, memory 8Gi); yours are {requests}."
+    if str(requests.get("cpu")) != "2" or requests.get("memory") != "8Gi" or str(requests.get("nvidia.com/gpu")) != "1":
+        return False, f"keep the container's requests (cpu 2, memory 8Gi, nvidia.com/gpu 1); yours are {requests}."
     if spec.get("nodeName"):
         return False, (f"spec.nodeName: {spec['nodeName']} skips the scheduler, so no filter runs: neither the taint "
                        "nor the selector is checked, and explain() of this Pod finds no feasible node. Let the "
@@ -350,7 +352,8 @@ q3 = ManifestQuestion(
     hints=["Apply it to gpu_cluster() and read explain() or the FailedScheduling event: which filter rejects gpu-1?",
            "gpu-1 carries the taint dedicated=gpu:NoSchedule. A Pod needs a toleration with the same key, value and "
            "effect (operator Equal), under spec.tolerations.",
-           "Keep the nodeSelector: a toleration only permits gpu-1, it does not attract the Pod to it."],
+           "Keep the nodeSelector: a toleration only permits gpu-1, it does not attract the Pod to it, and gpu-2 "
+           "has GPUs too (and no taint)."],
     solution=_FIXED_TRAINER,
     insight=("Dedicated nodes need both halves: the taint keeps other Pods off, and a selector or required node "
              "affinity keeps this Pod on."),
