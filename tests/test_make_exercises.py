@@ -20,7 +20,7 @@ mx = importlib.util.module_from_spec(_spec)
 sys.modules.setdefault("make_exercises", mx)  # dataclasses look their module up while the class is created
 _spec.loader.exec_module(mx)
 
-SETUP = "from labsupport.checks import ____\nfrom labsupport.exercises import example as ex"
+SETUP = "%matplotlib inline\nfrom labsupport.exercises import example as ex"
 ANSWER_CELL = "# BEGIN SOLUTION\nanswer = 4 - (1 + 0.5)\n# END SOLUTION\nr2 = ex.q2.check(answer)\nr2"
 FUNCTION_CELL = (
     "def least_requested_score(requested, capacity):\n"
@@ -82,7 +82,7 @@ def generated(repo: Path) -> nbformat.NotebookNode:
 
 def test_solution_regions_become_placeholders_keeping_indentation(repo):
     code = [c.source for c in generated(repo).cells if c.cell_type == "code"]
-    assert code[0] == SETUP
+    assert code[0] == SETUP.replace("%matplotlib inline\n", "%matplotlib inline\n" + mx.BLANK_IMPORT + "\n")
     assert code[1] == "answer = ____\nr2 = ex.q2.check(answer)\nr2"
     assert code[2] == ("def least_requested_score(requested, capacity):\n    ____  # your code here\n"
                        "r7 = ex.q7.check(least_requested_score)")
@@ -266,7 +266,8 @@ def run_cells(nb: nbformat.NotebookNode) -> dict:
     namespace: dict = {}
     for cell in nb.cells:
         if cell.cell_type == "code":
-            exec(compile(cell.source, f"<cell {cell.get('id')}>", "exec"), namespace)  # noqa: S102
+            source = "\n".join(line for line in cell.source.split("\n") if not line.startswith("%"))  # no IPython
+            exec(compile(source, f"<cell {cell.get('id')}>", "exec"), namespace)  # noqa: S102
     return namespace
 
 
@@ -275,3 +276,55 @@ def test_the_solution_checks_are_correct_and_the_generated_exercise_runs_and_is_
     assert [solved[r].verdict for r in ("r2", "r7", "r9")] == [Verdict.CORRECT] * 3
     untouched = run_cells(generated(repo))
     assert [untouched[r].verdict for r in ("r2", "r7", "r9")] == [Verdict.NOT_ATTEMPTED] * 3
+
+
+# --- the placeholder appears only where the learner answers (issue 12) -----------------------------
+
+
+def test_the_placeholder_appears_only_in_lines_the_learner_replaces(repo):
+    exercise = generated(repo)
+    code = [c for c in exercise.cells if c.cell_type == "code"]
+    assert code[0].source.split("\n")[:3] == ["%matplotlib inline", mx.BLANK_IMPORT,
+                                              "from labsupport.exercises import example as ex"]
+    blank_lines = [line.strip() for c in code for line in c.source.split("\n") if "____" in line]
+    assert blank_lines == ["answer = ____", "____  # your code here", "____  # your code here"]
+
+
+@pytest.mark.parametrize("setup, where", [
+    ("from labsupport.exercises import example as ex\nprint(____)", "line 2"),
+    ("from labsupport.exercises import example as ex\nx = ____ + 1", "line 2"),
+], ids=["a placeholder printed outside a solution region is refused",
+        "a placeholder computed with outside a solution region is refused"])
+def test_a_placeholder_outside_a_solution_region_is_refused(repo, setup, where):
+    nb = solution_notebook()
+    nb.cells[1].source = setup
+    nbformat.write(nb, repo / "solutions" / "03_scheduling.ipynb")
+    code, out = run("--root", str(repo))
+    assert code == 2
+    assert out == (f"make_exercises: solutions/03_scheduling.ipynb, cell 2 (id cell-1), {where}: `____` outside a "
+                   "solution region; the placeholder may appear only where the learner answers (the generator "
+                   "defines it in the exercise's setup cell)\n")
+
+
+def test_an_exercise_without_blanks_gets_no_blank_import(repo):
+    nb = solution_notebook()
+    nb.cells = [c for c in nb.cells if "# BEGIN SOLUTION" not in c.source]
+    nbformat.write(nb, repo / "solutions" / "03_scheduling.ipynb")
+    run("--root", str(repo))
+    exercise = nbformat.read(repo / "exercises" / "03_scheduling.ipynb", as_version=4)
+    assert all(mx.BLANK_IMPORT not in c.source for c in exercise.cells)
+
+
+@pytest.mark.parametrize("setup, first_lines", [
+    ("from labsupport import ____, k8s\nfrom labsupport.exercises import example as ex",
+     [mx.BLANK_IMPORT, "from labsupport import k8s"]),
+    ("from labsupport import ____\nfrom labsupport.exercises import example as ex",
+     [mx.BLANK_IMPORT, "from labsupport.exercises import example as ex"]),
+], ids=["an older setup cell's import of the placeholder is dropped, the other names kept",
+        "an import of the placeholder alone is dropped with its line"])
+def test_an_older_import_of_the_placeholder_is_replaced_by_the_generated_one(repo, setup, first_lines):
+    nb = solution_notebook()
+    nb.cells[1].source = setup
+    nbformat.write(nb, repo / "solutions" / "03_scheduling.ipynb")
+    code = [c for c in generated(repo).cells if c.cell_type == "code"]
+    assert code[0].source.split("\n")[:2] == first_lines

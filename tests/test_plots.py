@@ -90,7 +90,7 @@ def test_same_input_same_png_bytes(fn, make):
 def test_architecture_writes_counts_on_arrows_and_marks_the_leader():
     fig = plots.architecture(PLAIN[-1][2]())
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert "call \u00d73" in texts
+    assert any(t.endswith("call \u00d73") for t in texts)
     assert "server\n(leader)" in texts
 
 
@@ -330,12 +330,28 @@ def _drf_paper():
     return widgets.drf_cluster(0, {})
 
 
+def _mesos_3x4x2(failover: bool):
+    """3 masters x 4 agents x 2 frameworks: the size issue 12 asks a diagram to stay readable at."""
+    c = mesos.Cluster(seed=0, masters=3)
+    for i in range(1, 5):
+        c.add_agent(f"agent-{i}", resources="cpus:2;mem:4096")
+    c.register(_Web(), name="web")
+    c.register(_Web(), name="batch")
+    c.run(5)
+    if failover:
+        c.fail_master()
+        c.run(30)
+    return c
+
+
 LESSON_DIAGRAMS = [
     ("k8s with two nodes after one Deployment (lesson 01)", _lesson01_k8s),
     ("k8s with three nodes after a node failure", _k8s),
     ("mesos with three masters and two agents (lesson 01)", lambda: _lesson01_mesos(False)),
     ("mesos after a master failover (lesson 01)", lambda: _lesson01_mesos(True)),
     ("mesos with two frameworks after a failover", lambda: _mesos(fail=True)),
+    ("mesos with 3 masters, 4 agents and 2 frameworks", lambda: _mesos_3x4x2(False)),
+    ("mesos with 3 masters, 4 agents and 2 frameworks after a failover", lambda: _mesos_3x4x2(True)),
 ]
 
 
@@ -363,7 +379,7 @@ def test_architecture_labels_do_not_overlap(name):
     fig = _diagram(name)
     labels = _arrow_labels(fig)
     boxes = [(t.get_text(), t.get_window_extent()) for t in fig.axes[0].texts if "\u00d7" not in t.get_text()]
-    assert len(labels) >= 5 and len(boxes) >= 5
+    assert len(labels) >= 3 and len(boxes) >= 5
     assert _overlapping(labels) == []
     assert [pair for pair in _overlapping(labels + boxes) if pair[0] in dict(labels) and pair[1] in dict(boxes)] == []
     shown = fig.get_tightbbox().transformed(fig.dpi_scale_trans)        # what Jupyter's inline backend crops to
@@ -430,3 +446,13 @@ def test_k8s_watch_arrows_count_the_writes_of_the_kinds_each_component_watches()
         mine = [w for w in writes if w.kind == "Pod" and on.get(w.name) == node
                 and w.resource_version >= binds[(w.namespace, w.name)]]
         assert flows[(f"kubelet/{node}", "watch own Pods")] == len(mine) >= 2, "the binding and the kubelet's status write"
+
+
+@pytest.mark.parametrize("failover", [False, True], ids=["the leader sits between its standbys", "after a failover too"])
+def test_the_leading_master_is_drawn_between_the_standbys(failover):
+    ax = plots.architecture(_lesson01_mesos(failover)).axes[0]
+    from matplotlib.patches import FancyBboxPatch
+    x = {p.get_gid(): p.get_x() for p in ax.patches if isinstance(p, FancyBboxPatch)}
+    leader = "master-2" if failover else "master-1"
+    standbys = sorted(m for m in ("master-1", "master-2", "master-3") if m != leader)
+    assert x[standbys[0]] < x[leader] < x[standbys[1]]

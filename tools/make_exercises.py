@@ -16,11 +16,16 @@ The solution notebook is the source. For each ``solutions/NN_*.ipynb`` the gener
 3. clears outputs and execution counts;
 4. appends " — exercises" to the first markdown heading and inserts a note cell
    after it pointing to the solution notebook;
-5. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
+5. if any placeholder was written, adds the line :data:`BLANK_IMPORT` to the first code
+   cell (after its ``%`` magics), which defines ``____`` without spelling it out: the
+   placeholder appears only where the learner answers. An import of ``____`` from
+   ``labsupport`` in a solution (older setup cells have one) is dropped from the exercise;
+   any other ``____`` outside a solution region is refused with a :class:`GeneratorError`;
+6. records ``metadata.generated_from = {"path": "solutions/NN_*.ipynb", "sha256": ...}``,
    the hash of the solution's cells and metadata without outputs, execution counts,
    ``language_info`` and saved widget state, so re-running a solution notebook does not
    make its exercise stale;
-6. writes ``exercises/NN_*.ipynb`` exactly as ``nbformat.write`` would (sorted keys,
+7. writes ``exercises/NN_*.ipynb`` exactly as ``nbformat.write`` would (sorted keys,
    one-space indent), so the output is byte-for-byte deterministic.
 
 Usage::
@@ -47,6 +52,7 @@ import nbformat
 
 __all__ = [
     "BEGIN",
+    "BLANK_IMPORT",
     "END",
     "SOLUTION_ONLY",
     "GeneratorError",
@@ -65,6 +71,8 @@ __all__ = [
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 SOLUTION_ONLY = "solution-only"
+PLACEHOLDER = "____"
+BLANK_IMPORT = "from labsupport.exercises.blank import *   # defines the blank that marks each answer"
 TITLE_SUFFIX = " — exercises"
 NOTE_CELL_ID = "generated-exercise-note"
 NOTEBOOK_NAME = re.compile(r"^\d\d_[^/]*\.ipynb$")
@@ -122,6 +130,29 @@ def placeholder_for(region_lines: list[str], indent: str) -> list[str]:
     return [f"{indent}____  # your code here"]
 
 
+_IMPORT = re.compile(r"^(\s*from\s+labsupport(?:\.checks)?\s+import\s+)(.*?)\s*$")
+
+
+def _without_placeholder_import(line: str) -> str | None:
+    """``line`` with ``____`` dropped if it only imports it (the generator defines it), else ``line`` unchanged.
+
+    Older solutions import the placeholder in their setup cell; the exercise gets :data:`BLANK_IMPORT` instead.
+
+    >>> _without_placeholder_import("from labsupport import ____, k8s, mesos")
+    'from labsupport import k8s, mesos'
+    >>> _without_placeholder_import("from labsupport import ____") is None
+    True
+    """
+    match = _IMPORT.match(line)
+    if not match or "(" in match.group(2):
+        return line
+    names = [n.strip() for n in match.group(2).split(",")]
+    kept = [n for n in names if n != PLACEHOLDER]
+    if len(kept) == len(names):
+        return line
+    return match.group(1) + ", ".join(kept) if kept else None
+
+
 def replace_regions(source: str, where: str = "cell") -> str:
     """``source`` with every ``# BEGIN SOLUTION`` .. ``# END SOLUTION`` region replaced by its placeholder.
 
@@ -153,6 +184,15 @@ def replace_regions(source: str, where: str = "cell") -> str:
         elif region is not None:
             region.append(line)
         else:
+            if PLACEHOLDER in line:
+                line = _without_placeholder_import(line)
+                if line is None:
+                    continue
+            if PLACEHOLDER in line:
+                raise GeneratorError(
+                    f"{where}, line {number}: `{PLACEHOLDER}` outside a solution region; the placeholder may appear "
+                    f"only where the learner answers (the generator defines it in the exercise's setup cell)"
+                )
             out.append(line)
     if region is not None:
         raise GeneratorError(f"{where}, line {start}: `{BEGIN}` is never closed by `{END}`")
@@ -191,6 +231,19 @@ def source_hash(nb: dict) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _define_blank(cells: list[dict]) -> None:
+    """Add :data:`BLANK_IMPORT` to the first code cell, after its ``%`` magics, if any cell holds a placeholder."""
+    code = [c for c in cells if c.get("cell_type") == "code"]
+    if not any(PLACEHOLDER in c["source"] for c in code):
+        return
+    lines = code[0]["source"].split("\n")
+    at = 0
+    while at < len(lines) and lines[at].lstrip().startswith("%"):
+        at += 1
+    lines.insert(at, BLANK_IMPORT)
+    code[0]["source"] = "\n".join(lines)
+
+
 def make_exercise(solution: dict, solution_path: str) -> dict:
     """The exercise notebook (a plain dict) generated from the solution notebook ``solution``.
 
@@ -208,6 +261,7 @@ def make_exercise(solution: dict, solution_path: str) -> dict:
         if cell.get("cell_type") == "code":
             cell["source"] = replace_regions(cell["source"], where)
         cells.append(cell)
+    _define_blank(cells)
 
     title_at = next(
         (i for i, c in enumerate(cells) if c.get("cell_type") == "markdown"

@@ -1,6 +1,6 @@
 """The questions behind each lesson's exercise notebook, one module per lesson.
 
-A lesson module (``lesson03.py`` for ``exercises/03_scheduling.ipynb``) binds each
+A lesson module (``lesson03.py`` for ``exercises/03_scheduling_kubernetes.ipynb``) binds each
 question to the name the notebook uses (``q1 = NumberQuestion("q1", ...)``) and lists
 them in ``__all__``. The notebook imports it as
 ``from labsupport.exercises import lesson03 as ex`` and calls ``ex.q1.check(answer)``.

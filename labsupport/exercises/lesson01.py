@@ -20,7 +20,7 @@ from typing import Any
 from labsupport.checks import FunctionQuestion, JudgedQuestion, MappingQuestion, SequenceQuestion
 from labsupport.quiz import MultipleChoice, ShortAnswer
 
-__all__ = ["q1", "q2", "q3", "q4", "q5", "quiz1", "quiz2", "quiz3", "quiz4", "quiz5"]
+__all__ = ["q1", "q2", "q3", "q4", "q5", "quiz1", "quiz2", "quiz3", "quiz4", "quiz5", "quiz_lease"]
 
 
 # --- q1: etcd quorum ------------------------------------------------------------------------------
@@ -135,8 +135,8 @@ q4 = MappingQuestion(
             "are TASK_RUNNING, how many seconds passed between the crash and the next election, and which master leads?"),
     hints=["Agents and executors do not need a master to keep running tasks. The election waits for ZooKeeper "
            "to notice that the leader's session is gone.",
-           "Read `cluster.events()`: the crash row and the 'elected leading master' row give the two times. "
-           "`cluster.leader` names the leader; count TASK_RUNNING rows in `cluster.get('tasks')`."],
+           "Read `cell.events()`: the crash row and the 'elected leading master' row give the two times. "
+           "`cell.leader` names the leader; count the tasks whose state is TASK_RUNNING in `cell.tasks()`."],
     solution=('answer = {"running_tasks": 3,            # tasks run on agents, not on the master\n'
               '          "seconds_without_leader": 10,  # --zk_session_timeout (10 s) until the znode goes\n'
               '          "new_leader": "master-2"}      # owner of the next lowest znode'),
@@ -344,4 +344,20 @@ quiz5 = MultipleChoice(
                   "c": "Mesos never moves tasks; a framework would have to launch new ones.",
                   "d": "Tasks are ordinary processes under the agent; they do not wait for the master."},
     name="quiz5",
+)
+
+quiz_lease = MultipleChoice(
+    "The leading kube-scheduler crashes; two standbys run with the default leader election (Lease 15 s, renew "
+    "deadline 10 s, retry 2 s). A new Pod is created 3 s after the crash. What happens to it?",
+    choices={"a": "a standby schedules it at once: every copy of kube-scheduler is active",
+             "b": "it stays Pending until a standby takes the Lease, about 15 s after the leader's last renewal",
+             "c": "the API server schedules it while no scheduler leads",
+             "d": "it is rejected and must be created again"},
+    answer="b",
+    explanations={"a": "Only the Lease holder acts; the standbys only try to take the Lease every retry period.",
+                  "b": "Right: like a Mesos standby waiting for ZooKeeper's session timeout, the standby waits for the "
+                       "Lease to expire. Running Pods are not affected.",
+                  "c": "The API server stores the Pod; it never picks a node.",
+                  "d": "The Pod is stored like any other; it simply waits for a scheduler."},
+    name="quiz_lease",
 )

@@ -5,8 +5,8 @@ new ``k8s.Cluster``, a selector is matched against the Pods of :func:`labelled_c
 Marathon app definition is posted to the Marathon framework on a new ``mesos.Cluster`` (:func:`run_app`).
 
 >>> from labsupport.exercises import lesson02 as ex
->>> print(ex.q3.check("checkout.shop.svc.cluster.local"))
-✔ Correct -- q3: 'checkout.shop.svc.cluster.local' is right.
+>>> print(ex.q3.check("Checkout.Shop.svc.cluster.local."))  # doctest: +ELLIPSIS
+✔ Correct -- q3: 'Checkout.Shop.svc.cluster.local.' names the Service checkout in namespace shop. The trailing dot ...
   Insight: A Pod in namespace shop can also say just `checkout`: its resolv.conf search list adds `shop.svc.cluster.local`.
 >>> sorted(p.name for p in labelled_cluster().pods())[:2]
 ['api-canary', 'api-prod-1']
@@ -162,16 +162,49 @@ q2 = JudgedQuestion(
 
 
 # ----------------------------------------------------------------------------- q3, q4: DNS names
-q3 = ValueQuestion(
-    "q3", expected=k8s.service_dns_name("checkout", "shop"),
+_Q3_NAME = k8s.service_dns_name("checkout", "shop")
+_Q3_MISTAKES = {
+    "checkout.svc.cluster.local": "The namespace is part of the name: Services in two namespaces may share a name.",
+    "shop.checkout.svc.cluster.local": "Service first, then namespace.",
+    "checkout.shop.cluster.local": "Service records sit under the svc subdomain.",
+    "checkout.default.svc.cluster.local": "This Service is in namespace shop, not default.",
+}
+
+
+def _judge_dns_name(answer: Any) -> tuple[bool, str]:
+    """Accept what DNS accepts: any letter case (RFC 4343) and one trailing dot (an absolute name); say what differs."""
+    if not isinstance(answer, str):
+        return False, f"expected the name as text (in quotes), got {type(answer).__name__} {answer!r}."
+    if answer != answer.strip():
+        return False, f"{answer!r} has spaces around it; a DNS name has none."
+    name, notes = answer, []
+    if name.endswith(".") and not name.endswith(".."):
+        name = name[:-1]
+        notes.append("The trailing dot marks an absolute name: a resolver uses it as is, without trying the search "
+                     "list first, so it is the same record.")
+    if name != name.lower():
+        notes.append("DNS compares names without regard to letter case (RFC 4343), so this resolves to the same "
+                     "record; Kubernetes writes Service names in lower case, and so do its DNS records.")
+    name = name.lower()
+    if name == _Q3_NAME:
+        return True, " ".join([f"{answer!r} names the Service checkout in namespace shop."] + notes)
+    if name in ("checkout", "checkout.shop", "checkout.shop.svc"):
+        return False, (f"{answer!r} resolves only from inside a Pod, through its resolv.conf search list; the question "
+                       "asks for the fully qualified name, which works from any namespace.")
+    if name in _Q3_MISTAKES:
+        return False, f"{answer!r} is not it. {_Q3_MISTAKES[name]}"
+    return False, f"{answer!r} is not it."
+
+
+q3 = JudgedQuestion(
+    "q3", _judge_dns_name,
     prompt="What is the fully qualified DNS name of Service checkout in namespace shop (default cluster domain)?",
     hints=["The pattern is <service>.<namespace>.svc.<cluster domain>.", "The default cluster domain is cluster.local."],
     solution='answer = "checkout.shop.svc.cluster.local"   # k8s.service_dns_name("checkout", "shop")',
     insight="A Pod in namespace shop can also say just `checkout`: its resolv.conf search list adds `shop.svc.cluster.local`.",
-    mistakes={"checkout.svc.cluster.local": "The namespace is part of the name: Services in two namespaces may share a name.",
-              "shop.checkout.svc.cluster.local": "Service first, then namespace.",
-              "checkout.shop.cluster.local": "Service records sit under the svc subdomain.",
-              "checkout.default.svc.cluster.local": "This Service is in namespace shop, not default."},
+    nudge="Build it from the pattern <service>.<namespace>.svc.cluster.local, then compare with k8s.service_dns_name.",
+    wrong_examples=list(_Q3_MISTAKES) + ["checkout", "checkout.shop.svc.cluster.local..", 42],
+    solution_value=_Q3_NAME,
 )
 
 # Marathon names an app's Mesos tasks after its id, path reversed and joined by dots (/shop/checkout ->

@@ -208,6 +208,9 @@ def run_two_level(decision_time: float, *, seed: int = 0, agents: int = 20, agen
         "mean_attempts": statistics.fmean(j.attempts for j in batch.jobs) if batch.jobs else 0.0,
         "service_busy": min(1.0, service.busy_time / seconds),
         "offers": len(cluster.master.offers_log),
+        # every scheduled batch job's wait, shortest first; the abandoned and still-pending jobs have no wait (the
+        # lesson's CDF counts them at infinity, so that the curve does not average only the survivors)
+        "waits": sorted(waits),
     }
 
 

@@ -14,7 +14,7 @@ master) has a thick outline.
 >>> a = Architecture("toy", [Component("client", 0), Component("server", 1)], [Flow("client", "server", "request", 3)])
 >>> fig = architecture(a)
 >>> [t.get_text() for t in fig.axes[0].texts if "request" in t.get_text()]
-['request \u00d73']
+['\u25bc request \u00d73']
 """
 from __future__ import annotations
 
@@ -139,26 +139,29 @@ def _overlap(a, b) -> float:
 def architecture(source: Any, *, title: str | None = None) -> Figure:
     """Draw the components of a k8s or mesos ``Cluster`` (or an :class:`Architecture`) and the traffic between them.
 
-    Arrows bow around boxes they would cross (:func:`route`); labels slide along their
-    arrow until they overlap no other label and no box name.
+    Arrows bow around boxes they would cross (:func:`route`); two-way traffic between two boxes
+    gets one label with a line per direction (glyphs such as a down-pointing triangle say which
+    way), and labels slide along their arrows until they overlap no other label and no box name.
     """
     arch: Architecture = architecture_of(source)
     layers: dict[int, list] = {}
     for c in sorted(arch.components, key=lambda c: (c.layer, c.order, c.name)):
         layers.setdefault(c.layer, []).append(c)
+    layers = {layer: _leader_in_the_middle(comps) for layer, comps in layers.items()}
     width = max((len(v) for v in layers.values()), default=1)
     kinds = sorted({c.kind for c in arch.components})
     kind_style = {k: (color_for(i + 1), hatch_for(i)) for i, k in enumerate(kinds)}
     n_layers = max(layers, default=0) + 1
+    row_gap = _row_gap(arch, layers)
     fig_w = max(6.0, 1.9 * width)
     inches_per_unit = min(fig_w / (width + 0.2), 1.9)      # equal aspect: narrow diagrams must not grow tall
-    fig = new_figure(1, width=fig_w, height=inches_per_unit * 1.2 * n_layers + 1.0)
+    fig = new_figure(1, width=fig_w, height=inches_per_unit * row_gap * n_layers + 1.0)
     ax = fig.axes[0]
     ax.set_aspect("equal")
     pos: dict[str, Point] = {}
     names = []
     for layer, comps in layers.items():
-        y = (n_layers - 1 - layer) * 1.2
+        y = (n_layers - 1 - layer) * row_gap
         for i, c in enumerate(comps):
             x = width / 2 + (i - (len(comps) - 1) / 2)      # one unit per box, each row centred
             pos[c.name] = (x, y)
@@ -181,7 +184,7 @@ def architecture(source: Any, *, title: str | None = None) -> Figure:
             arcs[src, dst] = (pos[src], pos[dst], route(pos[src], pos[dst], others))
         elif src < dst:
             arcs[src, dst], arcs[dst, src] = route_pair(pos[src], pos[dst], others)
-    for (src, dst), (p0, p1, rad) in arcs.items():
+    for (src, dst), (p0, p1, rad) in sorted(arcs.items()):
         ax.add_patch(FancyArrowPatch(p0, p1, arrowstyle="-|>", mutation_scale=12, linewidth=1.1,
                                      connectionstyle=f"arc3,rad={rad}", shrinkA=14, shrinkB=14, color="black",
                                      gid=f"{src}->{dst}"))
@@ -197,36 +200,107 @@ def architecture(source: Any, *, title: str | None = None) -> Figure:
     if handles:
         fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), fontsize=8)
     ax.set_title(title or arch.title)
-    _place_labels(fig, ax, arcs, labels, names)
+    _place_labels(fig, ax, _merged_labels(arcs, labels, pos), names)
     return fig
 
 
-def _place_labels(fig: Figure, ax, arcs, labels, names) -> None:
-    """Write each arrow's label at the first point along it (see ``_LABEL_TS``) clear of labels and box names.
+def _leader_in_the_middle(comps: list) -> list:
+    """A row with a highlighted box (the leading master): standbys split around it, other kinds right beside it.
 
-    Sizes are measured in pixels after the layout is fixed; labels are kept out of the
-    layout so that placing them cannot move the axes they were measured on.
+    Arrows to the leader from the rows above and below then fan out from the middle and never pass
+    through a standby master (issue 12: readable at 3 masters x 4 agents x 2 frameworks).
     """
-    if not labels:
+    leader = next((c for c in comps if c.highlight), None)
+    if leader is None:
+        return comps
+    peers = [c for c in comps if c.kind == leader.kind and c is not leader]
+    others = [c for c in comps if c.kind != leader.kind]
+    half = len(peers) // 2
+    return peers[:half] + [leader] + others + peers[half:]
+
+
+def _row_gap(arch: Architecture, layers: dict[int, list]) -> float:
+    """Vertical distance between rows: 1.2 units, more when many arrows run between two rows (room for labels)."""
+    layer_of = {c.name: layer for layer, comps in layers.items() for c in comps}
+    pairs: dict[tuple[int, int], set] = {}
+    for f in arch.flows:
+        if f.src in layer_of and f.dst in layer_of and f.count > 0 and layer_of[f.src] != layer_of[f.dst]:
+            band = tuple(sorted((layer_of[f.src], layer_of[f.dst])))
+            pairs.setdefault(band, set()).add(frozenset((f.src, f.dst)))
+    busiest = max((len(v) for v in pairs.values()), default=0)
+    return 1.2 + 0.15 * max(0, min(busiest, 8) - 2)
+
+
+def _direction(p0: Point, p1: Point) -> str:
+    """An arrow glyph for the way from p0 to p1 on the page: down, up, right or left."""
+    (x0, y0), (x1, y1) = p0, p1
+    if abs(y1 - y0) > 1e-9:
+        return "\u25bc" if y1 < y0 else "\u25b2"
+    return "\u25b6" if x1 > x0 else "\u25c0"
+
+
+def _merged_labels(arcs: dict, labels: dict, pos: dict) -> list:
+    """One label per pair of boxes: ``(points_along(t), text)``; two-way traffic gets one line per way, each
+    opened by an arrow glyph for its direction, so a diagram has half as many labels to place."""
+    out = []
+    degree: dict[str, int] = {}
+    for src, dst in labels:
+        degree[src] = degree.get(src, 0) + 1
+        degree[dst] = degree.get(dst, 0) + 1
+    busy = len({frozenset(k) for k in labels}) > 6
+
+    def named(src: str, dst: str, text: str) -> str:
+        """In a busy diagram, say whose traffic a label counts: the end that is not the hub."""
+        if not busy:
+            return text
+        other = src if degree[src] <= degree[dst] else dst
+        return f"{other}:\n{text}"
+
+    for (src, dst), lines in sorted(labels.items()):
+        if (dst, src) in labels and dst < src:
+            continue                                          # drawn with its partner
+        if (dst, src) in labels:
+            there, back = arcs[src, dst], arcs[dst, src]
+            text = "\n".join([f"{_direction(pos[src], pos[dst])} {', '.join(lines)}",
+                              f"{_direction(pos[dst], pos[src])} {', '.join(labels[dst, src])}"])
+            out.append((lambda t, a=there, b=back: _middle(arc_point(*a, t), arc_point(*b, 1 - t)),
+                        named(src, dst, text)))
+        else:
+            text = f"{_direction(pos[src], pos[dst])} " + ", ".join(lines)
+            out.append((lambda t, a=arcs[src, dst]: arc_point(*a, t), named(src, dst, text)))
+    return out
+
+
+def _middle(a: Point, b: Point) -> Point:
+    return (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
+
+
+def _place_labels(fig: Figure, ax, placed: list, names) -> None:
+    """Write each label at the first point along its arrow(s) (see ``_LABEL_TS``) clear of labels and box names.
+
+    ``placed`` holds ``(points_along, text)``: ``points_along(t)`` is the point a fraction ``t``
+    along the arrow, or midway between a pair of arrows. Sizes are measured in pixels after
+    the layout is fixed; labels are kept out of the layout so that placing them cannot move
+    the axes they were measured on.
+    """
+    if not placed:
         return
-    many = len(labels) > 12
     texts = []
-    for key, lines in labels.items():
-        t = ax.text(*arc_point(*arcs[key], 0.5), ", ".join(lines) if many else "\n".join(lines),
-                    ha="center", va="center", fontsize=6 if many else 7,
+    for along, text in placed:
+        t = ax.text(*along(0.5), text, ha="center", va="center", fontsize=6.5 if len(placed) > 6 else 7,
                     bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "0.7"})
         t.set_in_layout(False)
-        texts.append((key, t))
+        texts.append((along, t))
     fig.draw_without_rendering()
     pad = 3.0    # pixels: the label's bbox patch plus a gap
     taken = [tuple(n.get_window_extent().padded(pad).extents) for n in names]
     boxes = [tuple(p.get_window_extent().extents) for p in ax.patches if isinstance(p, FancyBboxPatch)]
-    for key, t in texts:
+    for along, t in texts:
         ext = t.get_window_extent()
         w, h = ext.width / 2 + pad, ext.height / 2 + pad
         best = None
         for i, frac in enumerate(_LABEL_TS):
-            point = arc_point(*arcs[key], frac)
+            point = along(frac)
             cx, cy = ax.transData.transform(point)
             rect = (cx - w, cy - h, cx + w, cy + h)
             score = (sum(_overlap(rect, o) for o in taken), sum(_overlap(rect, b) for b in boxes) > 0, i)

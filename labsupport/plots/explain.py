@@ -8,13 +8,16 @@ pkg/scheduler/schedule_one.go ``prioritizeNodes``). This chart draws exactly tha
 ``cluster.scheduler.explain(pod)``: one horizontal bar per feasible node made of
 ``weight x score`` segments (colour and hatch per plugin, the segment's value written in it
 when there is room), the total at the end of the bar; a filtered-out node shows its reason
-instead of a bar. The chosen node has a thick outline and a star.
+instead of a bar (no bar at all: a node that failed a filter has no score). The chosen node has a thick
+outline and a star.
 
 >>> rows = [{"node": "node-1", "feasible": True, "reason": None, "scores": {"NodeResourcesFit": 80}, "total": 80},
 ...         {"node": "node-2", "feasible": False, "reason": "Insufficient cpu", "scores": {}, "total": 0}]
 >>> fig = explain_chart({"rows": rows, "chosen": "node-1"}, weights={"NodeResourcesFit": 1})
 >>> fig.axes[0].get_xlabel()
 'weighted score (weight x normalized score, points)'
+>>> len(fig.axes[0].patches)      # one segment for node-1 and its chosen outline; nothing for node-2
+2
 """
 from __future__ import annotations
 
@@ -53,10 +56,10 @@ def explain_chart(explanation: Any, *, weights: Mapping[str, float] | None = Non
         is_chosen = r["node"] == chosen
         names.append(("\u2605 " if is_chosen else "") + r["node"])
         if not r["feasible"]:
+            # no bar: a filtered-out node is never scored, so nothing may look like a score (issue 12)
             reason = textwrap.shorten(str(r["reason"] or "filtered out"), 70)
-            ax.barh(y, top, color="white", hatch="xx", edgecolor="0.75", height=0.6)
-            ax.text(top * 0.01, y, f"filtered out: {reason}", va="center", ha="left", fontsize=7,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "0.6"})
+            ax.text(top * 0.01, y, f"\u2715 filtered out: {reason} (not scored)", va="center", ha="left", fontsize=7,
+                    color="0.25", style="italic")
             continue
         x = 0.0
         for p in plugins:
@@ -82,7 +85,6 @@ def explain_chart(explanation: Any, *, weights: Mapping[str, float] | None = Non
     ax.set_ylabel("node")
     handles = [Patch(facecolor=c, hatch=h, edgecolor="black",
                      label=f"{p} (x{weights[p]:g})" if weights and p in weights else p) for p, (c, h) in style.items()]
-    handles.append(Patch(facecolor="white", hatch="xx", edgecolor="0.75", label="filtered out"))
     fig.legend(handles=handles, loc="outside right center", fontsize=8, title="Score plugin (weight)")
     feasible = sum(1 for r in rows if r["feasible"])
     default = f"Scheduling: {feasible}/{len(rows)} nodes feasible, chosen: {chosen or 'none'}"
