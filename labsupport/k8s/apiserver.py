@@ -52,6 +52,14 @@ for _kind, _names in {
     "ResourceQuota": ("resourcequota", "resourcequotas", "quota"),
     "EndpointSlice": ("endpointslice", "endpointslices"),
     "Lease": ("lease", "leases"),
+    # security (labsupport.k8s.auth)
+    "Secret": ("secret", "secrets"),
+    "ConfigMap": ("configmap", "configmaps", "cm"),
+    "ServiceAccount": ("serviceaccount", "serviceaccounts", "sa"),
+    "Role": ("role", "roles", "roles.rbac.authorization.k8s.io"),
+    "ClusterRole": ("clusterrole", "clusterroles", "clusterroles.rbac.authorization.k8s.io"),
+    "RoleBinding": ("rolebinding", "rolebindings", "rolebindings.rbac.authorization.k8s.io"),
+    "ClusterRoleBinding": ("clusterrolebinding", "clusterrolebindings", "clusterrolebindings.rbac.authorization.k8s.io"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind

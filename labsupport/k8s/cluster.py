@@ -54,6 +54,7 @@ from typing import Any
 from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.auth.client import SecurityAPI
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
 from labsupport.k8s.controllers.endpoints import EndpointSliceController, service_dns_name
 from labsupport.k8s.controllers.garbagecollector import GarbageCollector
@@ -66,7 +67,7 @@ from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
-from labsupport.k8s.store import APIStore, WriteRecord
+from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
 __all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR", "GC_FREEZE_THRESHOLD"]
@@ -126,7 +127,7 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster:
+class Cluster(SecurityAPI):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
@@ -169,6 +170,7 @@ class Cluster:
         #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
         self.api_lock = threading.RLock()
         self._server = None
+        self._init_security(seed)
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -342,8 +344,8 @@ class Cluster:
         if name is not None:
             objs = [self._get(k, name, namespace)]
         else:
-            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
+            objs = self.store.list(k, None if k in CLUSTER_SCOPED_KINDS else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in CLUSTER_SCOPED_KINDS,
                            kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:

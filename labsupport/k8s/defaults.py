@@ -44,7 +44,7 @@ def apply_defaults(obj: dict) -> dict:
     """Fill in the defaults of a (validated) object in place and return it."""
     kind = obj["kind"]
     meta = obj.setdefault("metadata", {})
-    if kind not in ("Namespace", "PriorityClass"):
+    if kind not in ("Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"):
         meta.setdefault("namespace", "default")
     spec = obj.get("spec")
     if kind == "Pod":
@@ -82,4 +82,8 @@ def apply_defaults(obj: dict) -> dict:
         obj.setdefault("globalDefault", False)
     elif kind == "Namespace":
         obj.setdefault("status", {"phase": "Active"})
+    elif kind == "Secret":  # security: stringData merged into base64 data (labsupport.k8s.secrets)
+        from labsupport.k8s.secrets import normalize_secret
+
+        normalize_secret(obj)
     return obj

@@ -188,6 +188,19 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "ResourceQuota": (["NAME", "AGE", "REQUEST", "LIMIT"], _resourcequotas),
     "EndpointSlice": (["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"], _endpointslices),
     "Lease": (["NAME", "HOLDER", "AGE"], _leases),
+    # security (labsupport.k8s.auth, .secrets): kubectl's columns
+    "Secret": (["NAME", "TYPE", "DATA", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"], "TYPE": o.get("type", "Opaque"),
+                                                              "DATA": len(o.get("data") or {}), "AGE": _age(o, now)}),
+    "ConfigMap": (["NAME", "DATA", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"],
+                                                         "DATA": len(o.get("data") or {}) + len(o.get("binaryData") or {}), "AGE": _age(o, now)}),
+    "ServiceAccount": (["NAME", "SECRETS", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"], "SECRETS": len(o.get("secrets") or []),
+                                                                 "AGE": _age(o, now)}),
+    "Role": (["NAME", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"], "AGE": _age(o, now)}),
+    "ClusterRole": (["NAME", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"], "AGE": _age(o, now)}),
+    "RoleBinding": (["NAME", "ROLE", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"],
+                                                           "ROLE": f'{o["roleRef"]["kind"]}/{o["roleRef"]["name"]}', "AGE": _age(o, now)}),
+    "ClusterRoleBinding": (["NAME", "ROLE", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"],
+                                                                  "ROLE": f'{o["roleRef"]["kind"]}/{o["roleRef"]["name"]}', "AGE": _age(o, now)}),
 }
 
 

@@ -74,13 +74,18 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"})
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
                   "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
                   "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas",
-                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io"}
+                  "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
+                  # security (labsupport.k8s.auth)
+                  "Secret": "secrets", "ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts",
+                  "Role": "roles.rbac.authorization.k8s.io", "ClusterRole": "clusterroles.rbac.authorization.k8s.io",
+                  "RoleBinding": "rolebindings.rbac.authorization.k8s.io",
+                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

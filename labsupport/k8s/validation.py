@@ -55,6 +55,14 @@ SIMULATED_KINDS = {
     "Deployment": "apps/v1",
     "HorizontalPodAutoscaler": "autoscaling/v2",
     "PriorityClass": "scheduling.k8s.io/v1",
+    # security (labsupport.k8s.auth, .secrets, .podsecurity)
+    "Secret": "v1",
+    "ConfigMap": "v1",
+    "ServiceAccount": "v1",
+    "Role": "rbac.authorization.k8s.io/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1",
+    "RoleBinding": "rbac.authorization.k8s.io/v1",
+    "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
 }
 
 #: ResourceQuota ``spec.hard`` keys that admission enforces here.
@@ -437,8 +445,8 @@ def _semantic_problems(obj: Mapping) -> list[str]:
 def validate_object(obj: Any) -> list[str]:
     """All problems of one object, each ``field.path: problem`` (empty list: valid).
 
-    >>> validate_object({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
-    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: Deployment, ...)']
+    >>> validate_object({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
+    ['Kind Endpoints is not simulated by labsupport (simulated kinds: Deployment, ...)']
     """
     if not isinstance(obj, dict):
         return [f"expected a mapping with apiVersion, kind and metadata, got {_type_name(obj)}"]

@@ -50,6 +50,8 @@ from labsupport.mesos.scheduler import (
 )
 from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import Task, TaskInfo, TaskState, TaskStatus
+from labsupport.mesos.auth import ACLs, AuthenticationError  # noqa: E402  (security: authn and ACLs)
+from labsupport.mesos.auth.guard import AuthorizationError
 
 __all__ = [
     "AGENT_PING_TIMEOUT", "DEFAULT_REFUSE_SECONDS", "MAX_AGENT_PING_TIMEOUTS", "TABLES",
@@ -57,4 +59,5 @@ __all__ = [
     "HierarchicalAllocator", "Marathon", "Offer", "OfferError", "RandomSorter", "Reserve", "ResourceError", "Resources",
     "Scheduler", "SchedulerDriver", "SchedulerError", "Task", "TaskInfo", "TaskState", "TaskStatus", "Unreserve",
     "dns_name", "dominant_share", "drf_allocate", "omega_experiment", "parse_attributes", "parse_resources",
+    "ACLs", "AuthenticationError", "AuthorizationError",
 ]

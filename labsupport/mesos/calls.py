@@ -101,7 +101,11 @@ class DriverCalls:
             elif isinstance(item, Task):
                 problem = None
                 old = self.tasks.get((fid, item.task_id))
-                if item.task_id in live_ids or (old is not None and not old.state.is_terminal):
+                security = getattr(self, "security", None)
+                refusal = security.task_refusal(fw, item) if security is not None else None
+                if refusal:   # run_tasks ACLs (labsupport.mesos.auth): REASON_TASK_UNAUTHORIZED
+                    problem = refusal
+                elif item.task_id in live_ids or (old is not None and not old.state.is_terminal):
                     problem = f"Task has duplicate ID: {item.task_id}"   # validation.cpp validateUniqueTaskID
                 elif not item.resources.scalars():
                     problem = "Task uses no resources"                    # validation.cpp validateResources
@@ -131,7 +135,8 @@ class DriverCalls:
         self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
         for task, take, problem in launches:
             if take is None:   # invalid: rejected by the master, never reaches the agent (no task record)
-                self.send_status(fw, TaskStatus(task.task_id, S.TASK_ERROR, "REASON_TASK_INVALID", problem, agent.name, fid, now))
+                reason = "REASON_TASK_UNAUTHORIZED" if " no authorized to launch task " in problem else "REASON_TASK_INVALID"
+                self.send_status(fw, TaskStatus(task.task_id, S.TASK_ERROR, reason, problem, agent.name, fid, now))
             else:
                 self.launch(fw, agent, task, take)
 

@@ -95,6 +95,9 @@ class Cluster:
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
+        authenticate_frameworks: bool = False,
+        credentials: Any = None,
+        acls: Any = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -117,6 +120,10 @@ class Cluster:
         znode, leader = self.zk.leader()
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
+        # security (labsupport.mesos.auth): --authenticate_frameworks, --credentials, --acls
+        from labsupport.mesos.auth.guard import SecurityGuard
+
+        self.security = self.master.security = SecurityGuard(seed, authenticate_frameworks, credentials, acls, self._log)
 
     # ---------------------------------------------------------------- basics
     @property
@@ -202,8 +209,15 @@ class Cluster:
 
     # ---------------------------------------------------------------- frameworks
     def register(self, scheduler: Scheduler, name: str = "my-fw", role: str = "*", weight: float | None = None,
-                 failover_timeout: float = 0, partition_aware: bool = False) -> str:
-        """Register a framework; returns its framework id. ``weight`` sets the role's weight (default 1)."""
+                 failover_timeout: float = 0, partition_aware: bool = False, *, principal: str | None = None,
+                 secret: str | None = None, user: str = "root") -> str:
+        """Register a framework; returns its framework id. ``weight`` sets the role's weight (default 1).
+
+        ``principal``/``secret`` authenticate it (CRAM-MD5) when the cluster has ``authenticate_frameworks=True``;
+        ``user`` is FrameworkInfo.user, the Unix user its tasks run as unless a Task sets ``user``. The
+        ACLs ``register_frameworks`` (principal -> role) decide whether it may register
+        (:mod:`labsupport.mesos.auth`); a refusal raises ``mesos.AuthenticationError``/``AuthorizationError``.
+        """
         if not isinstance(scheduler, Scheduler):
             raise LabError(f"scheduler: must be an instance of a mesos.Scheduler subclass, got {type(scheduler).__name__}")
         if not isinstance(name, str) or not name.strip():
@@ -215,7 +229,22 @@ class Cluster:
         _number(failover_timeout, "failover_timeout", allow_inf=True)
         if self.master.leader is None:
             raise LabError("register: no leading master right now (an election is under way); run the cluster a little and retry")
-        return self.master.register(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware))
+        if not isinstance(user, str) or not user:
+            raise LabError(f"user: FrameworkInfo.user must be a non-empty Unix user name, got {user!r}")
+        self.security.admit_framework(name, role, principal, secret)
+        fid = self.master.register(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware))
+        self.master.framework(fid).principal = principal
+        self.master.framework(fid).user = user
+        return fid
+
+    def teardown(self, framework_id: str, *, operator: str | None = None, password: str | None = None) -> None:
+        """``POST /master/teardown`` as operator (HTTP Basic): authenticated when credentials are set, then
+        authorized by the ``teardown_frameworks`` ACLs; the framework's tasks are killed."""
+        fw = self.master.framework(framework_id)
+        self.security.admit_teardown(fw, operator, password)
+        from labsupport.mesos.auth.guard import teardown_framework
+
+        teardown_framework(self.master, framework_id, f"operator {operator or 'anonymous'} POST /master/teardown")
 
     def disconnect_framework(self, framework_id: str) -> None:
         """The scheduler process dies; after its ``failover_timeout`` its tasks are killed."""
