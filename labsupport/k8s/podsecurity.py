@@ -225,7 +225,8 @@ class PodSecurity:
         spec = pod.get("spec") or {}
         v = check_pod(spec, policy["enforce"])
         if v:
-            name = pod["metadata"].get("name") or pod["metadata"].get("generateName", "")
+            # a controller's Pod is admitted before its name is generated: the message shows the generateName prefix
+            name = pod["metadata"].get("generateName") or pod["metadata"].get("name", "")
             raise ManifestError(f'pods "{name}" is forbidden: violates PodSecurity "{policy["enforce"]}:latest": {", ".join(v)}')
         a = check_pod(spec, policy["audit"])
         if a:

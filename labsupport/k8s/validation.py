@@ -446,7 +446,7 @@ def validate_object(obj: Any) -> list[str]:
     """All problems of one object, each ``field.path: problem`` (empty list: valid).
 
     >>> validate_object({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
-    ['Kind Endpoints is not simulated by labsupport (simulated kinds: Deployment, ...)']
+    ['Kind Endpoints is not simulated by labsupport (simulated kinds: ClusterRole, ...)']
     """
     if not isinstance(obj, dict):
         return [f"expected a mapping with apiVersion, kind and metadata, got {_type_name(obj)}"]

@@ -15,7 +15,7 @@ talks about (secrets, serviceaccounts, pods/exec, ...). Verbs: ``Read`` = get, l
   (``/api``, ``/apis``, ``/healthz``, ``/version``, ...) for every authenticated user.
 
 Simplified: the rules for kinds that the simulator does not serve are left out (batch, ingresses,
-statefulsets, ... are listed by upstream too); ``kubectl get clusterroles`` therefore shows 8 roles, not 70.
+statefulsets, ... are listed by upstream too); ``kubectl get clusterroles`` therefore shows 9 roles, not 70.
 
 >>> sorted(r["metadata"]["name"] for r in bootstrap_objects() if r["kind"] == "ClusterRole")[:4]
 ['admin', 'cluster-admin', 'edit', 'system:aggregate-to-admin']

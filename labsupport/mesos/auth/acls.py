@@ -19,12 +19,12 @@ nested roles ``a/b`` (the recursive ACLs of 1.11).
 ...     {"principals": {"type": "ANY"}, "roles": {"values": ["prod"]}, "_comment": "nobody else"}]})
 Traceback (most recent call last):
 ...
-labsupport.core.LabError: acls.register_frameworks[1]: unknown field '_comment' (expected principals, roles)
+labsupport.core.errors.LabError: acls.register_frameworks[1]: unknown field '_comment' (expected principals, roles)
 >>> acls = ACLs.parse({"register_frameworks": [
 ...     {"principals": {"values": ["ops"]}, "roles": {"values": ["prod"]}},
-...     {"principals": {"type": "ANY"}, "roles": {"values": ["prod"]}}]})
+...     {"principals": {"type": "NONE"}, "roles": {"values": ["prod"]}}]})
 >>> acls.authorized("register_frameworks", "ops", "prod"), acls.authorized("register_frameworks", "dev", "prod")
-(True, True)
+(True, False)
 """
 from __future__ import annotations
 
