@@ -269,7 +269,7 @@ class SecurityAPI:
 
     def who_can(self, verb: str, resource: str, namespace: str = "default") -> Table:
         """``kubectl who-can``-style: every binding whose rules allow ``verb resource`` in ``namespace``."""
-        from labsupport.k8s.auth.rbac import _role_ref_rules, rule_allows
+        from labsupport.k8s.auth.rbac import role_ref_rules, rule_allows
 
         a = _attrs(ADMIN, verb, resource, namespace)
         self.enable_rbac()
@@ -278,7 +278,7 @@ class SecurityAPI:
         if a.namespace:
             bindings += sorted(self.store.list("RoleBinding", a.namespace), key=lambda b: b["metadata"]["name"])
         for b in bindings:
-            rules, _ = _role_ref_rules(self.store, b.get("roleRef") or {}, b["metadata"].get("namespace", ""))
+            rules, _ = role_ref_rules(self.store, b.get("roleRef") or {}, b["metadata"].get("namespace", ""))
             if any(rule_allows(a, r) for r in rules):
                 kind = b["kind"]
                 ref = b["roleRef"]

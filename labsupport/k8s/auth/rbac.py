@@ -34,7 +34,7 @@ from labsupport.k8s.auth.forbidden import Attributes
 from labsupport.k8s.auth.identity import UserInfo, service_account_user
 
 __all__ = ["Decision", "rule_allows", "verb_matches", "api_group_matches", "resource_matches", "resource_name_matches",
-           "non_resource_url_matches", "applies_to", "visit_rules_for", "authorize", "describe_binding", "RBAC_KINDS"]
+           "non_resource_url_matches", "applies_to", "role_ref_rules", "visit_rules_for", "authorize", "describe_binding", "RBAC_KINDS"]
 
 RBAC_KINDS = ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")
 
@@ -150,7 +150,7 @@ def cluster_role_rules(get: Callable, list_cluster_roles: Callable, name: str, _
     return rules
 
 
-def _role_ref_rules(store, ref: Mapping, namespace: str) -> tuple[list, str | None]:
+def role_ref_rules(store, ref: Mapping, namespace: str) -> tuple[list, str | None]:
     kind, name = ref.get("kind"), ref.get("name")
     if kind == "Role":
         role = store.get("Role", namespace, name)
@@ -169,7 +169,7 @@ def visit_rules_for(store, user: UserInfo, namespace: str) -> Iterator[tuple[str
         i = applies_to(user, crb.get("subjects"), "")
         if i is None:
             continue
-        rules, err = _role_ref_rules(store, crb.get("roleRef") or {}, "")
+        rules, err = role_ref_rules(store, crb.get("roleRef") or {}, "")
         if err:
             yield None, None, err
             continue
@@ -181,7 +181,7 @@ def visit_rules_for(store, user: UserInfo, namespace: str) -> Iterator[tuple[str
             i = applies_to(user, rb.get("subjects"), namespace)
             if i is None:
                 continue
-            rules, err = _role_ref_rules(store, rb.get("roleRef") or {}, namespace)
+            rules, err = role_ref_rules(store, rb.get("roleRef") or {}, namespace)
             if err:
                 yield None, None, err
                 continue
