@@ -10,7 +10,7 @@ LESSONS   := $(wildcard notebooks/*.ipynb)
 SOLUTIONS := $(wildcard solutions/*.ipynb)
 SANITIZE  := tests/nbval_sanitize.cfg
 
-.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean
+.PHONY: help lab test unit execute exercises check-exercises my-work bench lint clean check schedule progress fidelity
 
 help:
 	@echo "make lab        start JupyterLab on http://127.0.0.1:$(PORT) at the welcome lesson"
@@ -19,19 +19,22 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make my-work    copy the exercises into my-work/ (git-ignored) for your own answers"
 	@echo "make bench      run the speed benchmarks in bench/"
+	@echo "make check      before a workshop: is this machine ready? (environment check + one lesson run)"
+	@echo "make schedule   write instructors/schedule.md and lessons.md from the lessons' metadata and checks"
+	@echo "make progress DIR=...  class overview from learners' progress files (ARGS=--learners: per learner)"
+	@echo "make fidelity   per upstream test file: cases ported, passing, not expressible"
 
 # --- bootstrap: create the virtual environment once, reinstall when the pins change ---
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed (found " + sys.version.split()[0] + "); set PYTHON=python3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python requirements.txt pyproject.toml
+$(STAMP): $(BIN)/python requirements.txt pyproject.toml tools/jupyterlab-overrides.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@# no "Jupyter news" pop-up and no update checks: the lab works offline and stays quiet
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@echo '{"@jupyterlab/apputils-extension:notification": {"checkForUpdates": false, "fetchNews": "false"}}' \
-	    > $(VENV)/share/jupyter/lab/settings/overrides.json
+	@cp tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 # --- the two commands ---
@@ -47,6 +50,8 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python tools/make_exercises.py --check
+	$(BIN)/python tools/schedule.py --check
+	$(BIN)/python tools/instructor_notes.py --check
 	$(BIN)/python -m pytest tests labsupport notebooks solutions exercises \
 	    --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) --nbval-cell-timeout=120 \
 	    -o timeout=900 -ra
@@ -58,7 +63,7 @@ unit: $(STAMP)
 execute: $(STAMP)
 	@for nb in $(LESSONS) $(SOLUTIONS); do \
 	    echo "executing $$nb"; \
-	    MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    LABSUPPORT_PROGRESS=off MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	        --ExecutePreprocessor.timeout=300 --ExecutePreprocessor.kernel_name=python3 "$$nb" || exit 1; \
 	done
 	$(BIN)/python tools/normalize_notebooks.py $(LESSONS) $(SOLUTIONS)
@@ -76,8 +81,29 @@ my-work: $(STAMP)
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python "$$b" || exit 1; done
 
+# --- instructors ---
+check: $(STAMP)
+	@$(BIN)/python -c 'from labsupport.envcheck import check_environment; import sys; t = check_environment(show=False); print(t); sys.exit(0 if all(r["CHECK"] == "[ OK ]" for r in t) else "Some packages differ from the pins: run make clean, then make check again.")'
+	@echo "running the welcome lesson top to bottom (a smoke test; nothing is saved) ..."
+	@LABSUPPORT_PROGRESS=off MPLBACKEND=Agg $(BIN)/jupyter nbconvert --to notebook --execute --stdout \
+	    --ExecutePreprocessor.timeout=120 notebooks/00_welcome.ipynb > /dev/null 2> .venv/check.log \
+	    && echo "Ready: the environment matches the pins and a lesson runs. See you at the workshop." \
+	    || { tail -20 .venv/check.log; echo "The welcome lesson did not run: send the lines above to your instructor."; exit 1; }
+
+schedule: $(STAMP)
+	$(BIN)/python tools/schedule.py --write
+	$(BIN)/python tools/instructor_notes.py --write
+
+progress: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make progress DIR=folder-with-learners-progress-files [ARGS=--learners]"; exit 2; }
+	@$(BIN)/python -m labsupport.progress "$(DIR)" $(ARGS)
+
 lint: $(STAMP)
 	$(BIN)/ruff check labsupport tests tools bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
+
+# --- fidelity: upstream table tests (tests/upstream/README.md) ---
+fidelity: $(STAMP)
+	$(BIN)/python tools/fidelity.py

@@ -4,9 +4,12 @@
 * One run covers everything: notebooks/ and solutions/ are compared strictly (every stored output must match a
   fresh run), exercises/ laxly (they must run top to bottom; their outputs are not compared).
 * A run that collects nothing, or that skips a notebook folder which has notebooks, fails instead of passing.
+* Learner progress (labsupport.progress) is not recorded: checks answered by tests and notebooks never touch the
+  learner's my-work/ (the notebook kernels nbval starts inherit the setting; progress tests pass their own paths).
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,8 @@ NOTEBOOK_FOLDERS = ("notebooks", "solutions", "exercises")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # checks answered by tests and notebooks must not count as the learner's own progress
+    os.environ["LABSUPPORT_PROGRESS"] = "off"
     opt = config.option
     sanitize = getattr(opt, "nbval_sanitize_with", None)
     if sanitize and not Path(sanitize).is_absolute():

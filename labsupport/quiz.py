@@ -33,6 +33,7 @@ from typing import Any
 from labsupport.checks.placeholder import contains_placeholder
 from labsupport.checks.result import Result, Verdict, _inline_html
 from labsupport.core.errors import LabError
+from labsupport.progress import record as record_progress
 
 __all__ = ["MultipleChoice", "ShortAnswer", "normalize_text"]
 
@@ -72,6 +73,15 @@ class _Quiz:
         return self._text()
 
     __repr__ = __str__
+
+    def answer(self, response: Any) -> Result:
+        """Judge the learner's response; a lesson's quick check is also recorded locally (:mod:`labsupport.progress`)."""
+        result = self._answer(response)
+        record_progress(self, result)
+        return result
+
+    def _answer(self, response: Any) -> Result:
+        raise NotImplementedError
 
     def _text(self) -> str:
         raise NotImplementedError
@@ -138,7 +148,7 @@ class MultipleChoice(_Quiz):
         folded = {normalize_text(k): k for k in self.choices}
         return folded.get(normalize_text(choice))
 
-    def answer(self, choice: Any) -> Result:
+    def _answer(self, choice: Any) -> Result:
         """Judge ``choice`` (an option key such as ``"b"``)."""
         if contains_placeholder(choice):
             return Result(Verdict.NOT_ATTEMPTED, f"pick one of {', '.join(self.choices)} and pass it as a string.")
@@ -171,6 +181,7 @@ class MultipleChoice(_Quiz):
         prompt = widgets.HTML(value=f"<b>Quick check:</b> {_inline_html(self.question)}")
         radio = widgets.RadioButtons(
             options=[(f"{k}) {v}", k) for k, v in self.choices.items()], value=None,
+            description="Answer:",  # the group's label, announced by screen readers; arrow keys move the choice
             layout=widgets.Layout(width="max-content"),
         )
         box, _, _ = self._form([prompt, radio], lambda: None if radio.value is None else self.answer(radio.value),
@@ -215,7 +226,7 @@ class ShortAnswer(_Quiz):
         self.mistakes = {normalize_text(k): v for k, v in (mistakes or {}).items()}
         self.nudge = nudge or "Reread the section above; the term is in the text."
 
-    def answer(self, text: Any) -> Result:
+    def _answer(self, text: Any) -> Result:
         """Judge the typed ``text``."""
         if contains_placeholder(text) or not str(text).strip():
             return Result(Verdict.NOT_ATTEMPTED, "type your answer as a string.")

@@ -58,7 +58,7 @@ def test_event_priorities_are_named_constants_of_the_one_tie_break_table():
     assert args, "the simulators schedule prioritised events"
     for where, value in args:
         assert not isinstance(value, ast.Constant), f"{where}: use a name from labsupport.core.priorities, not {value.value!r}"
-    assert sorted(priorities.TIE_BREAKS.values()) == [0, 1, 5, 10, 11]
+    assert sorted(priorities.TIE_BREAKS.values()) == [0, 1, 5, 9, 10, 10, 11, 11, 12]
 
 
 @pytest.mark.parametrize("module", ["labsupport.mesos", "labsupport.k8s", "labsupport.core"],

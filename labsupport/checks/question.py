@@ -22,6 +22,7 @@ from labsupport.checks.compare import values_equal
 from labsupport.checks.placeholder import PLACEHOLDER_NAME, contains_placeholder
 from labsupport.checks.result import Note, Result, Verdict
 from labsupport.core.errors import LabError
+from labsupport.progress import record as record_progress
 
 __all__ = ["Judged", "Judgement", "LearnerCodeError", "NO_VALUE", "Question", "describe_exception", "learner_code_objects"]
 
@@ -190,7 +191,15 @@ class Question:
         return self._wrong_examples + derived
 
     def check(self, answer: Any) -> Result:
-        """Judge ``answer``: Correct, Not yet (with what is wrong and a nudge), Not attempted yet, or Error."""
+        """Judge ``answer``: Correct, Not yet (with what is wrong and a nudge), Not attempted yet, or Error.
+
+        The verdict of a lesson's question is also recorded locally (:mod:`labsupport.progress`).
+        """
+        result = self._check(answer)
+        record_progress(self, result)
+        return result
+
+    def _check(self, answer: Any) -> Result:
         if self._not_attempted(answer):
             return Result(
                 Verdict.NOT_ATTEMPTED,

@@ -16,7 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Event", "Simulation"]
+__all__ = ["BASELINE_MEMORY_BYTES", "Event", "SIM_EPOCH", "Simulation"]
+
+#: Simulated time 0 as Unix seconds (2026-01-01T00:00:00Z), used wherever a real component prints wall-clock
+#: times (kubectl's API answers, log timestamps, Prometheus samples): the same simulated instant, the same text.
+SIM_EPOCH = 1767225600.0
+#: (chosen) a small server process's memory working set when no memory load is set, in both simulators.
+BASELINE_MEMORY_BYTES = 12 * 2**20
 
 
 @dataclass(order=True)

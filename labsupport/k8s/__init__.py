@@ -17,6 +17,9 @@ Start with :class:`Cluster`::
     cluster.scheduler.explain(pod)
     server = cluster.serve()                   # the real kubectl / kubernetes client: server.kubeconfig
     print(cluster.kubectl("get pods -o wide"))  # runs kubectl v1.37.1 (no shell); %kubectl in notebooks
+    cluster = k8s.Cluster(seed=0, control_plane=3, etcd=3)    # HA control plane: leases(), etcd_status()
+    cluster.add_node_group("workers", min=1, max=10, cpu="4", memory="16Gi", provision_seconds=60)
+    cluster.drain("workers-1"); cluster.autoscaler_status(); k8s.quorum(3) == 2
 
 The pieces it wires together: :mod:`.store` (the etcd + API server stand-in), :mod:`.apiserver`
 (validation, defaulting, admission, apply), :mod:`.scheduler`, :mod:`.controllers`, :mod:`.kubelet`
@@ -29,6 +32,8 @@ from labsupport.k8s.controllers.deployment import rollout_bounds
 from labsupport.k8s.controllers.endpoints import service_dns_name
 from labsupport.k8s.controllers.hpa import hpa_desired_replicas
 from labsupport.k8s.controllers.replicaset import deletion_order
+from labsupport.k8s.controlplane import ControlPlaneUnavailableError, EtcdUnavailableError, quorum
+from labsupport.k8s.drain import DrainError
 from labsupport.k8s.errors import ConflictError, ManifestError, NotFoundError, QuotaExceededError
 from labsupport.k8s.kubelet import container_behaviour, crashloop_delay, liveness_kill_delay, readiness_delay
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity, pod_requests
@@ -64,4 +69,9 @@ __all__ = [
     "parse_memory",
     "parse_quantity",
     "pod_requests",
+    # issue 14: scaling and HA
+    "quorum",
+    "ControlPlaneUnavailableError",
+    "EtcdUnavailableError",
+    "DrainError",
 ]

@@ -33,7 +33,7 @@ from labsupport.k8s.objects import copy_json
 from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, RESOURCE_NAMES, APIStore
 from labsupport.k8s.validation import load_manifests, validate_manifests
 
-__all__ = ["APIServer", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
+__all__ = ["APIServer", "IMMUTABLE_FIELDS", "field_at", "AppliedObjects", "three_way_merge", "LAST_APPLIED", "SERVICE_CIDR", "resolve_kind", "KIND_ALIASES"]
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 SERVICE_CIDR = "10.96.0.0/12"
@@ -60,6 +60,7 @@ for _kind, _names in {
     "ClusterRole": ("clusterrole", "clusterroles", "clusterroles.rbac.authorization.k8s.io"),
     "RoleBinding": ("rolebinding", "rolebindings", "rolebindings.rbac.authorization.k8s.io"),
     "ClusterRoleBinding": ("clusterrolebinding", "clusterrolebindings", "clusterrolebindings.rbac.authorization.k8s.io"),
+    "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -68,7 +69,7 @@ for _kind, _names in {
 _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
-             "ResourceQuota": "resourcequota"}
+             "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy"}
 
 
 def resolve_kind(kind: str) -> str:
@@ -118,11 +119,11 @@ class AppliedObjects(list):
     __str__ = __repr__
 
 
-_IMMUTABLE = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
+IMMUTABLE_FIELDS = {"Deployment": [("spec", "selector")], "ReplicaSet": [("spec", "selector")], "Service": [("spec", "clusterIP")],
               "PriorityClass": [("value",)]}
 
 
-def _dig(obj: Any, path: tuple) -> Any:
+def field_at(obj: Any, path: tuple) -> Any:
     for p in path:
         obj = obj.get(p) if isinstance(obj, dict) else None
     return obj
@@ -252,8 +253,8 @@ class APIServer:
                 merged.pop(key, None)
         merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied
         apply_defaults(merged)
-        for path in _IMMUTABLE.get(kind, ()):
-            if _dig(obj, path) is not None and _dig(merged, path) != _dig(live, path):
+        for path in IMMUTABLE_FIELDS.get(kind, ()):
+            if field_at(obj, path) is not None and field_at(merged, path) != field_at(live, path):
                 raise ManifestError(f"{where}: {'.'.join(path)}: field is immutable")
         if kind == "Pod":
             a, b = copy_json(live["spec"]), copy_json(merged["spec"])

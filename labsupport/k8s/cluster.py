@@ -62,11 +62,13 @@ from labsupport.k8s.controllers.hpa import HorizontalPodAutoscalerController
 from labsupport.k8s.controllers.nodelifecycle import NodeLifecycleController, TaintEvictionController
 from labsupport.k8s.controllers.replicaset import ReplicaSetController
 from labsupport.k8s.errors import NotFoundError
+from labsupport.k8s.extended_resources import is_extended_resource_name, parse_scalar
 from labsupport.k8s.kubelet import Kubelet, KubeletRouter
 from labsupport.k8s.metrics import MetricsServer
 from labsupport.k8s.objects import is_pod_ready
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
+from labsupport.k8s.scaling import ScalingMixin
 from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
@@ -127,16 +129,20 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster(SecurityAPI):
+class Cluster(ScalingMixin, SecurityAPI):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
     ``cluster_cidr`` is kube-controller-manager's ``--cluster-cidr``; each node gets the next
     ``/24`` of it (``--node-cidr-mask-size=24``), so the default allows 256 nodes.
     ``log_limit`` bounds the write log behind :meth:`watch_log` (None: keep everything).
+    ``control_plane`` / ``etcd``: simulate an HA control plane of that many members (``cp-1``..)
+    and etcd members (``etcd-1``..), with leader Leases (see :mod:`labsupport.k8s.scaling`);
+    None (the default) keeps the single, never-failing control plane of the earlier lessons.
     """
 
-    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None) -> None:
+    def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
+                 control_plane: int | None = None, etcd: int | None = None) -> None:
         from labsupport.k8s.scheduler import Scheduler
 
         try:
@@ -170,6 +176,7 @@ class Cluster(SecurityAPI):
         #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
         self.api_lock = threading.RLock()
         self._server = None
+        self._init_scaling(control_plane, etcd)
         self._init_security(seed)
 
     def _bootstrap(self) -> None:
@@ -222,8 +229,12 @@ class Cluster(SecurityAPI):
 
     # ------------------------------------------------------------ nodes
     def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,
-                 taints: list[Mapping] | None = None) -> None:
-        """Register a node (its kubelet starts and renews its Lease every 10 s)."""
+                 taints: list[Mapping] | None = None, extended: Mapping[str, Any] | None = None) -> None:
+        """Register a node (its kubelet starts and renews its Lease every 10 s).
+
+        ``extended`` adds extended resources to the node's capacity and allocatable, as a device
+        plugin would (``{"nvidia.com/gpu": 4}``); see :mod:`labsupport.k8s.extended_resources`.
+        """
         if not isinstance(name, str) or len(name) > 253 or not _DNS1123_SUBDOMAIN.match(name):
             raise LabError(f"name: {name!r} is not a valid node name (a DNS-1123 subdomain such as 'node-1')")
         if self.store.get("Node", None, name) is not None:
@@ -251,6 +262,14 @@ class Cluster(SecurityAPI):
                                ("PIDPressure", "False", "KubeletHasSufficientPID", None), ("Ready", "True", "KubeletReady", "kubelet is posting ready status"))
         ]
         resources = {"cpu": format_cpu(cpu_m), "memory": format_memory(mem_b), "pods": str(max_pods)}
+        for rname, amount in sorted((extended or {}).items()):
+            if not is_extended_resource_name(rname):
+                raise LabError(f"extended.{rname}: not an extended resource name (use a domain prefix, such as "
+                               f"'nvidia.com/gpu', outside kubernetes.io)")
+            try:
+                resources[rname] = str(parse_scalar(rname, amount, f"extended.{rname}"))
+            except LabError as e:
+                raise LabError(str(e)) from None
         node = {
             "apiVersion": "v1",
             "kind": "Node",
@@ -289,14 +308,18 @@ class Cluster(SecurityAPI):
 
         Returns the stored objects (printing like ``kubectl apply``); raises :class:`ManifestError`.
         """
+        self._check_api()
         try:
             with self.api_lock:
-                return self.apiserver.apply(manifest)
+                applied = self.apiserver.apply(manifest)
         except LabError as e:
             raise type(e)(str(e)) from None
+        self._ensure_disruption_controller()
+        return applied
 
     def delete(self, kind: str, name: str, namespace: str = "default") -> None:
         """``kubectl delete <kind> <name>``: Pods terminate gracefully, dependents are garbage-collected."""
+        self._check_api()
         try:
             with self.api_lock:
                 self.apiserver.delete(kind, name, namespace)
@@ -305,6 +328,7 @@ class Cluster(SecurityAPI):
 
     def scale(self, kind: str, name: str, replicas: int, namespace: str = "default") -> None:
         """``kubectl scale``: set ``spec.replicas`` of a Deployment or ReplicaSet."""
+        self._check_api()
         k = resolve_kind(kind)
         if k not in ("Deployment", "ReplicaSet"):
             raise LabError(f"kind: only deployments and replicasets can be scaled here, got {kind!r}")
@@ -512,3 +536,43 @@ class Cluster(SecurityAPI):
         server = self._server if self._server is not None and self._server.running else self.serve()
         return run_kubectl(server.kubeconfig, args, stdin)
 
+
+    # ------------------------------------------------------ observability (issue 16, lesson 08)
+    @property
+    def observability(self):
+        """The metrics endpoints, metrics-server and log reader of this cluster (:mod:`labsupport.k8s.observability`).
+
+        Created on first use; cAdvisor's CPU counters start counting then.
+        """
+        obs = self.__dict__.get("_observability")
+        if obs is None:
+            from labsupport.k8s.observability import Observability
+
+            obs = self.__dict__["_observability"] = Observability(self)
+        return obs
+
+    def metrics_text(self, component: str) -> str:
+        """The Prometheus exposition text a component serves now: ``"kube-state-metrics"``, ``"kubelet/<node>"``
+        (its ``/metrics/cadvisor``; ``"kubelet/<node>/resource"`` for ``/metrics/resource``), ``"kube-scheduler"``, ``"kube-apiserver"``."""
+        return self.observability.text(component)
+
+    def prometheus(self, scrape_interval: float = 15, evaluation_interval: float = 60):
+        """Start a simulated Prometheus that scrapes every component every ``scrape_interval`` simulated seconds."""
+        return self.observability.prometheus(scrape_interval, evaluation_interval)
+
+    def logs(self, pod: str, previous: bool = False, tail: int | None = None, container: str | None = None,
+             namespace: str = "default", timestamps: bool = False) -> str:
+        """``kubectl logs <pod> [-c container] [--previous] [--tail N] [--timestamps]`` as text."""
+        return self.observability.logs(pod, container, previous, tail, namespace, timestamps)
+
+    def top(self, what: str = "pods", namespace: str | None = "default") -> Table:
+        """``kubectl top pods`` / ``kubectl top nodes``, read from metrics-server's ``metrics.k8s.io`` (15 s resolution)."""
+        return self.observability.top(what, namespace)
+
+    def pod_metrics(self, namespace: str | None = "default") -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` PodMetrics items (what ``kubectl get --raw /apis/metrics.k8s.io/...`` returns)."""
+        return self.observability.metrics_server.pod_metrics(namespace)
+
+    def node_metrics(self) -> list[dict]:
+        """``metrics.k8s.io/v1beta1`` NodeMetrics items."""
+        return self.observability.metrics_server.node_metrics()

@@ -6,8 +6,8 @@ From ``pkg/apis/*/v1/defaults.go``: a Pod gets ``restartPolicy: Always``,
 ``:latest`` or untagged images, else ``IfNotPresent``); a Deployment gets
 ``replicas: 1``, ``revisionHistoryLimit: 10``, ``progressDeadlineSeconds: 600`` and a
 ``RollingUpdate`` strategy with ``maxSurge``/``maxUnavailable`` 25 %; a Service gets
-``type: ClusterIP`` and ``targetPort = port``; an HPA gets ``minReplicas: 1`` and the
-default ``behavior``.
+``type: ClusterIP`` and ``targetPort = port``; an HPA gets ``minReplicas: 1`` and, if it
+sets a ``behavior``, the defaults for the fields that behavior leaves out.
 
 >>> d = apply_defaults({"kind": "Deployment", "metadata": {"name": "web"},
 ...                     "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
@@ -72,10 +72,13 @@ def apply_defaults(obj: dict) -> dict:
             p.setdefault("targetPort", p.get("port"))
     elif kind == "HorizontalPodAutoscaler":
         spec.setdefault("minReplicas", 1)
-        behavior = default_behavior()
-        for direction, rules in (spec.get("behavior") or {}).items():
-            behavior[direction].update(rules)
-        spec["behavior"] = behavior
+        if spec.get("behavior") is not None:
+            # SetDefaults_HorizontalPodAutoscalerBehavior fills only a behavior that is set; without one the
+            # controller uses its legacy normalization (labsupport.k8s.controllers.hpa, issue 11 item 3)
+            behavior = default_behavior()
+            for direction, rules in (spec.get("behavior") or {}).items():
+                behavior[direction].update(rules)
+            spec["behavior"] = behavior
         spec.setdefault("metrics", [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}])
     elif kind == "PriorityClass":
         obj.setdefault("preemptionPolicy", "PreemptLowerPriority")

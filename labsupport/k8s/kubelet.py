@@ -28,6 +28,8 @@ would write a throw-away container (see :func:`container_behaviour`):
 * ``["sleep", "30"]`` or ``["sh", "-c", "sleep 30"]``: runs 30 s, exits 0 (Completed);
 * ``["sh", "-c", "sleep 5; exit 1"]``: runs 5 s, exits 1 (Error) -> restarts -> CrashLoopBackOff;
 * ``["sh", "-c", "exit 1"]`` or ``["false"]``: exits 1 at once; ``["true"]``: exits 0 at once;
+* ``: "${DATABASE_URL:?must be set}"``: the shell stops with exit code 1 when the container's
+  ``env`` has no non-empty ``DATABASE_URL`` (simplified: bash exits 1, dash 2), else goes on;
 * ``trap '' TERM`` anywhere in the script: ignores SIGTERM, so it is killed (exit 137) at
   the end of the grace period.
 
@@ -95,11 +97,19 @@ class Behaviour(NamedTuple):
     ignores_sigterm: bool
 
 
+REQUIRED_VAR = re.compile(r"""^:\s+["']?\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}["']?$""")
+
+
+def env_names(container: dict) -> set[str]:
+    """Names of the container's ``env`` entries with a non-empty value or a ``valueFrom``."""
+    return {e.get("name") for e in container.get("env") or () if e.get("value") or e.get("valueFrom")}
+
+
 _SLEEP = re.compile(r"^sleep\s+(\d+(?:\.\d+)?|infinity)$")
 _EXIT = re.compile(r"^exit(?:\s+(\d+))?$")
 
 
-def _script(container: dict) -> str | None:
+def container_script(container: dict) -> str | None:
     argv = list(container.get("command") or ()) + list(container.get("args") or ())
     if not argv:
         return None
@@ -120,7 +130,7 @@ def container_behaviour(container: dict, default_seconds: float | None = None) -
     >>> container_behaviour({"command": ["sh", "-c", "trap '' TERM; sleep infinity"]})
     Behaviour(runs_for=None, exit_code=0, ignores_sigterm=True)
     """
-    script = _script(container)
+    script = container_script(container)
     if script is None:
         return Behaviour(default_seconds, 0, False)
     ignores = bool(re.search(r"trap\s+(''|\"\")\s+(SIG)?TERM", script))
@@ -142,6 +152,11 @@ def container_behaviour(container: dict, default_seconds: float | None = None) -
             return Behaviour(elapsed, 0, ignores)
         if stmt == "false":
             return Behaviour(elapsed, 1, ignores)
+        m = REQUIRED_VAR.match(stmt)
+        if m:  # ': "${NAME:?message}"' -- the shell exits when NAME is unset or empty
+            if m.group(1) not in env_names(container):
+                return Behaviour(elapsed, 1, ignores)
+            continue
         return Behaviour(default_seconds, 0, ignores)  # a real program: treat as a server
     return Behaviour(elapsed, 0, ignores)
 

@@ -120,6 +120,26 @@ class MetricsServer:
             return min(usage, self._limit(pod, resource))
         return 0.0
 
+    def pod_demand(self, pod: dict, resource: str, now: float) -> float:
+        """What the Pod's load asks for at ``now`` before any CPU limit throttles it (0 without a load).
+
+        Unlike :meth:`pod_usage` this ignores metrics-server's first-sample delay; cAdvisor's
+        accounting (:mod:`labsupport.k8s.observability.cadvisor`) integrates it from container start.
+        """
+        ns = pod["metadata"]["namespace"]
+        for kind, name in self._workload(pod):
+            load = self.loads.get((kind, ns, name, resource))
+            if load is None:
+                continue
+            if load.total is not None and not is_pod_ready(pod):
+                return 0.0
+            return load.per_pod_usage(now, self._ready_count(kind, ns, name, now))
+        return 0.0
+
+    def pod_limit(self, pod: dict, resource: str) -> float:
+        """The Pod's limit for ``resource`` (millicores or bytes; ``inf`` when a container has none)."""
+        return self._limit(pod, resource)
+
     @staticmethod
     def _limit(pod: dict, resource: str) -> float:
         total = 0

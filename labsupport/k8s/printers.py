@@ -175,6 +175,12 @@ def _leases(o, now):
     return {"NAME": o["metadata"]["name"], "HOLDER": o["spec"].get("holderIdentity"), "AGE": _age(o, now)}
 
 
+def _pdbs(o, now):
+    spec, st = o["spec"], o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "MIN AVAILABLE": spec.get("minAvailable", "N/A"), "MAX UNAVAILABLE": spec.get("maxUnavailable", "N/A"),
+            "ALLOWED DISRUPTIONS": st.get("disruptionsAllowed", 0), "AGE": _age(o, now)}
+
+
 #: kind -> (columns, row function)
 PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE"], _pods),
@@ -201,6 +207,7 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
                                                            "ROLE": f'{o["roleRef"]["kind"]}/{o["roleRef"]["name"]}', "AGE": _age(o, now)}),
     "ClusterRoleBinding": (["NAME", "ROLE", "AGE"], lambda o, now: {"NAME": o["metadata"]["name"],
                                                                   "ROLE": f'{o["roleRef"]["kind"]}/{o["roleRef"]["name"]}', "AGE": _age(o, now)}),
+    "PodDisruptionBudget": (["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"], _pdbs),
 }
 
 

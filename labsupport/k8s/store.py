@@ -85,7 +85,8 @@ RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet":
                   "Secret": "secrets", "ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts",
                   "Role": "roles.rbac.authorization.k8s.io", "ClusterRole": "clusterroles.rbac.authorization.k8s.io",
                   "RoleBinding": "rolebindings.rbac.authorization.k8s.io",
-                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io"}
+                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io",
+                  "PodDisruptionBudget": "poddisruptionbudgets.policy"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

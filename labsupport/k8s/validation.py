@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from labsupport.k8s.errors import ManifestError
+from labsupport.k8s.extended_resources import extended_resource_problems
 from labsupport.k8s.objects import selector_matches
 from labsupport.k8s.quantity import parse_cpu, parse_memory, parse_quantity
 
@@ -63,6 +64,8 @@ SIMULATED_KINDS = {
     "ClusterRole": "rbac.authorization.k8s.io/v1",
     "RoleBinding": "rbac.authorization.k8s.io/v1",
     "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
+    # issue 14 (scaling and HA)
+    "PodDisruptionBudget": "policy/v1",
 }
 
 #: ResourceQuota ``spec.hard`` keys that admission enforces here.
@@ -263,6 +266,7 @@ def _pod_spec_problems(spec: Mapping, path: str, in_template: bool) -> list[str]
                 lim = parsed.get("limits", {}).get(rname)
                 if req is not None and lim is not None and req > lim:
                     out.append(f"{cp}.resources.requests.{rname}: {res['requests'][rname]!r} must be less than or equal to the {rname} limit {res['limits'][rname]!r}")
+            out += extended_resource_problems(c, cp)  # extended resources / hugepages: whole, request == limit
     if in_template and spec.get("restartPolicy", "Always") != "Always":
         out.append(f"{path}.restartPolicy: must be 'Always' in a Deployment or ReplicaSet template, got {spec['restartPolicy']!r}")
     for i, t in enumerate(spec.get("tolerations") or ()):
@@ -439,6 +443,9 @@ def _semantic_problems(obj: Mapping) -> list[str]:
         out += _priorityclass_problems(obj)
     elif kind == "ResourceQuota":
         out += _quota_problems(obj)
+    elif kind == "PodDisruptionBudget":
+        from labsupport.k8s.controllers.disruption import pdb_problems  # here: disruption imports this module
+        out += pdb_problems(obj)
     return out
 
 

@@ -1,18 +1,16 @@
 """``mesos.Cluster``: agents, masters with leader election, frameworks, and tables like the Mesos UI.
 
-The cluster owns the one :class:`labsupport.core.Simulation` (clock, event queue, seeded RNG),
-the agents, a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` logic. Failures
-are injected here: ``fail_agent`` / ``restore_agent``, ``fail_master``, and
-``disconnect_framework`` / ``reconnect_framework``. Every step shows up in ``events()``.
+The cluster owns the one :class:`labsupport.core.Simulation` (clock, event queue, seeded RNG), the agents,
+a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` logic. Failures are injected here: ``fail_agent``
+/ ``restore_agent``, ``fail_master``, ``disconnect_framework`` / ``reconnect_framework``; security: :mod:`.auth`.
 
 What to look at afterwards:
 
 * ``offers_log()``: every offer, who got it and what became of it (accepted, declined, ...);
-* ``calls_log()``: every scheduler call (ACCEPT, DECLINE, SUPPRESS, REVIVE, KILL, RECONCILE,
-  the ``Call.Type`` names of include/mesos/v1/scheduler/scheduler.proto) with time, framework
-  and what it did -- including calls the driver dropped while not registered with a leader.
-  SUPPRESS and REVIVE change no offer, so they are not in ``offers_log()``; they are also in
-  ``events("master")`` ("framework 'x' suppressed offers");
+* ``calls_log()``: every scheduler call (ACCEPT, DECLINE, SUPPRESS, REVIVE, KILL, RECONCILE, the ``Call.Type``
+  names of include/mesos/v1/scheduler/scheduler.proto) with time, framework and what it did -- including calls
+  the driver dropped while not registered with a leader. SUPPRESS and REVIVE change no offer, so they are not in
+  ``offers_log()``; they are also in ``events("master")`` ("framework 'x' suppressed offers");
 * ``status_updates()``: every task status update the master sent;
 * ``events(source)``: registrations, elections, missed pings, executors, dropped calls.
 
@@ -39,9 +37,12 @@ from typing import Any
 from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
+from labsupport.mesos.auth.mixin import SecurityMixin
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
+from labsupport.mesos.ha import HAMixin
 from labsupport.mesos.master import Master, OfferRecord
+from labsupport.mesos.metrics import ObservabilityMixin
 from labsupport.mesos.quota import check_quota, parse_quantities
 from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
 from labsupport.mesos.scheduler import Scheduler, offer_number
@@ -83,8 +84,8 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster:
-    """A simulated Mesos cluster; ``masters`` > 1 gives standby masters and ZooKeeper election."""
+class Cluster(HAMixin, ObservabilityMixin, SecurityMixin):
+    """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
         self,
@@ -95,9 +96,7 @@ class Cluster:
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
-        authenticate_frameworks: bool = False,
-        credentials: Any = None,
-        acls: Any = None,
+        zookeepers: int | None = None, quorum: int | None = None, authenticate_frameworks: bool = False, credentials: Any = None, acls: Any = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -120,10 +119,8 @@ class Cluster:
         znode, leader = self.zk.leader()
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
-        # security (labsupport.mesos.auth): --authenticate_frameworks, --credentials, --acls
-        from labsupport.mesos.auth.guard import SecurityGuard
-
-        self.security = self.master.security = SecurityGuard(seed, authenticate_frameworks, credentials, acls, self._log)
+        self._init_ha(zookeepers, quorum)
+        self._init_security(seed, authenticate_frameworks, credentials, acls)
 
     # ---------------------------------------------------------------- basics
     @property
@@ -209,15 +206,8 @@ class Cluster:
 
     # ---------------------------------------------------------------- frameworks
     def register(self, scheduler: Scheduler, name: str = "my-fw", role: str = "*", weight: float | None = None,
-                 failover_timeout: float = 0, partition_aware: bool = False, *, principal: str | None = None,
-                 secret: str | None = None, user: str = "root") -> str:
-        """Register a framework; returns its framework id. ``weight`` sets the role's weight (default 1).
-
-        ``principal``/``secret`` authenticate it (CRAM-MD5) when the cluster has ``authenticate_frameworks=True``;
-        ``user`` is FrameworkInfo.user, the Unix user its tasks run as unless a Task sets ``user``. The
-        ACLs ``register_frameworks`` (principal -> role) decide whether it may register
-        (:mod:`labsupport.mesos.auth`); a refusal raises ``mesos.AuthenticationError``/``AuthorizationError``.
-        """
+                 failover_timeout: float = 0, partition_aware: bool = False, *, principal=None, secret=None, user="root") -> str:
+        """Register a framework; returns its id. ``weight``: the role's weight; ``principal``, ``secret``, ``user``: :mod:`.auth`."""
         if not isinstance(scheduler, Scheduler):
             raise LabError(f"scheduler: must be an instance of a mesos.Scheduler subclass, got {type(scheduler).__name__}")
         if not isinstance(name, str) or not name.strip():
@@ -229,22 +219,7 @@ class Cluster:
         _number(failover_timeout, "failover_timeout", allow_inf=True)
         if self.master.leader is None:
             raise LabError("register: no leading master right now (an election is under way); run the cluster a little and retry")
-        if not isinstance(user, str) or not user:
-            raise LabError(f"user: FrameworkInfo.user must be a non-empty Unix user name, got {user!r}")
-        self.security.admit_framework(name, role, principal, secret)
-        fid = self.master.register(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware))
-        self.master.framework(fid).principal = principal
-        self.master.framework(fid).user = user
-        return fid
-
-    def teardown(self, framework_id: str, *, operator: str | None = None, password: str | None = None) -> None:
-        """``POST /master/teardown`` as operator (HTTP Basic): authenticated when credentials are set, then
-        authorized by the ``teardown_frameworks`` ACLs; the framework's tasks are killed."""
-        fw = self.master.framework(framework_id)
-        self.security.admit_teardown(fw, operator, password)
-        from labsupport.mesos.auth.guard import teardown_framework
-
-        teardown_framework(self.master, framework_id, f"operator {operator or 'anonymous'} POST /master/teardown")
+        return self._register_secured(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware), principal, secret, user)
 
     def disconnect_framework(self, framework_id: str) -> None:
         """The scheduler process dies; after its ``failover_timeout`` its tasks are killed."""
@@ -423,4 +398,3 @@ class Cluster:
     def __repr__(self) -> str:
         return (f"<mesos.Cluster t={self.now:g}s leader={self.leader} agents={len(self.agents)} "
                 f"frameworks={len(self.master.frameworks)} tasks={len(self.master.tasks)}>")
-

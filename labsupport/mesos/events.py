@@ -31,6 +31,10 @@ __all__ = [
     "LEADER_LOST", "MASTER_CRASHED", "MASTER_RECOVERING", "MASTER_STANDBY", "MASTER_STARTED", "NO_MASTER_CONTENDING",
     "OFFERS_REVIVED", "OFFERS_SUPPRESSED", "OPERATION_APPLIED", "PING_MISSED", "QUOTA_SET", "SESSION_EXPIRED",
     "EventLog", "agent", "framework", "master", "role",
+    # issue 14: quorums, agents leaving, maintenance
+    "ZK_SERVER_STOPPED", "ZK_SERVER_STARTED", "ZK_QUORUM_LOST", "ZK_QUORUM_RESTORED", "ELECTION_WAITING",
+    "REGISTRY_UNAVAILABLE", "MASTER_STOPPED", "AGENT_REGISTRATION_PENDING", "AGENT_REMOVED", "MAINTENANCE_SCHEDULED",
+    "INVERSE_OFFER_SENT", "MACHINE_DOWN",
 ]
 
 # ---- reasons: (source that records it) what happened
@@ -62,6 +66,19 @@ SESSION_EXPIRED = "SessionExpired"              # (zookeeper) a crashed master's
 MASTER_STANDBY = "MasterStandby"                # (a master) restarted as a standby
 NO_MASTER_CONTENDING = "NoMasterContending"     # (zookeeper) nobody to elect
 MASTER_RECOVERING = "MasterRecovering"          # (the new leader) waits for re-registrations
+# issue 14 (labsupport.mesos.ha, .maintenance)
+ZK_SERVER_STOPPED = "ZooKeeperServerStopped"    # (zookeeper) one server of the ensemble stopped
+ZK_SERVER_STARTED = "ZooKeeperServerStarted"    # (zookeeper) ... restarted
+ZK_QUORUM_LOST = "ZooKeeperQuorumLost"          # (zookeeper) fewer than a majority run: no writes, no elections
+ZK_QUORUM_RESTORED = "ZooKeeperQuorumRestored"  # (zookeeper) a majority runs again
+ELECTION_WAITING = "ElectionWaiting"            # (zookeeper) an election waits for the ZooKeeper quorum
+REGISTRY_UNAVAILABLE = "RegistryUnavailable"    # (a master) cannot recover/write the registry: no log quorum
+MASTER_STOPPED = "MasterStopped"                # (a master) stopped by the operator, or exited on a lost session
+AGENT_REGISTRATION_PENDING = "AgentRegistrationPending"  # (agent) not admitted while the log has no quorum
+AGENT_REMOVED = "AgentRemoved"                  # (agent) shut down and removed (decommissioned or machine DOWN)
+MAINTENANCE_SCHEDULED = "MaintenanceScheduled"  # (master) machines put in DRAINING mode
+INVERSE_OFFER_SENT = "InverseOfferSent"         # (master) a framework asked to give an agent back
+MACHINE_DOWN = "MachineDown"                    # (master) the operator started maintenance
 
 
 def agent(name: str) -> ObjectRef:

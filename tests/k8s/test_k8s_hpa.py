@@ -61,22 +61,32 @@ def test_pending_and_deleted_pods_are_ignored():
     assert replica_proposal(3, pods, {"a": 100, "c": 500}, {n: 100 for n in "abc"}, 50, utilization=True, cpu=True, now=1000.0) == (2, 100)
 
 
-def _hpa(minr=1, maxr=10, target=50):
-    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
-            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": minr, "maxReplicas": maxr,
-                     "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}]}}
+def _hpa(minr=1, maxr=10, target=50, behavior=None):
+    hpa = {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+           "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": minr, "maxReplicas": maxr,
+                    "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": target}}}]}}
+    if behavior is not None:
+        hpa["spec"]["behavior"] = behavior
+    return hpa
 
 
-def test_hpa_scales_up_by_policy_and_down_only_after_the_300s_window():
+@pytest.mark.parametrize(("behavior", "first_step"), [
+    # horizontal_test.go TestConvertDesiredReplicasWithRules: no behavior -> scale-up limit max(2 x 1, 4) = 4
+    pytest.param(None, 4, id="without behavior the legacy limit max(2 x current, 4) applies"),
+    # a set behavior is defaulted: Percent 100 / Pods 4 per 15 s, selectPolicy Max -> max(1 + 1, 1 + 4) = 5
+    pytest.param({"scaleDown": {"stabilizationWindowSeconds": 300}}, 5,
+                 id="with a behavior the default scale-up policies max(100 percent, 4 Pods) apply"),
+])
+def test_hpa_scales_up_by_policy_and_down_only_after_the_300s_window(behavior, first_step):
     c = cluster(4)
-    c.apply([deployment(replicas=1, cpu="200m"), _hpa()])
+    c.apply([deployment(replicas=1, cpu="200m"), _hpa(behavior=behavior)])
     c.set_load("web", total=lambda t: 1000 if t < 300 else 50)
     history = []
     for _ in range(50):
         c.run(15)
         history.append((c.now, c.object("deploy", "web")["spec"]["replicas"]))
     replicas = dict(history)
-    assert replicas[30] == 5          # 500 % wanted 10, the default policy allows max(2x, +4) = 5
+    assert replicas[30] == first_step   # 500 % wanted 10
     assert max(replicas.values()) == 10
     last_high = max(t for t, r in history if r == 10)
     assert 300 + 270 <= last_high < 300 + 300 + 15  # the 300 s stabilization window holds the scale-down
@@ -99,3 +109,32 @@ def test_load_driver_per_pod_and_total():
     assert c.top_pods().column("CPU(cores)") == ["150m", "150m"]
     c.set_load("web", total=lambda t: 300 + t)
     assert c.top_pods().column("CPU(cores)") == ["165m", "165m"]
+
+
+def _no_request_deployment():
+    d = deployment(replicas=2, cpu="200m")
+    del d["spec"]["template"]["spec"]["containers"][0]["resources"]
+    return d
+
+
+@pytest.mark.parametrize(("setup", "message"), [
+    # replica_calculator_test.go TestReplicaCalcEmptyMetrics: no PodMetrics at all (no Pod runs yet)
+    pytest.param("no-metrics", "the HPA was unable to compute the replica count: failed to get cpu utilization: "
+                 "unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+                 id="no metrics from the metrics API gives upstream's message"),
+    # replica_calculator_test.go TestReplicaCalcEmptyCPURequest
+    pytest.param("no-request", "the HPA was unable to compute the replica count: failed to get cpu utilization: "
+                 "missing request for cpu in container web of Pod web-",
+                 id="a container without a cpu request gives upstream's missing-request message"),
+])
+def test_hpa_condition_messages_as_upstream(setup, message):
+    c = cluster(2)
+    if setup == "no-metrics":
+        c.apply([deployment(replicas=2, cpu="200m"), _hpa()])
+        c.run(0.5)
+    else:
+        c.apply([_no_request_deployment(), _hpa()])
+        c.run(40)
+    cond = next(x for x in c.object("hpa", "web")["status"]["conditions"] if x["type"] == "ScalingActive")
+    assert (cond["status"], cond["reason"]) == ("False", "FailedGetResourceMetric")
+    assert cond["message"].startswith(message), cond["message"]

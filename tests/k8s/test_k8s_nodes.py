@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from k8s_helpers import cluster, deployment, pod
 
+from labsupport import k8s
 from labsupport.k8s.controllers.nodelifecycle import NODE_MONITOR_GRACE_PERIOD, NODE_MONITOR_PERIOD
 from labsupport.k8s.kubelet import LEASE_RENEW_SECONDS
 
@@ -99,3 +100,47 @@ def test_node_recovery_records_a_node_ready_event(down_for, events):
     if events:
         ready = next(e for e in c.store.events if e.reason == "NodeReady")
         assert (ready.type, ready.first_time) == ("Normal", back)
+
+
+@pytest.mark.parametrize(("tolerations", "evicted_at"), [
+    # taint_eviction_test.go TestCreatePod "schedule on tainted Node": created bound, no toleration -> deleted at once
+    pytest.param([], 0.0, id="a Pod created bound to a NoExecute-tainted node is evicted at once"),
+    # TestCreatePod / getMinTolerationTime: tolerationSeconds 0 means now
+    pytest.param([{"key": "dedicated", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 0}], 0.0,
+                 id="tolerating the taint for 0 s is no toleration at all"),
+    pytest.param([{"key": "dedicated", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 20}], 20.0,
+                 id="tolerating the taint for 20 s gives 20 s"),
+    pytest.param([{"key": "dedicated", "operator": "Exists", "effect": "NoExecute"}], None,
+                 id="tolerating the taint forever keeps the Pod"),
+])
+def test_pod_created_with_node_name_on_a_noexecute_node(tolerations, evicted_at):
+    c = k8s.Cluster(seed=0)
+    c.add_node("node-1", taints=[{"key": "dedicated", "value": "gpu", "effect": "NoExecute"}])
+    c.run(1)
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+             "spec": {"nodeName": "node-1", "tolerations": tolerations,
+                      "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    t0 = c.now
+    c.run(60)
+    deletes = [w for w in c.writes() if w.kind == "Pod" and w.verb == "delete" and w.actor == "taint-eviction-controller"]
+    if evicted_at is None:
+        assert deletes == []
+    else:
+        assert [round(w.time - t0, 3) for w in deletes] == [evicted_at]
+
+
+def test_changing_tolerations_or_taints_is_noticed():
+    """taint_eviction_test.go TestUpdatePod "removing toleration" and TestUpdateNode "Taint removed"."""
+    c = k8s.Cluster(seed=0)
+    c.add_node("node-1", taints=[{"key": "dedicated", "value": "gpu", "effect": "NoExecute"}])
+    tol = {"key": "dedicated", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 100}
+    c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+             "spec": {"nodeName": "node-1", "tolerations": [tol], "containers": [{"name": "c", "image": "nginx:1.27"}]}})
+    c.run(5)
+    ctrl = c.controllers["tainteviction"]
+    assert list(ctrl.scheduled_evictions()) == [("default", "p")]
+    node = c.store.get("Node", None, "node-1")
+    node["spec"]["taints"] = []
+    c.store.update(node, actor="test")
+    assert ctrl.scheduled_evictions() == {}
+    assert "Cancelling deletion of Pod default/p" in c.events().column("MESSAGE")

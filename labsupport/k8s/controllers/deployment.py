@@ -8,7 +8,8 @@ and numbered by the annotation ``deployment.kubernetes.io/revision`` (1, 2, ...)
   first) shrink while the available Pods stay >= ``replicas - maxUnavailable``. Unhealthy
   old Pods are scaled away first (``cleanupUnhealthyReplicas``). Bounds come from
   :func:`rollout_bounds`: ``maxSurge`` rounds **up**, ``maxUnavailable`` rounds **down**,
-  and if both resolve to 0, ``maxUnavailable`` becomes 1.
+  and if both resolve to 0, ``maxUnavailable`` becomes 1; ``maxUnavailable`` is then clamped to
+  ``replicas`` (``deploymentutil.MaxUnavailable``, see :mod:`~labsupport.k8s.controllers.deploymentutil`).
 * **Recreate** (``recreate.go``): scale every old ReplicaSet to 0, wait until none of
   their Pods is left running, then scale the new one up.
 * History: old ReplicaSets scaled to 0 are kept, at most ``revisionHistoryLimit`` (10)
@@ -103,8 +104,10 @@ def _by_creation(rss: list[dict]) -> list[dict]:
 
 
 def _bounds(d: Mapping) -> tuple[int, int]:
+    """(surge, unavailable) of a RollingUpdate Deployment; unavailable clamped to replicas (``MaxUnavailable``)."""
     ru = ((d["spec"].get("strategy") or {}).get("rollingUpdate")) or {}
-    return rollout_bounds(_replicas(d), ru.get("maxSurge", "25%"), ru.get("maxUnavailable", "25%"))
+    surge, unavailable = rollout_bounds(_replicas(d), ru.get("maxSurge", "25%"), ru.get("maxUnavailable", "25%"))
+    return surge, min(unavailable, _replicas(d))
 
 
 def strip_hash(template: Mapping) -> dict:

@@ -14,11 +14,25 @@ are followed (``replica_calculator.go``):
   scaling up and are left out otherwise;
 * if filling those in flips the direction or lands within tolerance, nothing changes.
 
-Then ``spec.behavior`` (``horizontal.go``; defaults from ``autoscaling/v2``): the
-recommendation is *stabilized* -- scale-up takes the minimum and scale-down the maximum
-of the recommendations within the window (0 s up, 300 s down) -- and *rate limited* by
-the policies: up by ``max(100 %, 4 Pods)`` per 15 s, down by 100 % per 15 s. Finally
-``[minReplicas, maxReplicas]`` bound the result.
+Then the proposal is normalized (``horizontal.go``, Kubernetes 1.37):
+
+* with ``spec.behavior`` (the API server fills the unset fields of a *given* behavior from the
+  ``autoscaling/v2`` defaults): the recommendation is *stabilized* -- scale-up takes the minimum
+  and scale-down the maximum of the recommendations within the window (0 s up, 300 s down) --
+  and *rate limited* by the policies: up by ``max(100 %, 4 Pods)`` per 15 s, down by 100 % per
+  15 s (``normalizeDesiredReplicasWithBehaviors``);
+* **without** ``spec.behavior`` (it stays nil: ``SetDefaults_HorizontalPodAutoscalerBehavior``
+  only fills a behavior that is set): the legacy ``normalizeDesiredReplicas`` -- the maximum
+  recommendation of the last 300 s (``--horizontal-pod-autoscaler-downscale-stabilization``),
+  then :func:`convert_desired_replicas_with_rules`, whose scale-up limit is
+  ``max(2 x current, 4)`` per sync, not a per-period policy.
+
+Either way ``[minReplicas, maxReplicas]`` bound the result, and the ``AbleToScale`` /
+``ScalingLimited`` conditions carry upstream's reasons and messages. When metrics cannot be
+read, ``ScalingActive`` is False with reason ``FailedGetResourceMetric`` and the message
+``the HPA was unable to compute the replica count: failed to get cpu utilization: ...`` as
+upstream (e.g. ``unable to get metrics for resource cpu: no metrics returned from resource
+metrics API``).
 
 >>> hpa_desired_replicas(1, 200, 100)        # docs: 200m used, 100m target -> 2
 2
@@ -42,6 +56,11 @@ __all__ = [
     "scale_up_limit",
     "scale_down_limit",
     "default_behavior",
+    "convert_desired_replicas_with_rules",
+    "missing_request_of",
+    "calculate_scale_up_limit",
+    "stabilize_recommendation",
+    "DOWNSCALE_STABILIZATION_WINDOW",
     "HPA_SYNC_PERIOD",
     "HPA_TOLERANCE",
     "CPU_INITIALIZATION_PERIOD",
@@ -52,6 +71,61 @@ HPA_SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
 HPA_TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
 CPU_INITIALIZATION_PERIOD = 300.0  # --horizontal-pod-autoscaler-cpu-initialization-period
 INITIAL_READINESS_DELAY = 30.0  # --horizontal-pod-autoscaler-initial-readiness-delay
+DOWNSCALE_STABILIZATION_WINDOW = 300.0  # --horizontal-pod-autoscaler-downscale-stabilization
+SCALE_UP_LIMIT_FACTOR = 2.0  # horizontal.go scaleUpLimitFactor
+SCALE_UP_LIMIT_MINIMUM = 4.0  # horizontal.go scaleUpLimitMinimum
+
+
+def calculate_scale_up_limit(current: int) -> int:
+    """``calculateScaleUpLimit``: ``max(2 x current, 4)``, the scale-up ceiling of an HPA without ``behavior``.
+
+    >>> calculate_scale_up_limit(3), calculate_scale_up_limit(10)
+    (6, 20)
+    """
+    return int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
+
+
+def convert_desired_replicas_with_rules(current: int, desired: int, min_replicas: int, max_replicas: int) -> tuple[int, str, str]:
+    """``convertDesiredReplicasWithRules``: ``(replicas, condition reason, message)`` for an HPA without ``behavior``.
+
+    >>> convert_desired_replicas_with_rules(3, 1000, 1, 2000)
+    (6, 'ScaleUpLimit', 'the desired replica count is increasing faster than the maximum scale rate')
+    """
+    limit = calculate_scale_up_limit(current)
+    if max_replicas > limit:
+        maximum, reason, message = limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
+    else:
+        maximum, reason, message = max_replicas, "TooManyReplicas", "the desired replica count is more than the maximum replica count"
+    if desired < min_replicas:
+        return min_replicas, "TooFewReplicas", "the desired replica count is less than the minimum replica count"
+    if desired > maximum:
+        return maximum, reason, message
+    return desired, "DesiredWithinRange", "the desired count is within the acceptable range"
+
+
+def stabilize_recommendation(recommendations: list[tuple[int, float]], proposal: int, now: float,
+                             window: float = DOWNSCALE_STABILIZATION_WINDOW) -> int:
+    """``stabilizeRecommendation``: the highest recommendation not older than ``window`` (the proposal included).
+
+    ``recommendations`` holds ``(replicas, time)`` and is updated in place: the last entry older
+    than the window is replaced by ``(proposal, now)``, otherwise it is appended.
+
+    >>> recs = [(4, -120.0), (5, -60.0)]
+    >>> stabilize_recommendation(recs, 3, now=0.0), len(recs)
+    (5, 3)
+    """
+    best, old = proposal, None
+    cutoff = now - window
+    for i, (r, t) in enumerate(recommendations):
+        if t < cutoff:
+            old = i
+        elif r > best:
+            best = r
+    if old is not None:
+        recommendations[old] = (proposal, now)
+    else:
+        recommendations.append((proposal, now))
+    return best
 
 
 def hpa_desired_replicas(current_replicas: int, current_utilization: float, target_utilization: float, tolerance: float = HPA_TOLERANCE) -> int:
@@ -132,13 +206,19 @@ def replica_proposal(
     now: float,
     metric_window: float = 15.0,
     tolerance: float = HPA_TOLERANCE,
+    missing_request: str | None = None,
 ) -> tuple[int, float]:
     """``GetResourceReplicas`` / ``GetRawResourceReplicas``: ``(proposed replicas, current metric)``.
 
     ``usage`` maps Pod name -> measured usage (missing name = no metric yet);
     ``requests`` Pod name -> request; ``target`` is a utilization percentage when
-    ``utilization`` else an average value. Raises ValueError when nothing can be measured.
+    ``utilization`` else an average value. Raises ValueError, with upstream's message, when nothing
+    can be measured, when ``missing_request`` (a Pod container without a request, utilization
+    only) is given, or when the measured Pods request nothing.
     """
+    if not usage:  # metricsclient.GetResourceMetric found no PodMetrics for the selector
+        raise ValueError(f"unable to get metrics for resource {'cpu' if cpu else 'memory'}: "
+                         "no metrics returned from resource metrics API")
     ready_count = 0
     unready, missing = [], []
     metrics: dict[str, float] = {}
@@ -164,8 +244,14 @@ def replica_proposal(
                 continue
         metrics[name] = usage[name]
         ready_count += 1
-    if not metrics:
+    known = {p["metadata"]["name"] for p in pods}
+    extraneous = [n for n in usage if n not in known]  # metrics of Pods the lister does not know: kept, never matched
+    if not metrics and (not extraneous or not utilization):
         raise ValueError("did not receive metrics for targeted pods (pods might be unready)")
+    if utilization and missing_request:
+        raise ValueError(missing_request)  # calculatePodRequests
+    if utilization and sum(requests[n] for n in metrics) == 0:
+        raise ValueError("no metrics returned matched known pods")  # GetResourceUtilizationRatio
 
     def ratio(ms: Mapping[str, float]) -> tuple[float, float]:
         if utilization:
@@ -197,6 +283,18 @@ def replica_proposal(
     if (new_ratio < 1.0 and new > current_replicas) or (new_ratio > 1.0 and new < current_replicas):
         return current_replicas, current
     return new, current
+
+
+def missing_request_of(pods: list[dict], rname: str) -> str | None:
+    """``calculatePodRequests``' error for the first container (or sidecar) without a ``rname`` request, else None."""
+    for p in pods:
+        spec = p.get("spec") or {}
+        containers = list(spec.get("containers") or ())
+        containers += [c for c in spec.get("initContainers") or () if c.get("restartPolicy") == "Always"]
+        for c in containers:
+            if rname not in ((c.get("resources") or {}).get("requests") or {}):
+                return f"missing request for {rname} in container {c.get('name')} of Pod {p['metadata']['name']}"
+    return None
 
 
 class HorizontalPodAutoscalerController:
@@ -252,7 +350,7 @@ class HorizontalPodAutoscalerController:
         current = target["spec"].get("replicas", 1)
         min_r, max_r = spec.get("minReplicas", 1), spec["maxReplicas"]
         self._condition(hpa, "AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale")
-        reason = ""
+        reason, metric_reason = "", ""
         metrics_status = []
         if current == 0 and min_r != 0:
             desired = 0
@@ -262,10 +360,15 @@ class HorizontalPodAutoscalerController:
         elif current < min_r:
             desired, reason = min_r, "Current number of replicas below Spec.MinReplicas"
         else:
-            proposal, reason, metrics_status, error = self._proposal(hpa, target, current)
+            proposal, metric_reason, metrics_status, error = self._proposal(hpa, target, current)
             if error:
-                self._condition(hpa, "ScalingActive", "False", "FailedGetResourceMetric", error)
+                rname = error.split(" ", 4)[3] if error.startswith("failed to get ") else "cpu"
+                self._condition(hpa, "ScalingActive", "False", "FailedGetResourceMetric",
+                                f"the HPA was unable to compute the replica count: {error}")
                 self.store.record_event(hpa, "FailedGetResourceMetric", error, type="Warning", source=self.name)
+                self.store.record_event(hpa, "FailedComputeMetricsReplicas",
+                                        f"invalid metrics (1 invalid out of 1), first error is: failed to get {rname} "
+                                        f"resource metric value: {error}", type="Warning", source=self.name)
                 status.update({"currentReplicas": target.get("status", {}).get("replicas", current), "desiredReplicas": current})
                 self.store.update(hpa, actor=self.name, verb="update status")
                 return
@@ -277,7 +380,8 @@ class HorizontalPodAutoscalerController:
             status["lastScaleTime"] = now
             events = self._up_events if desired > current else self._down_events
             events.setdefault(key, []).append((now, abs(desired - current)))
-            why = reason or ("All metrics below target" if desired < current else "above target")
+            # horizontal.go: the min/max branches name their reason; otherwise the direction decides
+            why = reason or ("All metrics below target" if desired < current else metric_reason or "above target")
             self.store.record_event(hpa, "SuccessfulRescale", f"New size: {desired}; reason: {why}", source=self.name)
         status.update({"currentReplicas": target.get("status", {}).get("replicas", current), "desiredReplicas": desired, "currentMetrics": metrics_status})
         self.store.update(hpa, actor=self.name, verb="update status")
@@ -287,8 +391,6 @@ class HorizontalPodAutoscalerController:
         selector = target["spec"].get("selector")
         pods = [p for p in self.store.list("Pod", ns) if selector_matches(selector, p["metadata"].get("labels"))]
         best, best_reason, statuses = -1, "", []
-        if not pods:
-            return current, "", [], "no pods returned by selector while calculating replica count"
         for m in hpa["spec"].get("metrics") or [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]:
             res = m["resource"]
             rname, tgt = res["name"], res["target"]
@@ -299,17 +401,16 @@ class HorizontalPodAutoscalerController:
                     usage[p["metadata"]["name"]] = u
                 requests[p["metadata"]["name"]] = pod_requests(p)["cpu" if rname == "cpu" else "memory"]
             utilization = tgt["type"] == "Utilization"
+            what = "utilization" if utilization else "usage"
             if utilization:
-                no_request = [p["metadata"]["name"] for p in pods if requests[p["metadata"]["name"]] == 0]
-                if no_request:
-                    return current, "", [], f"failed to get {rname} utilization: missing request for {rname} in pod {no_request[0]}"
                 goal = tgt["averageUtilization"]
             else:
                 goal = parse_cpu(tgt["averageValue"]) if rname == "cpu" else parse_memory(tgt["averageValue"])
             try:
-                n, value = replica_proposal(current, pods, usage, requests, goal, utilization=utilization, cpu=rname == "cpu", now=self.sim.now)
+                n, value = replica_proposal(current, pods, usage, requests, goal, utilization=utilization, cpu=rname == "cpu",
+                                            now=self.sim.now, missing_request=missing_request_of(pods, rname))
             except ValueError as e:
-                return current, "", [], f"failed to get {rname} utilization: {e}"
+                return current, "", [], f"failed to get {rname} {what}: {e}"
             cur = {"averageUtilization": int(value)} if utilization else {"averageValue": f"{int(value)}m" if rname == "cpu" else str(int(value))}
             statuses.append({"type": "Resource", "resource": {"name": rname, "current": cur}})
             if n > best:
@@ -319,13 +420,23 @@ class HorizontalPodAutoscalerController:
         return best, best_reason, statuses, None
 
     def _normalize(self, key: tuple, hpa: dict, current: int, proposal: int, min_r: int, max_r: int) -> int:
-        """``normalizeDesiredReplicasWithBehaviors``: stabilize, then rate-limit, then clamp."""
+        """``normalizeDesiredReplicas`` (no ``behavior``) or ``normalizeDesiredReplicasWithBehaviors``."""
         now = self.sim.now
+        recs = self._recommendations.setdefault(key, [(current, now)])  # recordInitialRecommendation
+        if hpa["spec"].get("behavior") is None:
+            stabilized = stabilize_recommendation(recs, proposal, now)
+            if stabilized != proposal:
+                self._condition(hpa, "AbleToScale", "True", "ScaleDownStabilized",
+                                "recent recommendations were higher than current one, applying the highest recent recommendation")
+            else:
+                self._condition(hpa, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size")
+            desired, reason, message = convert_desired_replicas_with_rules(current, stabilized, min_r, max_r)
+            self._condition(hpa, "ScalingLimited", "False" if desired == stabilized else "True", reason, message)
+            return desired
         behavior = default_behavior()
         for direction, rules in ((hpa["spec"].get("behavior") or {}).items()):
             behavior[direction] = {**behavior[direction], **rules}
         up, down = behavior["scaleUp"], behavior["scaleDown"]
-        recs = self._recommendations.setdefault(key, [(current, now)])
         up_cut, down_cut = now - up["stabilizationWindowSeconds"], now - down["stabilizationWindowSeconds"]
         up_rec = down_rec = proposal
         old = None
@@ -340,11 +451,31 @@ class HorizontalPodAutoscalerController:
             recs[old] = (proposal, now)
         else:
             recs.append((proposal, now))
-        desired = min(max(current, up_rec), down_rec)
-        if desired > current:
+        stabilized = min(max(current, up_rec), down_rec)
+        if stabilized < proposal:
+            self._condition(hpa, "AbleToScale", "True", "ScaleUpStabilized",
+                            "recent recommendations were lower than current one, applying the lowest recent recommendation")
+        elif stabilized > proposal:
+            self._condition(hpa, "AbleToScale", "True", "ScaleDownStabilized",
+                            "recent recommendations were higher than current one, applying the highest recent recommendation")
+        else:
+            self._condition(hpa, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size")
+        desired, reason, message = stabilized, "DesiredWithinRange", "the desired count is within the acceptable range"
+        if stabilized > current:  # convertDesiredReplicasWithBehaviorRate
             limit = max(scale_up_limit(current, self._up_events.get(key, []), up, now), current)
-            return min(desired, max_r, limit)
-        if desired < current:
+            if max_r > limit:
+                maximum, why, msg = limit, "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate"
+            else:
+                maximum, why, msg = max_r, "TooManyReplicas", "the desired replica count is more than the maximum replica count"
+            if stabilized > maximum:
+                desired, reason, message = maximum, why, msg
+        elif stabilized < current:
             limit = min(scale_down_limit(current, self._down_events.get(key, []), down, now), current)
-            return max(desired, min_r, limit)
+            if min_r < limit:
+                minimum, why, msg = limit, "ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate"
+            else:
+                minimum, why, msg = min_r, "TooFewReplicas", "the desired replica count is less than the minimum replica count"
+            if stabilized < minimum:
+                desired, reason, message = minimum, why, msg
+        self._condition(hpa, "ScalingLimited", "False" if desired == stabilized else "True", reason, message)
         return desired

@@ -38,6 +38,8 @@ __all__ = [
     "NodeLifecycleController",
     "TaintEvictionController",
     "tolerates",
+    "no_execute_taints",
+    "min_toleration_time",
     "NODE_MONITOR_PERIOD",
     "NODE_MONITOR_GRACE_PERIOD",
     "UNREACHABLE_TAINT",
@@ -133,15 +135,63 @@ class NodeLifecycleController:
                 self.store.update(pod, actor=self.name, verb="update status")
 
 
+def no_execute_taints(taints) -> list[dict]:
+    """``getNoExecuteTaints``: the taints with effect NoExecute.
+
+    >>> no_execute_taints([{"key": "one", "effect": "NoExecute"}, {"key": "two", "effect": "NoSchedule"}])
+    [{'key': 'one', 'effect': 'NoExecute'}]
+    """
+    return [t for t in taints or () if t.get("effect") == "NoExecute"]
+
+
+def min_toleration_time(tolerations) -> float:
+    """``getMinTolerationTime``: seconds until eviction; ``math.inf`` = tolerated forever, 0 with no tolerations.
+
+    >>> min_toleration_time([{"tolerationSeconds": None}, {"tolerationSeconds": 1}]), min_toleration_time([{}])
+    (1, inf)
+    """
+    if not tolerations:
+        return 0
+    seconds = math.inf
+    for t in tolerations:
+        if t.get("tolerationSeconds") is not None:
+            if t["tolerationSeconds"] <= 0:
+                return 0
+            seconds = min(seconds, t["tolerationSeconds"])
+    return seconds
+
+
+def _tolerations_key(pod: dict) -> tuple:
+    """A hashable snapshot of a Pod's tolerations (to notice that they changed)."""
+    return tuple(tuple(sorted((k, repr(v)) for k, v in t.items())) for t in pod["spec"].get("tolerations") or ())
+
+
 class TaintEvictionController:
-    """Deletes Pods from nodes with NoExecute taints, after their ``tolerationSeconds``."""
+    """Deletes Pods from nodes with NoExecute taints, after their ``tolerationSeconds``.
+
+    As ``pkg/controller/tainteviction`` (``PodUpdated`` / ``NodeUpdated`` / ``processPodOnNode``):
+    a Pod is (re)considered when it appears with ``spec.nodeName`` set (created bound, or bound by
+    the scheduler), when its tolerations or node change, and when its node's taints change:
+
+    * a NoExecute taint it does not tolerate: deleted at once (pending eviction cancelled);
+    * tolerated forever (no ``tolerationSeconds``): pending eviction cancelled;
+    * otherwise evicted ``min(tolerationSeconds)`` after it was first scheduled for eviction
+      (``tolerationSeconds <= 0`` means now); an eviction already pending keeps its time;
+    * the node's NoExecute taints removed: pending evictions cancelled.
+
+    Simplified: Pods that already finished (Succeeded/Failed) are left alone.
+    """
 
     name = "taint-eviction-controller"
 
     def __init__(self, store: APIStore, sim: Simulation) -> None:
         self.store = store
         self.sim = sim
-        self._timers: dict[tuple, object] = {}
+        #: Pod key -> (timer, time the eviction was scheduled)
+        self._timers: dict[tuple, tuple[object, float]] = {}
+        #: Pod key -> (nodeName, tolerations) last processed, to react only to changes (PodUpdated)
+        self._seen: dict[tuple, tuple] = {}
+        self._interned: dict[tuple, tuple] = {}  # one copy per distinct toleration list (replicas share theirs)
         store.watch("Node", self._on_node)
         store.watch("Pod", self._on_pod)
 
@@ -155,41 +205,66 @@ class TaintEvictionController:
         pod = ev.object
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         if ev.type == DELETED:
+            self._seen.pop(key, None)
             self._cancel(key)
             return
-        if ev.verb == "bind":
-            node = self.store.get("Node", None, pod["spec"]["nodeName"])
-            if node is not None:
-                self._process(pod, node)
+        node_name = pod["spec"].get("nodeName")
+        if not node_name or (ev.verb == "update status" and key in self._seen):
+            return  # a status write cannot change the spec (the status subresource ignores it)
+        tols = _tolerations_key(pod)
+        state = (node_name, self._interned.setdefault(tols, tols))
+        if self._seen.get(key) == state:
+            return  # neither the node nor the tolerations changed
+        self._seen[key] = state
+        node = self.store.get("Node", None, node_name)
+        if node is not None:
+            self._process(pod, node)
+
+    def scheduled_evictions(self) -> dict[tuple, float]:
+        """``{(namespace, name): time the Pod will be deleted}`` for every pending eviction."""
+        return {k: t.time for k, (t, _start) in sorted(self._timers.items())}
 
     def _cancel(self, key: tuple) -> None:
-        timer = self._timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
+        """``cancelWorkWithEvent``: drop a pending eviction and say so in an event."""
+        entry = self._timers.pop(key, None)
+        if entry is not None:
+            entry[0].cancel()
+            pod = self.store.get("Pod", *key)
+            if pod is not None:
+                self.store.record_event(pod, "TaintManagerEviction", f"Cancelling deletion of Pod {key[0]}/{key[1]}",
+                                        source=self.name)
 
     def _process(self, pod: dict, node: dict) -> None:
         key = (pod["metadata"]["namespace"], pod["metadata"]["name"])
         taints = node["spec"].get("taints")
         if not taints and key not in self._timers:
             return  # the common case: an untainted node
-        taints = [t for t in taints or () if t.get("effect") == "NoExecute"]
+        taints = no_execute_taints(taints)
         if not taints or not is_pod_active(pod):
             self._cancel(key)
             return
-        seconds = math.inf
+        used = []
         for taint in taints:
             matching = [t for t in pod["spec"].get("tolerations") or () if tolerates(t, taint)]
             if not matching:
                 self._cancel(key)
                 self._evict(key)
                 return
-            seconds = min(seconds, min(t["tolerationSeconds"] if t.get("tolerationSeconds") is not None else math.inf for t in matching))
+            used += matching
+        seconds = min_toleration_time(used)
         if seconds == math.inf:
             self._cancel(key)
             return
-        if key in self._timers:
-            return  # already counting down since the taint was first seen
-        self._timers[key] = self.sim.schedule(max(seconds, 0), lambda: self._fire(key), label="taint eviction")
+        now = self.sim.now
+        start = now
+        entry = self._timers.get(key)
+        if entry is not None:
+            start = entry[1]
+            if start < now:
+                return  # already counting down since the taint was first seen
+            self._cancel(key)
+        timer = self.sim.schedule(max(start + seconds - now, 0), lambda: self._fire(key), label="taint eviction")
+        self._timers[key] = (timer, start)
 
     def _fire(self, key: tuple) -> None:
         self._timers.pop(key, None)

@@ -36,7 +36,7 @@ from labsupport.k8s.objects import (
 )
 from labsupport.k8s.store import APIStore, WatchEvent
 
-__all__ = ["ReplicaSetController", "deletion_order", "BURST_REPLICAS", "POD_DELETION_COST"]
+__all__ = ["ReplicaSetController", "deletion_order", "deletion_less", "BURST_REPLICAS", "POD_DELETION_COST"]
 
 #: ``burstReplicas``: the most Pods one sync creates or deletes.
 BURST_REPLICAS = 500
@@ -67,6 +67,59 @@ def _log_rank(t: float, now: float) -> int:
     return int(math.log2(d)) if d > 0 else -1
 
 
+def _after_or_zero(t1: float | None, t2: float | None) -> bool:
+    """``afterOrZero``: a missing (Go zero) time sorts first, otherwise the later time does."""
+    if t1 is None or t2 is None:
+        return t1 is None
+    return t1 > t2
+
+
+def _time_less(a: dict, b: dict, ta: float | None, tb: float | None, now: float) -> bool:
+    if ta is None or tb is None:
+        return _after_or_zero(ta, tb)
+    diff = _log_rank(ta, now) - _log_rank(tb, now)  # LogarithmicScaleDown (GA)
+    if diff == 0:
+        return (a["metadata"].get("uid") or "") < (b["metadata"].get("uid") or "")
+    return diff < 0
+
+
+def deletion_less(a: dict, b: dict, rank_a: int, rank_b: int, now: float) -> bool:
+    """``ActivePodsWithRanks.Less``: should ``a`` (with ``rank_a`` Pods of its owner doubled up on its node) go before ``b``?
+
+    A missing ``lastTransitionTime`` / ``creationTimestamp`` plays Go's zero time.
+
+    >>> p = lambda name, node: {"metadata": {"name": name}, "spec": {"nodeName": node}, "status": {"phase": "Pending"}}
+    >>> deletion_less(p("unscheduled", ""), p("pending", "node"), 2, 1, now=0.0)
+    True
+    """
+    na, nb = a["spec"].get("nodeName") or "", b["spec"].get("nodeName") or ""
+    if na != nb and (not na or not nb):
+        return not na
+    pa = _PHASE_ORDINAL.get((a.get("status") or {}).get("phase"), 0)
+    pb = _PHASE_ORDINAL.get((b.get("status") or {}).get("phase"), 0)
+    if pa != pb:
+        return pa < pb
+    ra, rb = is_pod_ready(a), is_pod_ready(b)
+    if ra != rb:
+        return not ra
+    ca, cb = _cost(a), _cost(b)
+    if ca != cb:
+        return ca < cb
+    if rank_a != rank_b:
+        return rank_a > rank_b
+    if ra and rb:
+        ta, tb = _ready_time(a), _ready_time(b)
+        if ta != tb:
+            return _time_less(a, b, ta, tb, now)
+    sa, sb = _restarts(a), _restarts(b)
+    if sa != sb:
+        return sa > sb
+    ta, tb = a["metadata"].get("creationTimestamp"), b["metadata"].get("creationTimestamp")
+    if ta != tb:
+        return _time_less(a, b, ta, tb, now)
+    return False
+
+
 def deletion_order(pods: list[dict], ranks: dict[str, int], now: float) -> list[dict]:
     """Sort Pods so the ones to delete first come first (``controller.ActivePodsWithRanks.Less``).
 
@@ -87,41 +140,25 @@ def deletion_order(pods: list[dict], ranks: dict[str, int], now: float) -> list[
     """
 
     def less(a: dict, b: dict) -> bool:
-        na, nb = a["spec"].get("nodeName") or "", b["spec"].get("nodeName") or ""
-        if na != nb and (not na or not nb):
-            return not na
-        pa = _PHASE_ORDINAL.get((a.get("status") or {}).get("phase"), 0)
-        pb = _PHASE_ORDINAL.get((b.get("status") or {}).get("phase"), 0)
-        if pa != pb:
-            return pa < pb
-        ra, rb = is_pod_ready(a), is_pod_ready(b)
-        if ra != rb:
-            return not ra
-        ca, cb = _cost(a), _cost(b)
-        if ca != cb:
-            return ca < cb
-        ka, kb = ranks.get(na, 0), ranks.get(nb, 0)
-        if ka != kb:
-            return ka > kb
-        if ra and rb:
-            ta, tb = _ready_time(a), _ready_time(b)
-            if ta != tb:
-                diff = _log_rank(ta, now) - _log_rank(tb, now)
-                if diff == 0:
-                    return a["metadata"]["uid"] < b["metadata"]["uid"]
-                return diff < 0
-        sa, sb = _restarts(a), _restarts(b)
-        if sa != sb:
-            return sa > sb
-        ta, tb = a["metadata"]["creationTimestamp"], b["metadata"]["creationTimestamp"]
-        if ta != tb:
-            diff = _log_rank(ta, now) - _log_rank(tb, now)
-            if diff == 0:
-                return a["metadata"]["uid"] < b["metadata"]["uid"]
-            return diff < 0
-        return False
+        return deletion_less(a, b, ranks.get(a["spec"].get("nodeName") or "", 0),
+                             ranks.get(b["spec"].get("nodeName") or "", 0), now)
 
     return sorted(pods, key=functools.cmp_to_key(lambda a, b: -1 if less(a, b) else (1 if less(b, a) else 0)))
+
+
+def pods_to_delete(filtered: list[dict], related: list[dict], diff: int, now: float) -> list[dict]:
+    """``getPodsToDelete``: the ``diff`` Pods to delete, ranked by the active ``related`` Pods on the same node.
+
+    With ``diff >= len(filtered)`` nothing is sorted (every Pod goes, in the order given), as upstream.
+    """
+    if diff >= len(filtered):
+        return filtered[:diff]
+    ranks: dict[str, int] = {}
+    for p in related:  # getPodsRankedByRelatedPodsOnSameNode
+        if is_pod_active(p):
+            node = p["spec"].get("nodeName") or ""
+            ranks[node] = ranks.get(node, 0) + 1
+    return deletion_order(filtered, ranks, now)[:diff]
 
 
 def _controller_uid(obj: dict) -> str | None:
@@ -249,12 +286,8 @@ class ReplicaSetController(Controller):
             related = []
             for sib in self.store.by_index("replicasets-by-controller", owner["uid"]):
                 related += [p for p in self.store.by_index("pods-by-controller", sib["metadata"]["uid"], ordered=False) if is_pod_active(p)]
-        ranks: dict[str, int] = {}
-        for p in related:
-            node = p["spec"].get("nodeName") or ""
-            ranks[node] = ranks.get(node, 0) + 1
         active = sorted(active, key=lambda p: p["metadata"]["name"])
-        victims = active if count >= len(active) else deletion_order(active, ranks, self.sim.now)[:count]
+        victims = pods_to_delete(active, related, count, self.sim.now)
         for p in victims:
             self.store.delete("Pod", p["metadata"]["namespace"], p["metadata"]["name"], actor=self.name)
             self.store.record_event(rs, "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}", source=self.name)

@@ -110,8 +110,7 @@ def table(kind: str, objs: list[dict], now: float, kubelet_up: Callable[[str], b
         if kind == "Event":
             r = event_row(o, now)
         elif kind == "Pod":
-            from labsupport.k8s.printers import _pods  # the Pod printer takes kubelet_up
-            r = _pods(o, now, kubelet_up)
+            r = row_fn(o, now, kubelet_up)  # the Pod printer also takes kubelet_up
         else:
             r = row_fn(o, now)
         r = {**r, **_wide(kind, o)}

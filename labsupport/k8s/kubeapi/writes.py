@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from labsupport.core import LabError
-from labsupport.k8s.apiserver import _IMMUTABLE, _dig
+from labsupport.k8s.apiserver import IMMUTABLE_FIELDS, field_at
 from labsupport.k8s.defaults import apply_defaults
 from labsupport.k8s.errors import ConflictError, NotFoundError, QuotaExceededError
 from labsupport.k8s.kubeapi.resources import Resource
@@ -195,9 +195,9 @@ def create(cluster, r: Resource, ns: str | None, obj: dict, actor: str) -> dict:
 
 
 def _check_update(live: dict, new: dict, r: Resource, name: str) -> None:
-    for path in _IMMUTABLE.get(r.kind, ()):
-        if _dig(new, path) != _dig(live, path):
-            raise invalid(r, name, [f"{'.'.join(path)}: Invalid value: {json.dumps(_dig(new, path))}: field is immutable"])
+    for path in IMMUTABLE_FIELDS.get(r.kind, ()):
+        if field_at(new, path) != field_at(live, path):
+            raise invalid(r, name, [f"{'.'.join(path)}: Invalid value: {json.dumps(field_at(new, path))}: field is immutable"])
     if r.kind == "Pod":
         a, b = copy_json(live["spec"]), copy_json(new["spec"])
         for spec in (a, b):

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from labsupport.k8s.extended_resources import is_scalar_resource_name, parse_scalar
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scheduler.podinfo import LABEL_ZONE, PodInfo, selector_matches
 
@@ -40,11 +41,16 @@ class NodeCache:
         self.labels: list[dict] = []
         self.taints: list[list] = []
         self.pods: list[dict[tuple, PodInfo]] = []
+        #: extended resources, hugepages, ephemeral-storage: name -> allocatable / requested per slot
+        self.scalar_alloc: dict[str, np.ndarray] = {}
+        self.scalar_req: dict[str, np.ndarray] = {}
         self._cap = 0
         self._grow(capacity)
         self.owner_counts: dict[str, np.ndarray] = {}
         #: (namespace, frozenset(labels)) -> Pods (not terminating) per node slot
         self.label_groups: dict[tuple, np.ndarray] = {}
+        #: the same for terminating Pods (InterPodAffinity counts them, PodTopologySpread does not)
+        self.terminating_groups: dict[tuple, np.ndarray] = {}
         self._group_labels: dict[tuple, dict] = {}
         self._selector_memo: dict[tuple, list] = {}
         self.pod_slot: dict[tuple, int] = {}
@@ -78,6 +84,11 @@ class NodeCache:
             self.owner_counts[k] = g(a, np.int32)
         for k, a in list(getattr(self, "label_groups", {}).items()):
             self.label_groups[k] = g(a, np.int32)
+        for k, a in list(getattr(self, "terminating_groups", {}).items()):
+            self.terminating_groups[k] = g(a, np.int32)
+        for cols in (getattr(self, "scalar_alloc", {}), getattr(self, "scalar_req", {})):
+            for k, a in list(cols.items()):
+                cols[k] = g(a, np.int64)
         self._cap = new
 
     @property
@@ -127,6 +138,8 @@ class NodeCache:
         cpu = parse_cpu(alloc.get("cpu", 0), "status.allocatable.cpu")
         mem = parse_memory(alloc.get("memory", 0), "status.allocatable.memory")
         pods = parse_count(alloc.get("pods", 0), "status.allocatable.pods")
+        scalars = {k: parse_scalar(k, v, f"status.allocatable.{k}") for k, v in alloc.items() if is_scalar_resource_name(k)}
+        scalars = {k: v for k, v in sorted(scalars.items()) if v}
         labels = dict(meta.get("labels") or {})
         taints = [dict(t) for t in spec.get("taints") or ()]
         unsched = bool(spec.get("unschedulable"))
@@ -145,11 +158,16 @@ class NodeCache:
             self._invalidate()
         else:
             changed = (labels != self.labels[s] or taints != self.taints[s] or unsched != bool(self.unschedulable[s])
-                       or (cpu, mem, pods) != (self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s]))
+                       or (cpu, mem, pods) != (self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s])
+                       or scalars != {k: int(a[s]) for k, a in self.scalar_alloc.items() if a[s]})
             if labels != self.labels[s] or taints != self.taints[s]:
                 self._invalidate()
             self.labels[s], self.taints[s] = labels, taints
         self.alloc_cpu[s], self.alloc_mem[s], self.alloc_pods[s] = cpu, mem, pods
+        for k, a in self.scalar_alloc.items():
+            a[s] = scalars.get(k, 0)
+        for k, v in scalars.items():
+            self._scalar_column(self.scalar_alloc, k)[s] = v
         self.unschedulable[s] = unsched
         if changed:
             self._touch(s)
@@ -167,9 +185,15 @@ class NodeCache:
         self.names[s] = None
         self.alive[s] = False
         self._touch(s)
-        for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods):
+        for a in (self.alloc_cpu, self.alloc_mem, self.alloc_pods, *self.scalar_alloc.values()):
             a[s] = 0
         self._invalidate()
+
+    def _scalar_column(self, cols: dict[str, np.ndarray], name: str) -> np.ndarray:
+        col = cols.get(name)
+        if col is None:
+            col = cols[name] = np.zeros(self._cap, dtype=np.int64)
+        return col
 
     def _touch(self, s: int) -> None:
         self._stamp_seq += 1
@@ -197,6 +221,8 @@ class NodeCache:
         self.req_pods[s] += 1
         self.nz_cpu[s] += pod.nonzero_requests[0]
         self.nz_mem[s] += pod.nonzero_requests[1]
+        for k, v in pod.scalar_requests:
+            self._scalar_column(self.scalar_req, k)[s] += v
         if pod.host_ports:
             self.host_port_pods[s] += 1
         if pod.owner_uid is not None:
@@ -204,19 +230,20 @@ class NodeCache:
             if arr is None:
                 arr = self.owner_counts[pod.owner_uid] = np.zeros(self._cap, dtype=np.int32)
             arr[s] += 1
-        if not pod.terminating:
-            self._group_add(pod, s, 1)
+        self._group_add(pod, s, 1)
         if pod.has_affinity_terms:
             self.pods_with_affinity[pod.key] = pod
         return True
 
     def _group_add(self, pod: PodInfo, s: int, delta: int) -> None:
+        """Count ``pod`` (+1 / -1) in its label group: ``label_groups`` or, if terminating, ``terminating_groups``."""
         if pod.group is None:
             pod.group = self._group_key(pod)
         gk = pod.group
-        arr = self.label_groups.get(gk)
+        groups = self.terminating_groups if pod.terminating else self.label_groups
+        arr = groups.get(gk)
         if arr is None:
-            arr = self.label_groups[gk] = np.zeros(self._cap, dtype=np.int32)
+            arr = groups[gk] = np.zeros(self._cap, dtype=np.int32)
             self._group_labels[gk] = dict(gk[1])
             self._selector_memo.clear()
         arr[s] += delta
@@ -228,9 +255,10 @@ class NodeCache:
             return
         pod = self.pods[s][key]
         if not pod.terminating:
-            pod.terminating = True
             self._touch(s)
             self._group_add(pod, s, -1)
+            pod.terminating = True
+            self._group_add(pod, s, 1)
 
     def remove_pod(self, key: tuple) -> PodInfo | None:
         """Release an assigned Pod's resources (``NodeInfo.RemovePod``)."""
@@ -244,12 +272,13 @@ class NodeCache:
         self.req_pods[s] -= 1
         self.nz_cpu[s] -= pod.nonzero_requests[0]
         self.nz_mem[s] -= pod.nonzero_requests[1]
+        for k, v in pod.scalar_requests:
+            self.scalar_req[k][s] -= v
         if pod.host_ports:
             self.host_port_pods[s] -= 1
         if pod.owner_uid is not None:
             self.owner_counts[pod.owner_uid][s] -= 1
-        if not pod.terminating:
-            self._group_add(pod, s, -1)
+        self._group_add(pod, s, -1)
         self.pods_with_affinity.pop(key, None)
         return pod
 
@@ -259,8 +288,13 @@ class NodeCache:
                 int(self.alloc_pods[s] - self.req_pods[s]))
 
     # ----------------------------------------------------------- queries
-    def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None) -> np.ndarray:
-        """Per slot, how many non-terminating Pods in ``namespaces`` (None = all) match ``selector`` (do not modify)."""
+    def matching_counts(self, namespaces: Iterable[str] | None, selector: Mapping | None,
+                        include_terminating: bool = False) -> np.ndarray:
+        """Per slot, how many Pods in ``namespaces`` (None = all) match ``selector`` (do not modify the result).
+
+        Terminating Pods count only with ``include_terminating`` (InterPodAffinity counts them,
+        PodTopologySpread does not: ``countPodsMatchSelector`` skips Pods with a deletionTimestamp).
+        """
         ns_key = None if namespaces is None else tuple(sorted(namespaces))
         memo_key = (ns_key, repr(selector))
         groups = self._selector_memo.get(memo_key)
@@ -268,11 +302,33 @@ class NodeCache:
             groups = [gk for gk in self.label_groups
                       if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
             self._selector_memo[memo_key] = groups
-        if len(groups) == 1:
+        extra = []
+        if include_terminating and self.terminating_groups:
+            tkey = ("terminating", memo_key)
+            extra = self._selector_memo.get(tkey)
+            if extra is None:
+                extra = [gk for gk in self.terminating_groups
+                         if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
+                self._selector_memo[tkey] = extra
+        if len(groups) == 1 and not extra:
             return self.label_groups[groups[0]]  # read-only view: callers must not modify it
         out = np.zeros(self._cap, dtype=np.int64)
         for gk in groups:
             out += self.label_groups[gk]
+        for gk in extra:
+            out += self.terminating_groups[gk]
+        return out
+
+    def matching_all_counts(self, specs: list[tuple[list[str] | None, Mapping | None]],
+                            include_terminating: bool = False) -> np.ndarray:
+        """Per slot, how many Pods match every ``(namespaces, selector)`` of ``specs`` (``podMatchesAllAffinityTerms``)."""
+        out = np.zeros(self._cap, dtype=np.int64)
+        sources = [self.label_groups, self.terminating_groups] if include_terminating else [self.label_groups]
+        for groups in sources:
+            for gk, arr in groups.items():
+                labels = self._group_labels[gk]
+                if all((nss is None or gk[0] in nss) and selector_matches(sel, labels) for nss, sel in specs):
+                    out += arr
         return out
 
     def nominate(self, pod: PodInfo, node_name: str | None) -> None:
@@ -290,3 +346,5 @@ class NodeCache:
             assert self.req_cpu[s] == sum(p.requests[0] for p in pods)
             assert self.req_mem[s] == sum(p.requests[1] for p in pods)
             assert self.req_pods[s] == len(self.pods[s])
+            for k, col in self.scalar_req.items():
+                assert col[s] == sum(dict(p.scalar_requests).get(k, 0) for p in pods)

@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from labsupport.core.errors import LabError
+from labsupport.k8s.extended_resources import is_extended_resource_name
 from labsupport.k8s.scheduler.plugins import BUILTIN, NOT_SIMULATED, REGISTRY
 
 __all__ = ["SchedulerConfigError", "Profile", "SchedulerConfig", "parse_config", "DEFAULT_PLUGINS", "API_VERSION"]
@@ -146,9 +147,11 @@ def _resources(value: Any, path: str) -> tuple[tuple[str, int], ...]:
         raise SchedulerConfigError(f"{path}: must be a non-empty list of {{name, weight}}")
     out = []
     for i, r in enumerate(value):
-        if not isinstance(r, Mapping) or r.get("name") not in ("cpu", "memory"):
-            got = r.get("name") if isinstance(r, Mapping) else r
-            raise SchedulerConfigError(f"{path}[{i}].name: only cpu and memory are simulated, got {got!r}")
+        name = r.get("name") if isinstance(r, Mapping) else r
+        if not isinstance(r, Mapping) or not (name in ("cpu", "memory") or is_extended_resource_name(name)
+                                              or str(name).startswith("hugepages-")):
+            raise SchedulerConfigError(f"{path}[{i}].name: must be cpu, memory, an extended resource such as "
+                                       f"nvidia.com/gpu or hugepages-<size>, got {name!r}")
         out.append((r["name"], _int_in(r.get("weight", 1), 1, 100, f"{path}[{i}].weight")))
     return tuple(out)
 
@@ -219,6 +222,11 @@ def _plugin_args(name: str, args: Any, path: str) -> dict:
                 raise SchedulerConfigError(f"{path}.{k}: unknown field of InterPodAffinityArgs")
         if "hardPodAffinityWeight" in args:
             out["hardPodAffinityWeight"] = _int_in(args["hardPodAffinityWeight"], 0, 100, f"{path}.hardPodAffinityWeight")
+        if "ignorePreferredTermsOfExistingPods" in args:
+            v = args["ignorePreferredTermsOfExistingPods"]
+            if not isinstance(v, bool):
+                raise SchedulerConfigError(f"{path}.ignorePreferredTermsOfExistingPods: must be true or false, got {v!r}")
+            out["ignorePreferredTermsOfExistingPods"] = v
     elif name in ("DefaultPreemption",) + NOT_SIMULATED:
         return {}
     else:

@@ -13,11 +13,14 @@ True
 """
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.k8s import objects
+from labsupport.k8s.extended_resources import scalar_requests
 from labsupport.k8s.quantity import pod_requests
 
 __all__ = [
@@ -26,6 +29,7 @@ __all__ = [
     "DEFAULT_MEMORY_REQUEST",
     "selector_matches",
     "node_selector_term_matches",
+    "node_selector_term_valid",
     "node_matches_required_affinity",
     "toleration_tolerates",
     "tolerates_all",
@@ -73,8 +77,58 @@ def _requirement_matches(e: Mapping, value: str | None) -> bool:
     return False
 
 
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _valid_label_key(key: str) -> bool:
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
+        return False
+    return len(name) <= 63 and bool(_LABEL_NAME.match(name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _requirement_valid(key: str, op: str, values: tuple, field: bool) -> bool:
+    if field:  # nodeSelectorRequirementsAsFieldSelector: metadata.name, In/NotIn with exactly one value
+        return key == "metadata.name" and op in ("In", "NotIn") and len(values) == 1
+    if not _valid_label_key(key):
+        return False
+    if op in ("In", "NotIn"):
+        ok = len(values) > 0
+    elif op in ("Exists", "DoesNotExist"):
+        ok = len(values) == 0
+    elif op in ("Gt", "Lt"):
+        ok = len(values) == 1 and bool(re.fullmatch(r"[+-]?\d+", str(values[0])))
+    else:
+        ok = False
+    return ok and all(isinstance(v, str) and len(v) <= 63 and _LABEL_VALUE.match(v) for v in values)
+
+
+def node_selector_term_valid(term: Mapping) -> bool:
+    """Would ``labels.NewRequirement`` accept every expression of the term? (valid keys, label values, value counts)
+
+    kube-scheduler parses a term into a selector first; a term that does not parse matches no node
+    (``component-helpers/scheduling/corev1/nodeaffinity``; TestNodeAffinity "Pod with an invalid value in
+    Affinity term won't be scheduled onto the node"). The API server does not check these values.
+
+    >>> node_selector_term_valid({"matchExpressions": [{"key": "foo", "operator": "In", "values": ["invalid value: ___@#$%^"]}]})
+    False
+    """
+    for e in term.get("matchExpressions") or ():
+        if not _requirement_valid(str(e.get("key", "")), str(e.get("operator", "")), tuple(e.get("values") or ()), False):
+            return False
+    for e in term.get("matchFields") or ():
+        if not _requirement_valid(str(e.get("key", "")), str(e.get("operator", "")), tuple(e.get("values") or ()), True):
+            return False
+    return True
+
+
 def node_selector_term_matches(term: Mapping, node_name: str, node_labels: Mapping[str, str]) -> bool:
     """One ``NodeSelectorTerm``: all matchExpressions (labels) and matchFields (``metadata.name``) hold; empty matches nothing.
+
+    A term that is not a valid selector (see :func:`node_selector_term_valid`) matches nothing.
 
     >>> node_selector_term_matches({"matchExpressions": [{"key": "disk", "operator": "In", "values": ["ssd"]}]},
     ...                            "n1", {"disk": "ssd"})
@@ -84,6 +138,8 @@ def node_selector_term_matches(term: Mapping, node_name: str, node_labels: Mappi
     """
     exprs, fields = term.get("matchExpressions") or (), term.get("matchFields") or ()
     if not exprs and not fields:
+        return False
+    if not node_selector_term_valid(term):
         return False
     for e in exprs:
         if not _requirement_matches(e, node_labels.get(e["key"])):
@@ -164,7 +220,7 @@ def _host_ports(spec: Mapping) -> tuple:
     return tuple(out)
 
 
-_REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int]]] = {}
+_REQ_CACHE: dict[Any, tuple[tuple[int, int], tuple[int, int], tuple]] = {}
 _EMPTY: dict = {}
 _NONE: tuple = ()
 
@@ -210,6 +266,8 @@ class PodInfo:
     creation_time: float = 0.0
     start_time: float = 0.0
     terminating: bool = False
+    #: effective requests of extended resources, hugepages and ephemeral-storage: sorted (name, amount)
+    scalar_requests: tuple = ()
     _signature: tuple | None = None
     #: label-group key the cache counted this Pod under (labels may change in place later)
     group: tuple | None = None
@@ -229,6 +287,7 @@ class PodInfo:
         if sig is None:
             sig = self._signature = (
                 self.namespace, frozenset(self.labels.items()), self.priority, self.requests, self.nonzero_requests,
+                self.scalar_requests,
                 repr((self.tolerations, self.node_selector, self.required_node_terms, self.preferred_node_terms,
                       self.pod_affinity_required, self.pod_affinity_preferred, self.pod_anti_affinity_required,
                       self.pod_anti_affinity_preferred, self.spread_constraints, self.host_ports)),
@@ -251,7 +310,7 @@ class PodInfo:
         cached = _REQ_CACHE.get(rkey) if rkey is not None else None
         if cached is None:
             r = pod_requests(pod)
-            cached = ((r["cpu"], r["memory"]), _nonzero(pod))
+            cached = ((r["cpu"], r["memory"]), _nonzero(pod), scalar_requests(spec))
             if rkey is not None and len(_REQ_CACHE) < 10000:
                 _REQ_CACHE[rkey] = cached
         aff = spec.get("affinity") or {}
@@ -270,6 +329,7 @@ class PodInfo:
             priority=int(spec.get("priority") or 0),
             requests=cached[0],
             nonzero_requests=cached[1],
+            scalar_requests=cached[2],
             tolerations=spec.get("tolerations") or _NONE,
             node_selector=spec.get("nodeSelector") or _EMPTY,
             required_node_terms=(required.get("nodeSelectorTerms") or _NONE) if required else None,

@@ -29,7 +29,8 @@ Differences from kube-scheduler 1.37 (on purpose, to keep the model small):
   ``nextStartNodeIndex`` advance is only approximately "nodes examined");
 * plugins with nothing to act on are not simulated: the volume plugins,
   ImageLocality (weight 1, but no images here: it would add 0 to every node),
-  DynamicResources, SchedulingGates; only cpu, memory and the pod count are resources;
+  DynamicResources, SchedulingGates; resources are cpu, memory, the pod count and the scalar
+  resources of :mod:`labsupport.k8s.extended_resources` (``nvidia.com/gpu``, hugepages, ephemeral-storage);
 * preemption ignores PodDisruptionBudgets, runs synchronously, and a nominated Pod
   reserves only its cpu / memory / pod slot on its node for other Pods' NodeResourcesFit;
 * InterPodAffinity: a non-empty ``namespaceSelector`` is not evaluated (only ``{}`` = all

@@ -201,8 +201,11 @@ def balanced_allocation_score(requested: Sequence, capacity: Sequence) -> np.nda
     n = p.sum(axis=0)
     mean = np.where(n == 0, 0.0, (f * p).sum(axis=0) / np.where(n == 0, 1, n))
     std_many = np.sqrt(np.where(n == 0, 0.0, (((f - mean) ** 2) * p).sum(axis=0) / np.where(n == 0, 1, n)))
-    # Go uses |f1 - f2| / 2 when exactly two resources are present (equal in exact arithmetic)
-    std = np.where(n > 2, std_many, 0.0)
+    # Go uses |f1 - f2| / 2 when exactly two resources are present, the population std for more, 0 otherwise
+    hi = np.where(p, f, -np.inf).max(axis=0)
+    lo = np.where(p, f, np.inf).min(axis=0)
+    std_two = np.where(n == 2, np.abs((hi - lo) / 2), 0.0)
+    std = np.where(n > 2, std_many, std_two)
     return ((1 - std) * MAX_NODE_SCORE).astype(np.int64)
 
 

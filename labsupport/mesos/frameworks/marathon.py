@@ -51,13 +51,21 @@ ID     INSTANCES   HEALTH   CPUS   MEM   SERVICE PORTS   CONSTRAINTS       DELAY
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from labsupport.core import Simulation, Table
 from labsupport.mesos.dns import dns_name
 from labsupport.mesos.frameworks.base import DECLINE_SECONDS, FrameworkError, OfferHygiene
 from labsupport.mesos.frameworks.constraints import meets_constraints
-from labsupport.mesos.frameworks.marathon_app import App, AppDefinitionError, launch_delay, parse_app
+from labsupport.mesos.frameworks.marathon_app import (
+    App,
+    AppDefinitionError,
+    launch_delay,
+    parse_app,
+    parse_upgrade_strategy,
+)
+from labsupport.mesos.frameworks.marathon_upgrade import Deployment
 from labsupport.mesos.resources import _ranges_sub
 from labsupport.mesos.scheduler import Offer, SchedulerDriver
 from labsupport.mesos.tasks import Task, TaskState, TaskStatus
@@ -82,6 +90,7 @@ class _Instance:
     consecutive_failures: int = 0
     answers_health_checks: bool = True
     killing: bool = False
+    version: int = 1
 
 
 # ---------------------------------------------------------------------------------------- the framework
@@ -130,6 +139,67 @@ class Marathon(OfferHygiene):
         for inst in sorted(app.tasks.values(), key=lambda i: i.task_id):
             self._kill(app, inst, "app removed")
         del self._apps[app.id]
+
+    def update_app(self, app_id: str, changes: dict) -> None:
+        """``PUT /v2/apps/<id>``: change ``cmd``, ``env``, ``labels`` or ``upgradeStrategy`` and roll every instance
+        to the new version, as the app's ``upgradeStrategy`` allows (:mod:`.marathon_upgrade`)."""
+        app = self._app(app_id)
+        if not isinstance(changes, dict) or not changes:
+            raise AppDefinitionError(f"changes: must be a non-empty dict of app fields, got {changes!r}")
+        allowed = {"cmd", "env", "labels", "upgradeStrategy"}
+        for k in changes:
+            if k not in allowed:
+                raise AppDefinitionError(f"{k}: only {', '.join(sorted(allowed))} can be changed by update_app here")
+        if app.deployment is not None:
+            raise AppDefinitionError(f"id: app {app.id!r} is locked by a deployment in progress (HTTP 409)")
+        if app.instances < 1:
+            raise AppDefinitionError(f"instances: app {app.id!r} has no instances to restart")
+        strategy = parse_upgrade_strategy(changes["upgradeStrategy"]) if "upgradeStrategy" in changes else app.upgrade_strategy
+        app.upgrade_strategy = strategy
+        if "cmd" in changes:
+            app.cmd = changes["cmd"]
+        app.version += 1
+        old = [i.task_id for i in sorted(app.tasks.values(), key=lambda i: (i.launched_at, i.task_id)) if not i.killing]
+        d = app.deployment = Deployment(app.instances, old, strategy)
+        app.failures, app.delay_until = 0, 0.0
+        self._note(app, "", f"deployment to version {app.version}: keep >= {math.ceil(app.instances * strategy['minimumHealthCapacity'])} "
+                            f"healthy, at most {d.max_capacity} instances, kill {d.kill_now} old now")
+        for _ in range(d.kill_now):
+            self._kill_next_old(app)
+        d.launch_instances()
+        self._check_deployment(app)
+        self.revive()
+
+    def _kill_next_old(self, app: App) -> None:
+        tid = app.deployment.next_old()
+        if tid is not None and tid in app.tasks:
+            self._kill(app, app.tasks[tid], f"upgrade to version {app.version}")
+
+    def _new_ready(self, app: App, inst: _Instance) -> None:
+        d = app.deployment
+        if d is None or inst.version != app.version or inst.task_id in d.ready:
+            return
+        d.ready.add(inst.task_id)
+        self._kill_next_old(app)
+        self._check_deployment(app)
+
+    def _deployment_gone(self, app: App, inst: _Instance) -> None:
+        d = app.deployment
+        if d is None:
+            return
+        if inst.task_id in d.old:
+            d.old.discard(inst.task_id)
+        elif inst.version == app.version:
+            d.ready.discard(inst.task_id)
+            d.started -= 1
+        if d.launch_instances():
+            self.revive()
+        self._check_deployment(app)
+
+    def _check_deployment(self, app: App) -> None:
+        if app.deployment is not None and app.deployment.finished():
+            app.deployment = None
+            self._note(app, "", f"deployment to version {app.version} finished")
 
     def fail_health(self, task_id: str) -> None:
         """Make a task stop answering its health checks (a hung process), to watch Marathon replace it."""
@@ -187,6 +257,8 @@ class Marathon(OfferHygiene):
     def _needs(self, app: App, now: float) -> int:
         if app.delay_until > now:
             return 0
+        if app.deployment is not None:
+            return app.deployment.queued
         return max(0, app.instances - sum(1 for i in app.tasks.values() if not i.killing))
 
     def _match(self, offer: Offer, now: float) -> list[Task]:
@@ -213,7 +285,9 @@ class Marathon(OfferHygiene):
                 env = " ".join(f"PORT{i}={p}" for i, p in enumerate(host_ports))
                 task = Task(app.name, want, command=f"{env} {app.cmd or ''}".strip(), container=app.container, task_id=task_id)
                 tasks.append(task)
-                inst = _Instance(task_id, offer.agent, offer.hostname, dict(offer.attributes), host_ports, now)
+                inst = _Instance(task_id, offer.agent, offer.hostname, dict(offer.attributes), host_ports, now, version=app.version)
+                if app.deployment is not None:
+                    app.deployment.queued -= 1
                 app.tasks[task_id] = inst
                 self._by_task[task_id] = app
                 self._note(app, task_id, f"launching on {offer.agent}" + (f" host ports {host_ports}" if host_ports else ""))
@@ -237,8 +311,11 @@ class Marathon(OfferHygiene):
             if app.health_checks:
                 hc = app.health_checks[0]
                 self.sim.schedule(hc["intervalSeconds"], lambda: self._health_check(app, inst), label="marathon health check")
+            else:
+                self._new_ready(app, inst)
         elif status.state in _GONE:
             del app.tasks[status.task_id]
+            self._deployment_gone(app, inst)
             if inst.killing:
                 self._note(app, status.task_id, f"{status.state.value} (killed by Marathon)")
                 return
@@ -262,6 +339,7 @@ class Marathon(OfferHygiene):
             if inst.healthy is not True:
                 app.failures = 0
             inst.healthy, inst.consecutive_failures = True, 0
+            self._new_ready(app, inst)
         elif self.sim.now - inst.launched_at >= hc["gracePeriodSeconds"]:
             inst.consecutive_failures += 1
             inst.healthy = False

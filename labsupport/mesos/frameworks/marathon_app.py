@@ -37,8 +37,16 @@ OPERATORS = ("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER")
 HEALTH_DEFAULTS = {"gracePeriodSeconds": 300.0, "intervalSeconds": 60.0, "maxConsecutiveFailures": 3,
                    "timeoutSeconds": 20.0, "protocol": "MESOS_HTTP", "path": "/", "portIndex": 0}
 APP_FIELDS = {"id", "cmd", "cpus", "mem", "disk", "instances", "constraints", "healthChecks", "portDefinitions",
-              "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "container", "labels", "env"}
+              "backoffSeconds", "backoffFactor", "maxLaunchDelaySeconds", "container", "labels", "env", "upgradeStrategy"}
 _APP_ID = re.compile(r"^/?[a-z0-9]([a-z0-9.-]*[a-z0-9])?(/[a-z0-9]([a-z0-9.-]*[a-z0-9])?)*$")
+
+
+def parse_upgrade_strategy(value):
+    from labsupport.mesos.frameworks.marathon_upgrade import parse_upgrade_strategy as parse
+    try:
+        return parse(value)
+    except FrameworkError as e:
+        raise AppDefinitionError(str(e)) from None
 
 
 class AppDefinitionError(FrameworkError):
@@ -150,6 +158,10 @@ class App:
     failures: int = 0                              # consecutive failures (drives the backoff)
     delay_until: float = 0.0
     launched: int = 0
+    # issue 14: rolling restarts (see marathon_upgrade)
+    upgrade_strategy: dict = field(default_factory=lambda: {"minimumHealthCapacity": 1.0, "maximumOverCapacity": 1.0})
+    version: int = 1
+    deployment: object = None
 
     @property
     def name(self) -> str:
@@ -202,4 +214,5 @@ def parse_app(app: Any, taken_ports: set[int]) -> App:
         health_checks=_health_checks(app.get("healthChecks", [])), port_definitions=ports, service_ports=service,
         backoff=_num(app, "backoffSeconds", BACKOFF_SECONDS), backoff_factor=_num(app, "backoffFactor", BACKOFF_FACTOR, 1.0),
         max_launch_delay=_num(app, "maxLaunchDelaySeconds", MAX_LAUNCH_DELAY_SECONDS), container=container,
+        upgrade_strategy=parse_upgrade_strategy(app.get("upgradeStrategy")),
     )

@@ -73,7 +73,7 @@ profiles:
     (cfg(profiles=[{"pluginConfig": [{"name": "NodeResourcesFit", "args": {"scoringStrategy": {"type": "Random"}}}]}]),
      "profiles[0].pluginConfig[0].args.scoringStrategy.type"),
     (cfg(profiles=[{"pluginConfig": [{"name": "NodeResourcesFit", "args": {"scoringStrategy": {
-        "resources": [{"name": "nvidia.com/gpu", "weight": 1}]}}}]}]),
+        "resources": [{"name": "storage", "weight": 1}]}}}]}]),
      "profiles[0].pluginConfig[0].args.scoringStrategy.resources[0].name"),
     (cfg(profiles=[{"pluginConfig": [{"name": "NodeResourcesFit", "args": {"scoringStrategy": {
         "type": "RequestedToCapacityRatio", "requestedToCapacityRatio": {"shape": [
@@ -87,7 +87,7 @@ profiles:
     ("profiles: [", "scheduler_config"),
 ], ids=["old apiVersion", "wrong kind", "percentage above 100", "extenders are not simulated", "unknown plugin name",
         "weight out of range", "unknown extension point", "filter-only plugin under score", "unknown scoring strategy",
-        "extended resources are not simulated", "shape utilization must increase", "shape required for RTCR",
+        "a resource name that is neither native nor extended", "shape utilization must increase", "shape required for RTCR",
         "duplicate schedulerName", "empty schedulerName", "broken YAML"])
 def test_bad_config_names_the_field(config, field):
     with pytest.raises(SchedulerConfigError) as e:

@@ -163,3 +163,21 @@ def test_scores_work_on_a_matrix_of_windows_like_on_one_window():
     rows = fw.run_scores(st, idx.reshape(2, 4)).total
     one = [fw.run_scores(fw.new_state(podinfo()), idx[i * 4:(i + 1) * 4]).total for i in range(2)]
     assert rows.tolist() == [o.tolist() for o in one]
+
+
+@pytest.mark.parametrize(("terms", "reason"), [
+    ({"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "db"}}}]}},
+     "node(s) didn't match pod anti-affinity rules"),
+], ids=["the incoming Pod's anti-affinity still sees a terminating Pod"])
+def test_interpodaffinity_counts_terminating_pods(terms, reason):
+    """kube-scheduler walks nodeInfo.Pods, terminating Pods included (kubernetes issue #111793, fix closed unmerged)."""
+    c = cache_of(dict(name="n1"), dict(name="n2"))
+    old = podinfo("db-0", labels={"app": "db"})
+    c.add_pod(old, "n1")
+    c.mark_terminating(old.key)
+    v = verdicts(c, podinfo("db-1", labels={"app": "db"}, affinity=terms))
+    assert v["n1"].reasons == (reason,) and v["n2"].ok
+    # PodTopologySpread, by contrast, does not count it (countPodsMatchSelector skips terminating Pods)
+    assert int(c.matching_counts(["default"], {"matchLabels": {"app": "db"}}).sum()) == 0
+    assert int(c.matching_counts(["default"], {"matchLabels": {"app": "db"}}, include_terminating=True).sum()) == 1

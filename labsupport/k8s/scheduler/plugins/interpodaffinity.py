@@ -9,12 +9,17 @@ in the term's ``namespaces`` (default: the Pod's own namespace; an empty
 Filter, in this order:
 
 1. every required podAffinity term must hold (UnschedulableAndUnresolvable,
-   "node(s) didn't match pod affinity rules") -- unless no Pod anywhere matches the
+   "node(s) didn't match pod affinity rules"), counting only Pods that match all the terms -- unless no Pod anywhere matches the
    terms and the Pod matches them itself (the first Pod of a group may land anywhere);
 2. no required podAntiAffinity term may hold (Unschedulable,
    "node(s) didn't match pod anti-affinity rules");
 3. no existing Pod's required anti-affinity term may match this Pod within that Pod's
    domain (Unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules").
+
+Pods count whether or not they are terminating: kube-scheduler walks ``nodeInfo.Pods``, which
+still holds a Pod after its deletionTimestamp is set until it is gone (kubernetes issue #111793;
+the change to skip them was closed unmerged). So right after a delete, a replacement Pod with
+required anti-affinity is still kept off the node the old Pod is leaving.
 
 Score: for each node, ``sum(weight * matching Pods in the domain)`` over the Pod's
 preferred affinity terms, minus the same for preferred anti-affinity terms, plus
@@ -79,14 +84,34 @@ class InterPodAffinity(Plugin):
     def __init__(self, cache, args: dict | None = None) -> None:
         super().__init__(cache, args)
         self.hard_pod_affinity_weight = int(self.args.get("hardPodAffinityWeight", 1))
+        self.ignore_preferred_of_existing = bool(self.args.get("ignorePreferredTermsOfExistingPods", False))
 
     def _domain_totals(self, term: Mapping, namespace: str) -> tuple[np.ndarray, np.ndarray]:
         """(per-slot domain id, per-domain count of Pods matching ``term``)."""
-        ids, values = self.cache.domains(term["topologyKey"])
-        counts = self.cache.matching_counts(term_namespaces(term, namespace), term.get("labelSelector"))
+        ids, values = self.cache.domains(term.get("topologyKey", ""))
+        counts = self.cache.matching_counts(term_namespaces(term, namespace), term.get("labelSelector"),
+                                            include_terminating=True)
         has = ids >= 0
         totals = np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)
         return ids, totals
+
+    def _affinity_totals(self, pod) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per required affinity term, (domain ids, per-domain count) of the Pods matching *all* the terms.
+
+        ``updateWithAffinityTerms`` counts an existing Pod only if it matches every required affinity term
+        of the incoming Pod (``podMatchesAllAffinityTerms``), so two terms cannot be met by two different Pods.
+        """
+        terms = pod.pod_affinity_required
+        if len(terms) <= 1:
+            return [self._domain_totals(t, pod.namespace) for t in terms]
+        counts = self.cache.matching_all_counts(
+            [(term_namespaces(t, pod.namespace), t.get("labelSelector")) for t in terms], include_terminating=True)
+        out = []
+        for t in terms:
+            ids, values = self.cache.domains(t.get("topologyKey", ""))
+            has = ids >= 0
+            out.append((ids, np.bincount(ids[has], weights=counts[has], minlength=len(values)).astype(np.int64)))
+        return out
 
     def node_local(self, state: CycleState) -> bool:
         """True when neither this Pod nor any existing Pod has (anti-)affinity terms."""
@@ -105,10 +130,10 @@ class InterPodAffinity(Plugin):
                 continue
             for term in other.pod_anti_affinity_required:
                 if term_matches_pod(term, other.namespace, pod):
-                    ids = cache.domains(term["topologyKey"])[0]
+                    ids = cache.domains(term.get("topologyKey", ""))[0]
                     if ids[s] >= 0:
                         forbidden |= ids == ids[s]
-        affinity = [self._domain_totals(t, pod.namespace) for t in pod.pod_affinity_required]
+        affinity = self._affinity_totals(pod)
         anti = [self._domain_totals(t, pod.namespace) for t in pod.pod_anti_affinity_required]
         nobody = all(int(tot.sum()) == 0 for _ids, tot in affinity)
         self_match = all(term_matches_pod(t, pod.namespace, pod) for t in pod.pod_affinity_required)
@@ -150,7 +175,10 @@ class InterPodAffinity(Plugin):
 
     def pre_score(self, state: CycleState, idx: np.ndarray) -> bool:
         pod = state.pod
-        return bool(pod.pod_affinity_preferred or pod.pod_anti_affinity_preferred or self.cache.pods_with_affinity)
+        own = bool(pod.pod_affinity_preferred or pod.pod_anti_affinity_preferred)
+        if self.ignore_preferred_of_existing and not own:
+            return False  # IgnorePreferredTermsOfExistingPods: Skip unless the Pod has preferred terms itself
+        return bool(own or self.cache.pods_with_affinity)
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
         pod, cache = state.pod, self.cache
@@ -172,7 +200,7 @@ class InterPodAffinity(Plugin):
             contributions += [(-int(w.get("weight", 0)), w.get("podAffinityTerm") or {}) for w in other.pod_anti_affinity_preferred]
             for weight, term in contributions:
                 if weight and term_matches_pod(term, other.namespace, pod):
-                    ids = cache.domains(term["topologyKey"])[0]
+                    ids = cache.domains(term.get("topologyKey", ""))[0]
                     if ids[s] >= 0:
                         total += weight * (ids[idx] == ids[s])
         return total

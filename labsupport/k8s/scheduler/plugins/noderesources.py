@@ -6,13 +6,16 @@ balanced_allocation.go, resource_allocation.go).
 
 * Filter: ``len(pods) + 1 > allocatable pods`` -> "Too many pods"; a Pod that requests
   cpu (memory) > 0 and more than ``allocatable - requested`` -> "Insufficient cpu"
-  ("Insufficient memory"). All failing reasons are kept. If the request exceeds the
+  ("Insufficient memory"); the same for every extended resource, hugepages size and
+  ephemeral-storage it requests ("Insufficient nvidia.com/gpu", in name order; see
+  :mod:`labsupport.k8s.extended_resources`). All failing reasons are kept. If the request exceeds the
   node's whole allocatable the code is UnschedulableAndUnresolvable (preemption
   cannot help), else Unschedulable.
 * Score: the scoring strategy (LeastAllocated by default; MostAllocated;
   RequestedToCapacityRatio) over ``resources`` (default cpu and memory, weight 1
   each). Requested = the node's *non-zero* requests + the Pod's non-zero request
-  (a container without a request counts 100m / 200Mi).
+  (a container without a request counts 100m / 200Mi). An extended resource counts only
+  when listed in ``resources`` and requested by the Pod (otherwise it is left out).
 * BalancedAllocation: ``(1 - std(requested/allocatable)) * 100`` with the *actual*
   requests; skipped for a best-effort Pod (no requests at all).
 
@@ -54,10 +57,25 @@ class ScoringStrategy(enum.StrEnum):
 
 
 def _columns(cache, idx: np.ndarray, resources, state: CycleState, nonzero: bool):
-    """(requested incl. the Pod, allocatable) per resource, gathered for ``idx``."""
+    """(requested incl. the Pod, allocatable) per resource, gathered for ``idx``.
+
+    A scalar resource (``nvidia.com/gpu``) the Pod does not request gets allocatable 0, which
+    leaves it out of the score (``calculateResourceAllocatableRequest``).
+    """
     pod = state.pod
     reqs, caps = [], []
+    pod_scalars = dict(pod.scalar_requests)
     for name, _w in resources:
+        if name not in ("cpu", "memory"):
+            want = pod_scalars.get(name, 0)
+            if want == 0 or name not in cache.scalar_alloc:
+                reqs.append(np.zeros(np.shape(idx), dtype=np.int64))
+                caps.append(np.zeros(np.shape(idx), dtype=np.int64))
+                continue
+            used = cache.scalar_req.get(name)
+            reqs.append((used[idx] if used is not None else 0) + want)
+            caps.append(cache.scalar_alloc[name][idx])
+            continue
         if name == "cpu":
             node_req = (cache.nz_cpu if nonzero else cache.req_cpu)[idx]
             pod_req = pod.nonzero_requests[0] if nonzero else pod.requests[0]
@@ -102,6 +120,15 @@ class NodeResourcesFit(Plugin):
         no_cpu = (cpu > alloc_cpu - used_cpu) if cpu > 0 else np.zeros(len(idx), bool)
         no_mem = (mem > alloc_mem - used_mem) if mem > 0 else np.zeros(len(idx), bool)
         mask = too_many | no_cpu | no_mem
+        short = []  # (name, request, allocatable, insufficient) per scalar resource the Pod requests
+        for name, want in pod.scalar_requests:
+            col = c.scalar_alloc.get(name)
+            alloc = col[idx] if col is not None else np.zeros(len(idx), dtype=np.int64)
+            used = c.scalar_req.get(name)
+            free = alloc - (used[idx] if used is not None else 0)
+            lacking = want > free
+            short.append((name, want, alloc, lacking))
+            mask = mask | lacking
         if not mask.any():
             return None
 
@@ -113,10 +140,12 @@ class NodeResourcesFit(Plugin):
                 out.append("Insufficient cpu")
             if no_mem[pos]:
                 out.append("Insufficient memory")
+            out += [f"Insufficient {name}" for name, _w, _a, lacking in short if lacking[pos]]
             return tuple(out)
 
         def code(pos: int) -> Code:
             unresolvable = (no_cpu[pos] and cpu > alloc_cpu[pos]) or (no_mem[pos] and mem > alloc_mem[pos])
+            unresolvable = unresolvable or any(lacking[pos] and want > alloc[pos] for _n, want, alloc, lacking in short)
             return Code.UNSCHEDULABLE_AND_UNRESOLVABLE if unresolvable else Code.UNSCHEDULABLE
 
         return Rejection(mask, code, reasons)
@@ -145,8 +174,8 @@ class NodeResourcesBalancedAllocation(Plugin):
     def pre_score(self, state: CycleState, idx: np.ndarray) -> bool:
         # Skip best-effort Pods (balanced_allocation.go PreScore, kubernetes#129138).
         cpu, mem = state.pod.requests
-        wanted = {"cpu": cpu, "memory": mem}
-        return any(wanted[n] for n, _ in self.resources)
+        wanted = {"cpu": cpu, "memory": mem, **dict(state.pod.scalar_requests)}
+        return any(wanted.get(n, 0) for n, _ in self.resources)
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
         reqs, caps = _columns(self.cache, idx, self.resources, state, nonzero=False)

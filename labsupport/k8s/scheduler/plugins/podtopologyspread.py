@@ -21,6 +21,10 @@ Services / ReplicaSets / StatefulSets that select the Pod:
 * raw score = ``round(sum_c(count in node's domain * log(size_c + 2) + maxSkew_c - 1))``,
   ``size_c`` = number of domains (for hostname: number of scored nodes);
 * NormalizeScore ``100 * (max + min - score) / max`` (nodes missing a key get 0).
+* As in upstream PreScore, Pods are counted for a non-hostname constraint only on nodes that
+  pass its node-inclusion policies (``nodeAffinityPolicy`` Honor by default, ``nodeTaintsPolicy``
+  Ignore by default; scoring_test.go "NodeTaintsPolicy honored"). For ``kubernetes.io/hostname``
+  the node's own Pods are counted, whatever the policies (``Score``).
 
 >>> import numpy as np
 >>> from labsupport.k8s.scheduler.cache import NodeCache
@@ -142,11 +146,16 @@ class PodTopologySpread(Plugin):
         if c.honor_affinity and (pod.node_selector or pod.required_node_terms is not None):
             mask &= required_affinity_mask(cache, pod, self._memo)
         if c.honor_taints:
-            for s in np.flatnonzero(mask & cache.hard_tainted).tolist():
-                if any(t.get("effect") in ("NoSchedule", "NoExecute") and not tolerates_all(pod.tolerations, t)
-                       for t in cache.taints[s]):
-                    mask[s] = False
+            self._drop_untolerated(pod, mask)
         return mask
+
+    def _drop_untolerated(self, pod, mask: np.ndarray) -> None:
+        """Clear the slots whose NoSchedule/NoExecute taints ``pod`` does not tolerate (nodeTaintsPolicy: Honor)."""
+        cache = self.cache
+        for s in np.flatnonzero(mask & cache.hard_tainted).tolist():
+            if any(t.get("effect") in ("NoSchedule", "NoExecute") and not tolerates_all(pod.tolerations, t)
+                   for t in cache.taints[s]):
+                mask[s] = False
 
     def node_local(self, state: CycleState) -> bool:
         """True if this Pod's verdicts and raw scores on a node depend on that node alone
@@ -241,6 +250,8 @@ class PodTopologySpread(Plugin):
                         eligible &= cache.domains(other.key)[0] >= 0
                 if c.honor_affinity and (pod.node_selector or pod.required_node_terms is not None):
                     eligible &= required_affinity_mask(cache, pod, self._memo)
+                if c.honor_taints:
+                    self._drop_untolerated(pod, eligible)
                 el = np.flatnonzero(eligible & (ids >= 0))
                 totals = np.bincount(ids[el], weights=counts[el], minlength=len(values) + 1).astype(np.int64)
                 totals[~in_play] = 0
