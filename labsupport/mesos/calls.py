@@ -94,8 +94,13 @@ class DriverCalls:
         launches: list[tuple[Task, Resources | None, str]] = []
         live_ids = set()
         has_ops = False
+        dropped: dict[int, str] = {}   # operations the ACLs refuse are dropped (labsupport.mesos.auth)
         for item in items:
             if isinstance(item, Operation):
+                refusal = self.security.operation_refusal(fw, item) if getattr(self, "security", None) else None
+                if refusal:
+                    dropped[id(item)] = refusal
+                    continue
                 avail = dict(item.apply(Resources(avail), fw.role).entries)
                 has_ops = True
             elif isinstance(item, Task):
@@ -119,9 +124,9 @@ class DriverCalls:
         # ---- commit (nothing above changed any state)
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
-        ops = [it.kind for it in items if isinstance(it, Operation)]
+        ops = [it.kind for it in items if isinstance(it, Operation) and id(it) not in dropped]
         done = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
-        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]
+        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None] + list(dropped.values())
         detail = "; ".join(([done] if done else []) + invalid)
         for o in offers:
             self.resolve(o.id, "accepted", detail)

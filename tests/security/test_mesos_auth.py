@@ -105,3 +105,24 @@ def test_teardown_needs_operator_credentials():
         cell.teardown(fid)
     cell.teardown(fid, operator="ops", password="s3cret")
     assert "torn down" in str(cell.events("master"))
+
+
+class Reserver(mesos.Scheduler):
+    def resource_offers(self, driver, offers):
+        for o in offers:
+            driver.accept([o.id], [mesos.Reserve("cpus(prod):1")])
+            driver.suppress()
+
+
+@pytest.mark.parametrize("principal, reserved", [("ops", True), ("dev", False)],
+                         ids=["ops may reserve for prod", "dev's RESERVE is dropped by reserve_resources"])
+def test_reserve_resources_acl(principal, reserved):
+    acls = {"reserve_resources": [{"principals": {"values": ["ops"]}, "roles": {"values": ["prod"]}},
+                                  {"principals": {"type": "NONE"}, "roles": {"type": "ANY"}}]}
+    cell = mesos.Cluster(seed=0, authenticate_frameworks=True, credentials={"ops": "a", "dev": "b"}, acls=acls)
+    cell.add_agent("a1", resources="cpus:4;mem:8192")
+    cell.register(Reserver(), name="r", role="prod", principal=principal, secret={"ops": "a", "dev": "b"}[principal])
+    cell.run(2)
+    assert ("cpus(prod):1" in str(cell.agent_accounting("a1")["total"])) is reserved
+    if not reserved:
+        assert "RESERVE dropped: Principal 'dev' no authorized to perform action RESERVE_RESOURCES on object prod" in str(cell.calls_log())

@@ -107,6 +107,25 @@ class SecurityGuard:
             return None
         return f"Principal '{principal or ''}' no authorized to launch task {task.task_id} of framework {fw.id} under user '{user}'"
 
+    #: offer operation -> (ACL action, authorization::Action name)
+    OPERATION_ACTIONS = {"RESERVE": ("reserve_resources", "RESERVE_RESOURCES"), "UNRESERVE": ("unreserve_resources", "UNRESERVE_RESOURCES"),
+                         "CREATE": ("create_volumes", "CREATE_VOLUME"), "DESTROY": ("destroy_volumes", "DESTROY_VOLUME")}
+
+    def operation_refusal(self, fw, op) -> str | None:
+        """None if the ACLs allow this offer operation, else why it is dropped (master.cpp ``_accept``).
+
+        The object is the framework's role for RESERVE/CREATE and its principal (as reserver or creator)
+        for UNRESERVE/DESTROY; the JSON object Mesos prints after "on object" is shortened to that value.
+        """
+        action, name = self.OPERATION_ACTIONS[op.kind]
+        principal = getattr(fw, "principal", None)
+        obj = fw.role if op.kind in ("RESERVE", "CREATE") else principal
+        ok, idx = self.acls.decide(action, principal, obj)
+        self.decisions.append((principal, action, obj, ok, idx))
+        if ok:
+            return None
+        return f"{op.kind} dropped: Principal '{principal or ''}' no authorized to perform action {name} on object {obj or 'ANY'}"
+
     def admit_teardown(self, fw, operator: str | None, password: str | None) -> None:
         if self.credentials:
             header = None
