@@ -72,6 +72,10 @@ class SecurityGuard:
         #: every decision: (who, action, object, allowed, ACL index or None)
         self.decisions: list[tuple] = []
 
+    def _record(self, decision: tuple) -> None:
+        if self.acls.rules:   # without ACLs every answer is "permissive": nothing worth keeping (long runs stay lean)
+            self.decisions.append(decision)
+
     def _challenge(self, n: int) -> bytes:
         return b"<" + hmac.new(self._seed, str(n).encode(), hashlib.sha256).hexdigest()[:16].encode() + b"@master>"
 
@@ -91,7 +95,7 @@ class SecurityGuard:
                       f"Framework at {pid} is not authenticated")
             raise AuthenticationError(f"Framework at {pid} is not authenticated")
         ok, idx = self.acls.decide("register_frameworks", principal, role)
-        self.decisions.append((principal, "register_frameworks", role, ok, idx))
+        self._record((principal, "register_frameworks", role, ok, idx))
         if not ok:
             msg = f"Not authorized to register framework  with roles {{ {role} }}"
             self._log("master", "REGISTRATION_REFUSED", f"Refusing subscription of framework '{name}': {msg}")
@@ -102,7 +106,7 @@ class SecurityGuard:
         principal = getattr(fw, "principal", None)
         user = getattr(task, "user", None) or getattr(fw, "user", "root")
         ok, idx = self.acls.decide("run_tasks", principal, user)
-        self.decisions.append((principal, "run_tasks", user, ok, idx))
+        self._record((principal, "run_tasks", user, ok, idx))
         if ok:
             return None
         return f"Principal '{principal or ''}' no authorized to launch task {task.task_id} of framework {fw.id} under user '{user}'"
@@ -121,7 +125,7 @@ class SecurityGuard:
         principal = getattr(fw, "principal", None)
         obj = fw.role if op.kind in ("RESERVE", "CREATE") else principal
         ok, idx = self.acls.decide(action, principal, obj)
-        self.decisions.append((principal, action, obj, ok, idx))
+        self._record((principal, action, obj, ok, idx))
         if ok:
             return None
         return f"{op.kind} dropped: Principal '{principal or ''}' no authorized to perform action {name} on object {obj or 'ANY'}"
@@ -137,6 +141,6 @@ class SecurityGuard:
                 raise AuthenticationError('401 Unauthorized (WWW-Authenticate: Basic realm="mesos"): /master/teardown needs valid operator credentials')
         target = getattr(fw, "principal", None)
         ok, idx = self.acls.decide("teardown_frameworks", operator, target)
-        self.decisions.append((operator, "teardown_frameworks", target, ok, idx))
+        self._record((operator, "teardown_frameworks", target, ok, idx))
         if not ok:
             raise AuthorizationError(f"403 Forbidden: operator '{operator}' is not authorized to tear down framework {fw.id}")
