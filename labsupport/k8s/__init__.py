@@ -26,6 +26,7 @@ The pieces it wires together: :mod:`.store` (the etcd + API server stand-in), :m
 and :mod:`.metrics` (metrics-server and the load driver).
 """
 from labsupport.k8s.apiserver import AppliedObjects
+from labsupport.k8s.auth import Decision, ForbiddenError, UserClient
 from labsupport.k8s.cluster import Cluster, PodView
 from labsupport.k8s.controllers.deployment import rollout_bounds
 from labsupport.k8s.controllers.endpoints import service_dns_name
@@ -57,6 +58,9 @@ __all__ = [
     "NotFoundError",
     "QuotaExceededError",
     "ConflictError",
+    "ForbiddenError",
+    "Decision",
+    "UserClient",
     "hpa_desired_replicas",
     "rollout_bounds",
     "service_dns_name",

@@ -229,6 +229,8 @@ class Admission:
         self.store = store
         self.quota = QuotaTracker(store)
         self._global_default: dict | None = None
+        #: extra validating plugins called last with the Pod (PodSecurity, labsupport.k8s.podsecurity)
+        self.validators: list = []
         store.watch("PriorityClass", self._on_priority_class, owner="kube-apiserver")
 
     def _on_priority_class(self, ev: WatchEvent) -> None:
@@ -244,6 +246,8 @@ class Admission:
         resolve_priority(pod, self.store, self._global_default)
         add_default_tolerations(pod)
         self.quota.check(pod, extra_usage)
+        for validate in self.validators:
+            validate(pod)
 
     @staticmethod
     def charge(pod: Mapping) -> dict[str, int]:

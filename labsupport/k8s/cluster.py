@@ -56,6 +56,7 @@ from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.core.failures import Failures, object_in_traceback
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
+from labsupport.k8s.auth.client import SecurityAPI
 from labsupport.k8s.controllers.cronjob import CronJobController
 from labsupport.k8s.controllers.daemonset import DaemonSetController
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
@@ -135,7 +136,7 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster(ScalingMixin):
+class Cluster(ScalingMixin, SecurityAPI):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
@@ -192,6 +193,7 @@ class Cluster(ScalingMixin):
         self.api_lock = threading.RLock()
         self._server = None
         self._init_scaling(control_plane, etcd)
+        self._init_security(seed)
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:

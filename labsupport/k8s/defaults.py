@@ -45,7 +45,7 @@ def apply_defaults(obj: dict) -> dict:
     """Fill in the defaults of a (validated) object in place and return it."""
     kind = obj["kind"]
     meta = obj.setdefault("metadata", {})
-    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass"):
+    if kind not in ("Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass", "ClusterRole", "ClusterRoleBinding"):
         meta.setdefault("namespace", "default")
     spec = obj.get("spec")
     if kind == "Pod":
@@ -86,5 +86,9 @@ def apply_defaults(obj: dict) -> dict:
         obj.setdefault("globalDefault", False)
     elif kind == "Namespace":
         obj.setdefault("status", {"phase": "Active"})
+    if kind == "Secret":  # security: stringData merged into base64 data (labsupport.k8s.secrets)
+        from labsupport.k8s.secrets import normalize_secret
+
+        normalize_secret(obj)
     default_workload(obj)  # Job, CronJob, DaemonSet (labsupport.k8s.workload_api)
     return obj

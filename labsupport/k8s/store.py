@@ -74,7 +74,7 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass", "ClusterRole", "ClusterRoleBinding"})
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
@@ -86,7 +86,13 @@ RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet":
                   "CustomResourceDefinition": "customresourcedefinitions.apiextensions.k8s.io",
                   "NetworkPolicy": "networkpolicies.networking.k8s.io", "Ingress": "ingresses.networking.k8s.io",
                   "GatewayClass": "gatewayclasses.gateway.networking.k8s.io", "Gateway": "gateways.gateway.networking.k8s.io",
-                  "HTTPRoute": "httproutes.gateway.networking.k8s.io"}
+                  "HTTPRoute": "httproutes.gateway.networking.k8s.io",
+                  # security (labsupport.k8s.auth)
+                  "Secret": "secrets", "ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts",
+                  "Role": "roles.rbac.authorization.k8s.io", "ClusterRole": "clusterroles.rbac.authorization.k8s.io",
+                  "RoleBinding": "rolebindings.rbac.authorization.k8s.io",
+                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io"}
+
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

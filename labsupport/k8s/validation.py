@@ -66,6 +66,14 @@ SIMULATED_KINDS = {
     "GatewayClass": "gateway.networking.k8s.io/v1",
     "Gateway": "gateway.networking.k8s.io/v1",
     "HTTPRoute": "gateway.networking.k8s.io/v1",
+    # security (labsupport.k8s.auth, .secrets, .podsecurity)
+    "Secret": "v1",
+    "ConfigMap": "v1",
+    "ServiceAccount": "v1",
+    "Role": "rbac.authorization.k8s.io/v1",
+    "ClusterRole": "rbac.authorization.k8s.io/v1",
+    "RoleBinding": "rbac.authorization.k8s.io/v1",
+    "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     # issue 14 (scaling and HA)
     "PodDisruptionBudget": "policy/v1",
 }
@@ -507,8 +515,8 @@ def _network_problems(obj: Mapping) -> list[str]:
 def validate_object(obj: Any) -> list[str]:
     """All problems of one object, each ``field.path: problem`` (empty list: valid).
 
-    >>> validate_object({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
-    ['Kind ConfigMap is not simulated by labsupport (simulated kinds: ...)']
+    >>> validate_object({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "x"}})  # doctest: +ELLIPSIS
+    ['Kind Endpoints is not simulated by labsupport (simulated kinds: ClusterRole, ...)']
     """
     if not isinstance(obj, dict):
         return [f"expected a mapping with apiVersion, kind and metadata, got {_type_name(obj)}"]

@@ -31,6 +31,8 @@ TIME   OFFER   FRAMEWORK   AGENT     RESOURCES                             OUTCO
 """
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.allocator import HierarchicalAllocator
+from labsupport.mesos.auth import ACLs, AuthenticationError  # noqa: E402  (security: authn and ACLs)
+from labsupport.mesos.auth.guard import AuthorizationError
 from labsupport.mesos.cluster import TABLES, Cluster
 from labsupport.mesos.dns import dns_name
 from labsupport.mesos.drf import dominant_share, drf_allocate
@@ -57,4 +59,5 @@ __all__ = [
     "HierarchicalAllocator", "Marathon", "Offer", "OfferError", "RandomSorter", "Reserve", "ResourceError", "Resources",
     "Scheduler", "SchedulerDriver", "SchedulerError", "Task", "TaskInfo", "TaskState", "TaskStatus", "Unreserve",
     "dns_name", "dominant_share", "drf_allocate", "omega_experiment", "parse_attributes", "parse_resources",
+    "ACLs", "AuthenticationError", "AuthorizationError",
 ]

@@ -94,14 +94,23 @@ class DriverCalls:
         launches: list[tuple[Task, Resources | None, str]] = []
         live_ids = set()
         has_ops = False
+        dropped: dict[int, str] = {}   # operations the ACLs refuse are dropped (labsupport.mesos.auth)
         for item in items:
             if isinstance(item, Operation):
+                refusal = self.security.operation_refusal(fw, item) if getattr(self, "security", None) else None
+                if refusal:
+                    dropped[id(item)] = refusal
+                    continue
                 avail = dict(item.apply(Resources(avail), fw.role).entries)
                 has_ops = True
             elif isinstance(item, Task):
                 problem = None
                 old = self.tasks.get((fid, item.task_id))
-                if item.task_id in live_ids or (old is not None and not old.state.is_terminal):
+                security = getattr(self, "security", None)
+                refusal = security.task_refusal(fw, item) if security is not None else None
+                if refusal:   # run_tasks ACLs (labsupport.mesos.auth): REASON_TASK_UNAUTHORIZED
+                    problem = refusal
+                elif item.task_id in live_ids or (old is not None and not old.state.is_terminal):
                     problem = f"Task has duplicate ID: {item.task_id}"   # validation.cpp validateUniqueTaskID
                 elif not item.resources.scalars():
                     problem = "Task uses no resources"                    # validation.cpp validateResources
@@ -115,9 +124,9 @@ class DriverCalls:
         # ---- commit (nothing above changed any state)
         now = self.sim.now
         names = [t.task_id for t, take, _ in launches if take is not None]
-        ops = [it.kind for it in items if isinstance(it, Operation)]
+        ops = [it.kind for it in items if isinstance(it, Operation) and id(it) not in dropped]
         done = ", ".join(ops + ([f"launched {', '.join(names)}"] if names else []))
-        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None]
+        invalid = [f"task {t.task_id} invalid ({problem})" for t, take, problem in launches if take is None] + list(dropped.values())
         detail = "; ".join(([done] if done else []) + invalid)
         for o in offers:
             self.resolve(o.id, "accepted", detail)
@@ -131,7 +140,8 @@ class DriverCalls:
         self.allocator.recover(agent.name, fid, work.entries, now=now, refuse_seconds=flt.refuse_seconds)
         for task, take, problem in launches:
             if take is None:   # invalid: rejected by the master, never reaches the agent (no task record)
-                self.send_status(fw, TaskStatus(task.task_id, S.TASK_ERROR, "REASON_TASK_INVALID", problem, agent.name, fid, now))
+                reason = "REASON_TASK_UNAUTHORIZED" if " no authorized to launch task " in problem else "REASON_TASK_INVALID"
+                self.send_status(fw, TaskStatus(task.task_id, S.TASK_ERROR, reason, problem, agent.name, fid, now))
             else:
                 self.launch(fw, agent, task, take)
 

@@ -1,18 +1,16 @@
 """``mesos.Cluster``: agents, masters with leader election, frameworks, and tables like the Mesos UI.
 
-The cluster owns the one :class:`labsupport.core.Simulation` (clock, event queue, seeded RNG),
-the agents, a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` logic. Failures
-are injected here: ``fail_agent`` / ``restore_agent``, ``fail_master``, and
-``disconnect_framework`` / ``reconnect_framework``. Every step shows up in ``events()``.
+The cluster owns the one :class:`labsupport.core.Simulation` (clock, event queue, seeded RNG), the agents,
+a small ZooKeeper and the :class:`~labsupport.mesos.master.Master` logic. Failures are injected here: ``fail_agent``
+/ ``restore_agent``, ``fail_master``, ``disconnect_framework`` / ``reconnect_framework``; security: :mod:`.auth`.
 
 What to look at afterwards:
 
 * ``offers_log()``: every offer, who got it and what became of it (accepted, declined, ...);
-* ``calls_log()``: every scheduler call (ACCEPT, DECLINE, SUPPRESS, REVIVE, KILL, RECONCILE,
-  the ``Call.Type`` names of include/mesos/v1/scheduler/scheduler.proto) with time, framework
-  and what it did -- including calls the driver dropped while not registered with a leader.
-  SUPPRESS and REVIVE change no offer, so they are not in ``offers_log()``; they are also in
-  ``events("master")`` ("framework 'x' suppressed offers");
+* ``calls_log()``: every scheduler call (ACCEPT, DECLINE, SUPPRESS, REVIVE, KILL, RECONCILE, the ``Call.Type``
+  names of include/mesos/v1/scheduler/scheduler.proto) with time, framework and what it did -- including calls
+  the driver dropped while not registered with a leader. SUPPRESS and REVIVE change no offer, so they are not in
+  ``offers_log()``; they are also in ``events("master")`` ("framework 'x' suppressed offers");
 * ``status_updates()``: every task status update the master sent;
 * ``events(source)``: registrations, elections, missed pings, executors, dropped calls.
 
@@ -41,6 +39,7 @@ from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.core.failures import Failures
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
+from labsupport.mesos.auth.mixin import SecurityMixin
 from labsupport.mesos.election import MASTER_RESTART_SECONDS, ZK_SESSION_TIMEOUT, ZooKeeper
 from labsupport.mesos.events import EventLog
 from labsupport.mesos.ha import HAMixin
@@ -89,7 +88,7 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: labsupport.mesos.network.api (issue 13)
+class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin):  # networking: .network.api; security: .auth
     """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
@@ -101,7 +100,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: la
         offer_timeout: float | None = None,
         role_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
         framework_sorter: type[DRFSorter] | type[RandomSorter] | str = DRFSorter,
-        zookeepers: int | None = None, quorum: int | None = None,
+        zookeepers: int | None = None, quorum: int | None = None, authenticate_frameworks: bool = False, credentials: Any = None, acls: Any = None,
     ) -> None:
         _number(allocation_interval, "allocation_interval")
         if allocation_interval <= 0:
@@ -127,6 +126,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: la
         self._log("zookeeper", ev.LEADER_ELECTED, f"{leader} owns the lowest znode {znode}: elected leading master", ev.master(leader))
         self.master.start(leader)
         self._init_ha(zookeepers, quorum)
+        self._init_security(seed, authenticate_frameworks, credentials, acls)
 
     # ---------------------------------------------------------------- basics
     @property
@@ -213,8 +213,8 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: la
 
     # ---------------------------------------------------------------- frameworks
     def register(self, scheduler: Scheduler, name: str = "my-fw", role: str = "*", weight: float | None = None,
-                 failover_timeout: float = 0, partition_aware: bool = False) -> str:
-        """Register a framework; returns its framework id. ``weight`` sets the role's weight (default 1)."""
+                 failover_timeout: float = 0, partition_aware: bool = False, *, principal=None, secret=None, user="root") -> str:
+        """Register a framework; returns its id. ``weight``: the role's weight; ``principal``, ``secret``, ``user``: :mod:`.auth`."""
         if not isinstance(scheduler, Scheduler):
             raise LabError(f"scheduler: must be an instance of a mesos.Scheduler subclass, got {type(scheduler).__name__}")
         if not isinstance(name, str) or not name.strip():
@@ -226,7 +226,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking):  # networking: la
         _number(failover_timeout, "failover_timeout", allow_inf=True)
         if self.master.leader is None:
             raise LabError("register: no leading master right now (an election is under way); run the cluster a little and retry")
-        return self.master.register(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware))
+        return self._register_secured(scheduler, name, role, weight, float(failover_timeout), bool(partition_aware), principal, secret, user)
 
     def disconnect_framework(self, framework_id: str) -> None:
         """The scheduler process dies; after its ``failover_timeout`` its tasks are killed."""

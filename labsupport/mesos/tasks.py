@@ -103,6 +103,7 @@ class Task:
     container: str | None = None
     task_id: str | None = None
     exit_code: int = 0
+    user: str | None = None   # CommandInfo.user: run as this Unix user (default FrameworkInfo.user); run_tasks ACLs
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:

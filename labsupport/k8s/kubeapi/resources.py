@@ -91,6 +91,14 @@ _TABLE = [
              subresources={"status": _STATUS}),
     Resource("pods", "", "PodMetrics", "metrics.k8s.io/v1beta1", True, ["get", "list"], stored=False),
     Resource("nodes", "", "NodeMetrics", "metrics.k8s.io/v1beta1", False, ["get", "list"], stored=False),
+    # security (labsupport.k8s.auth, .secrets)
+    Resource("secrets", "secret", "Secret", "v1", True),
+    Resource("configmaps", "configmap", "ConfigMap", "v1", True, short_names=["cm"]),
+    Resource("serviceaccounts", "serviceaccount", "ServiceAccount", "v1", True, short_names=["sa"]),
+    Resource("roles", "role", "Role", "rbac.authorization.k8s.io/v1", True),
+    Resource("rolebindings", "rolebinding", "RoleBinding", "rbac.authorization.k8s.io/v1", True),
+    Resource("clusterroles", "clusterrole", "ClusterRole", "rbac.authorization.k8s.io/v1", False),
+    Resource("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", "rbac.authorization.k8s.io/v1", False),
     Resource("selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", "authorization.k8s.io/v1", False, ["create"],
              stored=False),
 ]

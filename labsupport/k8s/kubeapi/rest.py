@@ -6,8 +6,8 @@ URL layout (https://kubernetes.io/docs/reference/using-api/api-concepts/):
 field selectors, ``as=Table``), get, watch (see :class:`RestAPI.watch_events`), create,
 replace, patch (4 types), delete, and the subresources ``status``, ``scale``, ``binding``,
 ``eviction`` and ``log``; ``metrics.k8s.io`` (``kubectl top``) from :mod:`labsupport.k8s.metrics`;
-SelfSubjectAccessReview answered "allowed" as by an ``AlwaysAllow`` authorizer (the simulator
-has no RBAC); Events (read-only) from the store's event list.
+SelfSubjectAccessReview and every request authorized as in :mod:`.authz` (AlwaysAllow until the
+cluster has RBAC objects, then RBAC with kubectl's ``--as``/``--as-group``); Events (read-only) from the store's event list.
 
 Every handler runs with the cluster's lock held and reads or writes the store at
 ``cluster.now``: a request never sees half of a ``cluster.run`` step.
@@ -137,6 +137,11 @@ class RestAPI:
     def handle(self, req: Request) -> Response | WatchSpec:
         """Answer one request; API errors become Status responses."""
         try:
+            from labsupport.k8s.kubeapi.authz import check_request
+
+            denied = check_request(self.cluster, req.method, req.path, req.query, req.headers)
+            if denied is not None:   # RBAC (labsupport.k8s.auth): the API server's 403
+                return Response(403, status_error(403, "Forbidden", denied))
             return self._route(req)
         except APIError as e:
             return Response(e.code, e.status)

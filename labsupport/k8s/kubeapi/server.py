@@ -111,6 +111,8 @@ def _handler_class(server_ref):
                 return
             url = urllib.parse.urlsplit(self.path)
             req = Request(self.command, url.path, urllib.parse.parse_qs(url.query), {k.lower(): v for k, v in self.headers.items()}, body)
+            if len(self.headers.get_all("Impersonate-Group") or []) > 1:   # kubectl sends one header per --as-group
+                req.headers["impersonate-group"] = ",".join(self.headers.get_all("Impersonate-Group"))
             with server.lock:
                 resp = server.api.handle(req)
             if isinstance(resp, WatchSpec):

@@ -10,8 +10,9 @@
 * ``metrics.k8s.io/v1beta1`` -- PodMetrics / NodeMetrics from the metrics-server stand-in
   (:mod:`labsupport.k8s.metrics`); a Pod's usage is split evenly over its containers, a node's
   usage is the sum of its Pods' (no system overhead).
-* ``authorization.k8s.io/v1`` SelfSubjectAccessReview -- ``allowed: true`` for everything, as the
-  ``AlwaysAllow`` authorization mode answers (the simulator has no RBAC yet).
+* ``authorization.k8s.io/v1`` SelfSubjectAccessReview -- ``allowed: true`` for everything while the
+  cluster has no RBAC object (as ``AlwaysAllow`` answers), then RBAC's decision and reason for the
+  requester (kubectl ``--as``/``--as-group`` honoured, :mod:`.authz`).
 * ``v1`` Events -- read-only, built from the store's aggregated event records.
 """
 from __future__ import annotations
@@ -167,6 +168,23 @@ class Subresources:
         return Response(200, text, "text/plain")
 
     # ------------------------------------------------------- computed resources
+    def access_review(self, req: Request, spec: dict) -> dict:
+        """SelfSubjectAccessReview status: allowed by AlwaysAllow without RBAC objects, else by RBAC with its reason."""
+        from labsupport.k8s.auth.forbidden import Attributes
+        from labsupport.k8s.kubeapi.authz import identity
+
+        if not self.api.cluster.rbac_enabled:
+            return {"allowed": True}
+        who = identity(req.headers)
+        ra, nra = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+        if ra:
+            a = Attributes(who.name, ra.get("verb", ""), ra.get("resource", ""), ra.get("namespace", ""), ra.get("group", ""),
+                           ra.get("name", ""), ra.get("subresource", ""))
+        else:
+            a = Attributes(who.name, (nra or {}).get("verb", ""), path=(nra or {}).get("path", "/"))
+        d = self.api.cluster._authorize(who, a)
+        return {"allowed": True, "reason": d.reason} if d.allowed else {"allowed": False, **({"reason": d.reason} if d.reason else {})}
+
     def computed(self, req: Request, r: Resource, ns: str | None, name: str | None) -> Response:
         from labsupport.k8s.kubeapi.rest import Response
 
@@ -177,7 +195,7 @@ class Subresources:
             body.setdefault("apiVersion", "authorization.k8s.io/v1")
             body.setdefault("kind", "SelfSubjectAccessReview")
             body.setdefault("metadata", {})["creationTimestamp"] = None
-            body["status"] = {"allowed": True}
+            body["status"] = self.access_review(req, body.get("spec") or {})
             return Response(201, body)
         if req.method != "GET":
             return self.api._405(req.method, r)
