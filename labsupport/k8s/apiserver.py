@@ -53,6 +53,12 @@ for _kind, _names in {
     "EndpointSlice": ("endpointslice", "endpointslices"),
     "Lease": ("lease", "leases"),
     "PodDisruptionBudget": ("poddisruptionbudget", "poddisruptionbudgets", "pdb"),
+    # issue 15 (storage)
+    "PersistentVolume": ("persistentvolume", "persistentvolumes", "pv"),
+    "PersistentVolumeClaim": ("persistentvolumeclaim", "persistentvolumeclaims", "pvc"),
+    "StorageClass": ("storageclass", "storageclasses", "sc", "storageclass.storage.k8s.io"),
+    "StatefulSet": ("statefulset", "statefulsets", "sts", "statefulset.apps", "statefulsets.apps"),
+    "VolumeAttachment": ("volumeattachment", "volumeattachments"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -61,7 +67,10 @@ for _kind, _names in {
 _PLURAL = RESOURCE_NAMES
 _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "replicaset.apps", "Service": "service", "Namespace": "namespace",
              "HorizontalPodAutoscaler": "horizontalpodautoscaler.autoscaling", "PriorityClass": "priorityclass.scheduling.k8s.io",
-             "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy"}
+             "ResourceQuota": "resourcequota", "PodDisruptionBudget": "poddisruptionbudget.policy",
+             # issue 15 (storage)
+             "PersistentVolume": "persistentvolume", "PersistentVolumeClaim": "persistentvolumeclaim",
+             "StorageClass": "storageclass.storage.k8s.io", "StatefulSet": "statefulset.apps"}
 
 
 def resolve_kind(kind: str) -> str:

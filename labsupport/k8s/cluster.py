@@ -68,7 +68,8 @@ from labsupport.k8s.objects import is_pod_ready
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scaling import ScalingMixin
-from labsupport.k8s.store import APIStore, WriteRecord
+from labsupport.k8s.storage import StorageMixin
+from labsupport.k8s.store import CLUSTER_SCOPED_KINDS, APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
 __all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR", "GC_FREEZE_THRESHOLD"]
@@ -128,7 +129,7 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster(ScalingMixin):
+class Cluster(ScalingMixin, StorageMixin):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
@@ -141,7 +142,7 @@ class Cluster(ScalingMixin):
     """
 
     def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
-                 control_plane: int | None = None, etcd: int | None = None) -> None:
+                 control_plane: int | None = None, etcd: int | None = None, storage: Mapping[str, Any] | None = None) -> None:
         from labsupport.k8s.scheduler import Scheduler
 
         try:
@@ -176,6 +177,7 @@ class Cluster(ScalingMixin):
         self.api_lock = threading.RLock()
         self._server = None
         self._init_scaling(control_plane, etcd)
+        self._init_storage(storage)  # issue 15: PV controller, CSI drivers, attach/detach, StatefulSets
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -278,6 +280,7 @@ class Cluster(ScalingMixin):
                        "nodeInfo": {"kubeletVersion": "v1.37.0", "operatingSystem": "linux", "architecture": "amd64"}},
         }
         kubelet = Kubelet(name, self.store, self.sim, str(cidr) if cidr else None)
+        kubelet.volumes_ready = self.storage.volumes_ready  # issue 15: containers wait for attached volumes
         self.kubelets.kubelets[name] = kubelet
         self.store.create(node, actor=kubelet.actor)
         if cidr is None:
@@ -328,8 +331,8 @@ class Cluster(ScalingMixin):
         """``kubectl scale``: set ``spec.replicas`` of a Deployment or ReplicaSet."""
         self._check_api()
         k = resolve_kind(kind)
-        if k not in ("Deployment", "ReplicaSet"):
-            raise LabError(f"kind: only deployments and replicasets can be scaled here, got {kind!r}")
+        if k not in ("Deployment", "ReplicaSet", "StatefulSet"):
+            raise LabError(f"kind: only deployments, replicasets and statefulsets can be scaled here, got {kind!r}")
         if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= 2**31 - 1:
             raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
         obj = self._get(k, name, namespace)
@@ -366,8 +369,8 @@ class Cluster(ScalingMixin):
         if name is not None:
             objs = [self._get(k, name, namespace)]
         else:
-            objs = self.store.list(k, None if k in ("Node", "Namespace", "PriorityClass") else namespace)
-        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in ("Node", "Namespace", "PriorityClass"),
+            objs = self.store.list(k, None if k in CLUSTER_SCOPED_KINDS else namespace)
+        return print_table(k, objs, self.sim.now, all_namespaces=namespace is None and k not in CLUSTER_SCOPED_KINDS,
                            kubelet_up=self._kubelet_up)
 
     def events(self, namespace: str | None = None) -> Table:

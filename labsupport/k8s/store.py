@@ -74,14 +74,19 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass",
+                                  "PersistentVolume", "StorageClass", "VolumeAttachment"})  # issue 15: storage kinds
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
                   "Namespace": "namespaces", "HorizontalPodAutoscaler": "horizontalpodautoscalers.autoscaling",
                   "PriorityClass": "priorityclasses.scheduling.k8s.io", "ResourceQuota": "resourcequotas",
                   "EndpointSlice": "endpointslices.discovery.k8s.io", "Lease": "leases.coordination.k8s.io",
-                  "PodDisruptionBudget": "poddisruptionbudgets.policy"}
+                  "PodDisruptionBudget": "poddisruptionbudgets.policy",
+                  # issue 15 (storage)
+                  "PersistentVolume": "persistentvolumes", "PersistentVolumeClaim": "persistentvolumeclaims",
+                  "StorageClass": "storageclasses.storage.k8s.io", "StatefulSet": "statefulsets.apps",
+                  "VolumeAttachment": "volumeattachments.storage.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 
