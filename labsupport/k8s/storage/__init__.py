@@ -52,21 +52,50 @@ __all__ = ["StorageSystem", "StorageMixin", "CSIDriver"]
 class StorageSystem:
     """The storage controllers of one cluster and what the scheduler's volume plugins read (``.store``, ``.drivers``)."""
 
-    def __init__(self, store, sim, storage_config: Any, scheduler, admit_pod) -> None:
-        from labsupport.k8s.controllers.statefulset import StatefulSetController
+    #: the kinds whose first appearance starts the storage controllers
+    KINDS = ("PersistentVolume", "PersistentVolumeClaim", "StorageClass", "StatefulSet")
 
+    def __init__(self, store, sim, storage_config: Any, scheduler, admit_pod) -> None:
         self.store, self.sim = store, sim
         self.drivers: dict[str, CSIDriver] = parse_storage_config(storage_config)
         for d in self.drivers.values():
             d.attach_to(store, sim)
+        self.scheduler = scheduler
+        self._admit_pod = admit_pod
+        self.pv_controller = self.attach_detach = self.statefulset = None
+        scheduler.cache.storage = self
+        for kind in self.KINDS:
+            store.watch(kind, self._first_use, owner="storage controllers (start on first use)")
+
+    def _first_use(self, ev) -> None:
+        if not self.started:
+            self.start()
+
+    @property
+    def started(self) -> bool:
+        return self.pv_controller is not None
+
+    def start(self) -> None:
+        """Start the controllers (once): called when the first storage object is applied, so clusters that
+        never use storage run exactly as before (no extra watchers, no extra writes)."""
+        if self.started:
+            return
+        from labsupport.k8s.controllers.statefulset import StatefulSetController
+
+        store, sim = self.store, self.sim
         self.pv_controller = PersistentVolumeController(store, sim, self.drivers)
         self.attach_detach = AttachDetachController(store, sim)
-        self.statefulset = StatefulSetController(store, sim, admit_pod)
-        self.scheduler = scheduler
-        scheduler.cache.storage = self
+        self.statefulset = StatefulSetController(store, sim, self._admit_pod)
         store.watch("Pod", self._on_pod_bound, owner="volume-binding (PreBind)")
         store.watch("PersistentVolumeClaim", self._requeue, owner="kube-scheduler")
         store.watch("PersistentVolume", self._requeue, owner="kube-scheduler")
+        for pvc in store.list("PersistentVolumeClaim", None):
+            self.pv_controller.enqueue(("claim", pvc["metadata"]["namespace"], pvc["metadata"]["name"]))
+        for pv in store.list("PersistentVolume"):
+            self.pv_controller.enqueue(("volume", "", pv["metadata"]["name"]))
+        for sts in store.list("StatefulSet", None):
+            self.statefulset.enqueue((sts["metadata"]["namespace"], sts["metadata"]["name"]))
+        self.attach_detach.enqueue("reconcile")
 
     def _on_pod_bound(self, ev) -> None:
         """VolumeBinding PreBind: the scheduler's node choice goes onto the Pod's WaitForFirstConsumer claims."""
@@ -90,7 +119,10 @@ class StorageSystem:
             self.scheduler._kick()
 
     def volumes_ready(self, pod: dict, node: str) -> bool:
-        return self.attach_detach.volumes_ready(pod, node)
+        """The kubelet's wait: False while a claim of the Pod is unbound or its volume not attached to ``node``."""
+        if not volume_claims(pod):
+            return True
+        return self.started and self.attach_detach.volumes_ready(pod, node)
 
 
 class StorageMixin:
