@@ -48,7 +48,7 @@ def volume_table(cluster) -> Table:
         agent = cluster.agents[name]
         state = "failed" if agent.failed else str(agent.state)
         live = [t for t in cluster.master.tasks.values() if t.agent == name and not t.state.is_terminal]
-        for (res, role, vol), amount in sorted(agent.total.entries.items()):
+        for (_name, role, vol), amount in sorted(agent.total.entries.items()):
             if not vol:
                 continue
             users = [t for t in live if any(k[2] == vol and k[1] == role for k in t.resources.entries)]

@@ -9,7 +9,7 @@ import yaml
 from labsupport import k8s
 from labsupport.core import LabError
 from labsupport.k8s.storage.attach import MAX_WAIT_FOR_UNMOUNT
-from labsupport.k8s.storage.pv import find_matching_volume, volume_capacity, claim_request
+from labsupport.k8s.storage.pv import claim_request, find_matching_volume, volume_capacity
 
 ZONE = "topology.kubernetes.io/zone"
 

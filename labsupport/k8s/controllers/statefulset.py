@@ -170,7 +170,7 @@ class StatefulSetController(Controller):
         pods = self._pods(sts)
         update_rev = self._revision(sts)
         # replace Pods that finished (Failed/Succeeded): the same name comes back
-        for i, pod in sorted(pods.items()):
+        for _i, pod in sorted(pods.items()):
             if (pod.get("status") or {}).get("phase") in ("Failed", "Succeeded") and pod["metadata"].get("deletionTimestamp") is None:
                 self.store.delete("Pod", key[0], pod["metadata"]["name"], actor=self.name)
         pods = self._pods(sts)

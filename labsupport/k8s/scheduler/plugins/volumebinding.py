@@ -68,7 +68,13 @@ class VolumeBinding(_VolumePlugin):
     name = "VolumeBinding"
 
     def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
-        from labsupport.k8s.storage.pv import ZONE_LABEL, claim_class, claim_request, find_matching_volume, node_affinity_allows
+        from labsupport.k8s.storage.pv import (
+            ZONE_LABEL,
+            claim_class,
+            claim_request,
+            find_matching_volume,
+            node_affinity_allows,
+        )
         storage, claims = _claims(state, self.cache)
         ns = state.pod.namespace
         reasons: list[tuple | None] = [None] * len(idx)
