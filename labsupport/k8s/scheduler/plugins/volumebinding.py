@@ -145,7 +145,8 @@ class VolumeRestrictions(_VolumePlugin):
     name = "VolumeRestrictions"
 
     def node_local(self, state: CycleState) -> bool:
-        return False
+        # another Pod's placement matters only for a Pod with ReadWriteOncePod claims; without claims: node-local
+        return not _claims(state, self.cache)[1]
 
     def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         from labsupport.k8s.storage.pv import volume_claims
