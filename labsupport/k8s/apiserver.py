@@ -72,6 +72,12 @@ for _kind, _names in {
     "DaemonSet": ("daemonset", "daemonsets", "ds", "daemonset.apps", "daemonsets.apps"),
     "CustomResourceDefinition": ("customresourcedefinition", "customresourcedefinitions", "crd", "crds",
                                  "customresourcedefinitions.apiextensions.k8s.io"),
+    # issue 15 (storage)
+    "PersistentVolume": ("persistentvolume", "persistentvolumes", "pv"),
+    "PersistentVolumeClaim": ("persistentvolumeclaim", "persistentvolumeclaims", "pvc"),
+    "StorageClass": ("storageclass", "storageclasses", "sc", "storageclass.storage.k8s.io"),
+    "StatefulSet": ("statefulset", "statefulsets", "sts", "statefulset.apps", "statefulsets.apps"),
+    "VolumeAttachment": ("volumeattachment", "volumeattachments"),
 }.items():
     for _n in _names + (_kind.lower(),):
         KIND_ALIASES[_n] = _kind
@@ -84,7 +90,10 @@ _SINGULAR = {"Pod": "pod", "Deployment": "deployment.apps", "ReplicaSet": "repli
              "CustomResourceDefinition": "customresourcedefinition.apiextensions.k8s.io",
              "NetworkPolicy": "networkpolicy.networking.k8s.io",
              "Ingress": "ingress.networking.k8s.io", "GatewayClass": "gatewayclass.gateway.networking.k8s.io",
-             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io"}
+             "Gateway": "gateway.gateway.networking.k8s.io", "HTTPRoute": "httproute.gateway.networking.k8s.io",
+             # issue 15 (storage)
+             "PersistentVolume": "persistentvolume", "PersistentVolumeClaim": "persistentvolumeclaim",
+             "StorageClass": "storageclass.storage.k8s.io", "StatefulSet": "statefulset.apps"}
 
 
 def _singular(obj: dict) -> str:

@@ -76,6 +76,7 @@ from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scaling import ScalingMixin
+from labsupport.k8s.storage import StorageMixin
 from labsupport.k8s.store import APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
@@ -136,7 +137,7 @@ def _pod_view(p: dict, kubelet_up: Callable[[str], bool] | None = None) -> PodVi
     )
 
 
-class Cluster(ScalingMixin, SecurityAPI):
+class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
     """A simulated Kubernetes 1.37 cluster. Same ``seed`` and inputs -> identical results.
 
     ``scheduler_config`` is a KubeSchedulerConfiguration (dict or YAML) or None.
@@ -149,7 +150,8 @@ class Cluster(ScalingMixin, SecurityAPI):
     """
 
     def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
-                 control_plane: int | None = None, etcd: int | None = None, proxy_mode: str = "iptables") -> None:
+                 control_plane: int | None = None, etcd: int | None = None, proxy_mode: str = "iptables",
+                 storage: Mapping[str, Any] | None = None) -> None:
         from labsupport.k8s.network import PROXY_MODES, ClusterNetwork
         from labsupport.k8s.scheduler import Scheduler
 
@@ -194,6 +196,7 @@ class Cluster(ScalingMixin, SecurityAPI):
         self._server = None
         self._init_scaling(control_plane, etcd)
         self._init_security(seed)
+        self._init_storage(storage)  # issue 15: PV controller, CSI drivers, attach/detach, StatefulSets
 
     def _bootstrap(self) -> None:
         for ns in _SYSTEM_NAMESPACES:
@@ -297,6 +300,7 @@ class Cluster(ScalingMixin, SecurityAPI):
                        "nodeInfo": {"kubeletVersion": "v1.37.0", "operatingSystem": "linux", "architecture": "amd64"}},
         }
         kubelet = Kubelet(name, self.store, self.sim, str(cidr) if cidr else None)
+        kubelet.volumes_ready = self.storage.volumes_ready  # issue 15: containers wait for attached volumes
         self.kubelets.kubelets[name] = kubelet
         self.store.create(node, actor=kubelet.actor)
         if cidr is None:
@@ -347,8 +351,8 @@ class Cluster(ScalingMixin, SecurityAPI):
         """``kubectl scale``: set ``spec.replicas`` of a Deployment or ReplicaSet."""
         self._check_api()
         k = resolve_kind(kind)
-        if k not in ("Deployment", "ReplicaSet"):
-            raise LabError(f"kind: only deployments and replicasets can be scaled here, got {kind!r}")
+        if k not in ("Deployment", "ReplicaSet", "StatefulSet"):
+            raise LabError(f"kind: only deployments, replicasets and statefulsets can be scaled here, got {kind!r}")
         if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= 2**31 - 1:
             raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
         obj = self._get(k, name, namespace)

@@ -457,7 +457,18 @@ class Kubelet:
         for c in run.containers:
             if c.spec.get("image", "") not in self.images or _BEHAVIOUR_CACHE[id(c.spec)][2]:
                 delay += IMAGE_PULL_SECONDS
-        self._later(run, delay, lambda: self._sandbox_ready(run))
+        self._later(run, delay, lambda: self._volumes_then_sandbox(run))
+
+    #: issue 15: ``volumes_ready(pod, node) -> bool`` (set by the Cluster); the volume manager's wait for attached volumes
+    volumes_ready = None
+    VOLUME_POLL_SECONDS = 1.0
+
+    def _volumes_then_sandbox(self, run: _PodRun) -> None:
+        pod = self.store.get("Pod", *run.key)
+        if self.volumes_ready is not None and pod is not None and pod["spec"].get("volumes") and not self.volumes_ready(pod, self.node_name):
+            self._later(run, self.VOLUME_POLL_SECONDS, lambda: self._volumes_then_sandbox(run))
+            return
+        self._sandbox_ready(run)
 
     def _admission_failure(self, req: dict[str, int]) -> tuple[str, str] | None:
         """``(reason, message)`` if a Pod asking for ``req`` (from :func:`pod_requests`) does not fit next to the admitted Pods."""

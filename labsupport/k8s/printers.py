@@ -242,6 +242,43 @@ def _custom(o, now):
     return {"NAME": o["metadata"]["name"], "AGE": _age(o, now)}
 
 
+# issue 15 (storage): kubectl's columns for the storage kinds (printers.go printPersistentVolume ...)
+def _modes(modes) -> str:
+    short = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX", "ReadWriteOncePod": "RWOP"}
+    return ",".join(short.get(m, m) for m in modes or ())
+
+
+def _pvs(o, now):
+    spec, ref = o["spec"], o["spec"].get("claimRef") or {}
+    return {"NAME": o["metadata"]["name"], "CAPACITY": (spec.get("capacity") or {}).get("storage", ""), "ACCESS MODES": _modes(spec.get("accessModes")),
+            "RECLAIM POLICY": spec.get("persistentVolumeReclaimPolicy", "Retain"), "STATUS": (o.get("status") or {}).get("phase", "Pending"),
+            "CLAIM": f"{ref.get('namespace', 'default')}/{ref['name']}" if ref else "", "STORAGECLASS": spec.get("storageClassName", ""),
+            "VOLUMEATTRIBUTESCLASS": "<unset>", "REASON": (o.get("status") or {}).get("reason", ""), "AGE": _age(o, now)}
+
+
+def _pvcs(o, now):
+    st = o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "STATUS": st.get("phase", "Pending"), "VOLUME": o["spec"].get("volumeName", ""),
+            "CAPACITY": (st.get("capacity") or {}).get("storage", ""), "ACCESS MODES": _modes(st.get("accessModes")),
+            "STORAGECLASS": o["spec"].get("storageClassName", ""), "VOLUMEATTRIBUTESCLASS": "<unset>", "AGE": _age(o, now)}
+
+
+def _storageclasses(o, now):
+    return {"NAME": o["metadata"]["name"], "PROVISIONER": o.get("provisioner", ""), "RECLAIMPOLICY": o.get("reclaimPolicy", "Delete"),
+            "VOLUMEBINDINGMODE": o.get("volumeBindingMode", "Immediate"), "ALLOWVOLUMEEXPANSION": bool(o.get("allowVolumeExpansion", False)),
+            "AGE": _age(o, now)}
+
+
+def _statefulsets(o, now):
+    st = o.get("status") or {}
+    return {"NAME": o["metadata"]["name"], "READY": f"{st.get('readyReplicas', 0)}/{o['spec'].get('replicas', 1)}", "AGE": _age(o, now)}
+
+
+def _volumeattachments(o, now):
+    return {"NAME": o["metadata"]["name"], "ATTACHER": o["spec"]["attacher"], "PV": o["spec"]["source"].get("persistentVolumeName", ""),
+            "NODE": o["spec"]["nodeName"], "ATTACHED": bool((o.get("status") or {}).get("attached")), "AGE": _age(o, now)}
+
+
 #: kind -> (columns, row function)
 PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "Pod": (["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE"], _pods),
@@ -273,6 +310,13 @@ PRINTERS: dict[str, tuple[list[str], Callable[[dict, float], dict]]] = {
     "CronJob": (["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"], _cronjobs),
     "DaemonSet": (["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"], _daemonsets),
     "CustomResourceDefinition": (["NAME", "CREATED AT"], _crds),
+    # issue 15 (storage)
+    "PersistentVolume": (["NAME", "CAPACITY", "ACCESS MODES", "RECLAIM POLICY", "STATUS", "CLAIM", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS",
+                          "REASON", "AGE"], _pvs),
+    "PersistentVolumeClaim": (["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS MODES", "STORAGECLASS", "VOLUMEATTRIBUTESCLASS", "AGE"], _pvcs),
+    "StorageClass": (["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"], _storageclasses),
+    "StatefulSet": (["NAME", "READY", "AGE"], _statefulsets),
+    "VolumeAttachment": (["NAME", "ATTACHER", "PV", "NODE", "ATTACHED", "AGE"], _volumeattachments),
 }
 _CUSTOM_PRINTER = (["NAME", "AGE"], _custom)
 # networking kinds (labsupport.k8s.network, issue 13)

@@ -74,7 +74,8 @@ MAX_SIMILAR_EVENTS = 10
 SIMILAR_EVENTS_INTERVAL = 600.0
 
 #: Kinds that live outside any namespace (``kubectl api-resources --namespaced=false``).
-CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass", "ClusterRole", "ClusterRoleBinding"})
+CLUSTER_SCOPED_KINDS = frozenset({"Node", "Namespace", "PriorityClass", "CustomResourceDefinition", "GatewayClass", "ClusterRole", "ClusterRoleBinding",
+                                  "PersistentVolume", "StorageClass", "VolumeAttachment"})  # issue 15: storage kinds
 
 #: Kind -> resource name as the API server prints it in errors (``pods``, ``deployments.apps``).
 RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet": "replicasets.apps", "Service": "services", "Node": "nodes",
@@ -91,8 +92,11 @@ RESOURCE_NAMES = {"Pod": "pods", "Deployment": "deployments.apps", "ReplicaSet":
                   "Secret": "secrets", "ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts",
                   "Role": "roles.rbac.authorization.k8s.io", "ClusterRole": "clusterroles.rbac.authorization.k8s.io",
                   "RoleBinding": "rolebindings.rbac.authorization.k8s.io",
-                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io"}
-
+                  "ClusterRoleBinding": "clusterrolebindings.rbac.authorization.k8s.io",
+                  # issue 15 (storage)
+                  "PersistentVolume": "persistentvolumes", "PersistentVolumeClaim": "persistentvolumeclaims",
+                  "StorageClass": "storageclasses.storage.k8s.io", "StatefulSet": "statefulsets.apps",
+                  "VolumeAttachment": "volumeattachments.storage.k8s.io"}
 
 Key = tuple  # (namespace, name); namespace is "" for cluster-scoped kinds
 

@@ -76,6 +76,11 @@ SIMULATED_KINDS = {
     "ClusterRoleBinding": "rbac.authorization.k8s.io/v1",
     # issue 14 (scaling and HA)
     "PodDisruptionBudget": "policy/v1",
+    # issue 15 (storage)
+    "PersistentVolume": "v1",
+    "PersistentVolumeClaim": "v1",
+    "StorageClass": "storage.k8s.io/v1",
+    "StatefulSet": "apps/v1",
 }
 # Job, CronJob, DaemonSet and CustomResourceDefinition (issue 18): rules and defaults in labsupport.k8s.workload_api
 SIMULATED_KINDS.update(WORKLOAD_KINDS)
@@ -489,6 +494,14 @@ def _semantic_problems(obj: Mapping) -> list[str]:
     elif kind == "PodDisruptionBudget":
         from labsupport.k8s.controllers.disruption import pdb_problems  # here: disruption imports this module
         out += pdb_problems(obj)
+    elif kind in ("PersistentVolume", "PersistentVolumeClaim", "StorageClass", "StatefulSet"):  # issue 15
+        from labsupport.k8s.storage import pv as _pv
+        if kind == "StatefulSet":
+            from labsupport.k8s.controllers.statefulset import statefulset_problems
+            out += _workload_problems(obj) + statefulset_problems(obj)
+        else:
+            out += {"PersistentVolume": _pv.pv_problems, "PersistentVolumeClaim": _pv.pvc_problems,
+                    "StorageClass": _pv.storageclass_problems}[kind](obj)
     out += extra_problems(obj)   # labsupport.k8s.semantics: the further pkg/apis/*/validation rules
     return out
 

@@ -52,10 +52,11 @@ from labsupport.mesos.roles import validate_role
 from labsupport.mesos.scheduler import Scheduler, offer_number
 from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
+from labsupport.mesos.volumes import VolumesMixin
 
 __all__ = ["Cluster", "SORTER_FLAGS", "TABLES", "sorter_flag"]
 
-TABLES = ("agents", "frameworks", "tasks", "roles")
+TABLES = ("agents", "frameworks", "tasks", "roles", "volumes")  # volumes: issue 15
 DEFAULT_AGENT_RESOURCES = "cpus:4;mem:8192;disk:10240"
 
 
@@ -88,12 +89,11 @@ def _fmt(used: float, total: float) -> str:
     return f"{used:g} / {total:g}"
 
 
-class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin):  # networking: .network.api; security: .auth
+class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin, VolumesMixin):  # see the mixins' modules
     """A simulated Mesos cluster; ``masters`` > 1: standby masters, election (``zookeepers``, ``quorum``: :mod:`.ha`)."""
 
     def __init__(
-        self,
-        seed: int = 0,
+        self, seed: int = 0,
         allocation_interval: float = 1.0,
         masters: int = 1,
         *,
@@ -329,7 +329,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin):  #
         return Table(["TIME", "FRAMEWORK", "TASK", "STATE", "REASON"], rows, title="Status updates")
 
     def get(self, what: str) -> Table:
-        """A table like the Mesos UI: ``"agents"``, ``"frameworks"``, ``"tasks"`` or ``"roles"``."""
+        """A table like the Mesos UI: ``"agents"``, ``"frameworks"``, ``"tasks"``, ``"roles"`` or ``"volumes"``."""
         if what not in TABLES:
             raise LabError(f"get: unknown table {what!r}; valid: {', '.join(TABLES)}")
         return getattr(self, f"_table_{what}")()

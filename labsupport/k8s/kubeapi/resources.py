@@ -89,6 +89,13 @@ _TABLE = [
              subresources={"status": _STATUS}),
     Resource("httproutes", "httproute", "HTTPRoute", "gateway.networking.k8s.io/v1", True, categories=["gateway-api"],
              subresources={"status": _STATUS}),
+    # issue 15 (storage)
+    Resource("persistentvolumes", "persistentvolume", "PersistentVolume", "v1", False, short_names=["pv"], subresources={"status": _STATUS}),
+    Resource("persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", "v1", True, short_names=["pvc"], subresources={"status": _STATUS}),
+    Resource("storageclasses", "storageclass", "StorageClass", "storage.k8s.io/v1", False, short_names=["sc"]),
+    Resource("volumeattachments", "volumeattachment", "VolumeAttachment", "storage.k8s.io/v1", False, subresources={"status": _STATUS}),
+    Resource("statefulsets", "statefulset", "StatefulSet", "apps/v1", True, short_names=["sts"], categories=["all"],
+             subresources={"scale": _SCALE, "status": _STATUS}),
     Resource("pods", "", "PodMetrics", "metrics.k8s.io/v1beta1", True, ["get", "list"], stored=False),
     Resource("nodes", "", "NodeMetrics", "metrics.k8s.io/v1beta1", False, ["get", "list"], stored=False),
     # security (labsupport.k8s.auth, .secrets)

@@ -27,9 +27,11 @@ from labsupport.mesos.frameworks.chronos import Chronos, JobDefinitionError, par
 from labsupport.mesos.frameworks.constraints import meets_constraints
 from labsupport.mesos.frameworks.marathon import Marathon
 from labsupport.mesos.frameworks.marathon_app import App, AppDefinitionError, launch_delay, parse_app
+from labsupport.mesos.frameworks.stateful import StatefulDatabase  # issue 15
 
 __all__ = [
     "DECLINE_SECONDS", "LOCALITY_WAIT", "MAX_TASK_FAILURES", "App", "AppDefinitionError", "Batch", "BatchJob", "Chronos",
     "FrameworkError", "JobDefinitionError", "Marathon", "OfferHygiene", "launch_delay", "meets_constraints", "parse_app",
     "parse_duration", "parse_schedule",
+    "StatefulDatabase",  # issue 15
 ]

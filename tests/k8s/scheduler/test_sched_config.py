@@ -15,7 +15,8 @@ def cfg(**kw):
 def test_default_profile_matches_default_plugins_go():
     p = parse_config(None)[0]
     assert p.filters == ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts",
-                         "NodeResourcesFit", "PodTopologySpread", "InterPodAffinity"]
+                         "NodeResourcesFit", "VolumeRestrictions", "VolumeBinding", "VolumeZone",  # issue 15
+                         "PodTopologySpread", "InterPodAffinity"]
     assert p.score_weights == {"TaintToleration": 3, "NodeAffinity": 2, "NodeResourcesFit": 1, "PodTopologySpread": 2,
                                "InterPodAffinity": 2, "NodeResourcesBalancedAllocation": 1}
     assert p.preemption and p.scheduler_name == "default-scheduler"

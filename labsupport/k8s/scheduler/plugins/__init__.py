@@ -19,22 +19,25 @@ from labsupport.k8s.scheduler.plugins.noderesources import (
 )
 from labsupport.k8s.scheduler.plugins.podtopologyspread import PodTopologySpread
 from labsupport.k8s.scheduler.plugins.tainttoleration import TaintToleration
+from labsupport.k8s.scheduler.plugins.volumebinding import VolumeBinding, VolumeRestrictions, VolumeZone
 
 __all__ = [
     "REGISTRY", "NOT_SIMULATED", "BUILTIN", "CycleState", "Plugin", "Rejection", "ScoringStrategy",
     "InterPodAffinity", "NodeAffinity", "NodeName", "NodePorts", "NodeUnschedulable", "NodeResourcesBalancedAllocation",
     "NodeResourcesFit", "PodTopologySpread", "TaintToleration",
+    "VolumeBinding", "VolumeRestrictions", "VolumeZone",
 ]
 
 #: Filter / Score plugins implemented here.
 REGISTRY = {cls.name: cls for cls in (NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts,
                                       NodeResourcesFit, PodTopologySpread, InterPodAffinity,
                                       NodeResourcesBalancedAllocation)}
+# issue 15 (storage): the volume plugins; they Skip every Pod without PersistentVolumeClaim volumes
+REGISTRY.update({cls.name: cls for cls in (VolumeRestrictions, VolumeBinding, VolumeZone)})
 
 #: Plugins built into every profile that are not Filter/Score plugins: the queue sort, preemption and binding.
 BUILTIN = ("PrioritySort", "DefaultPreemption", "DefaultBinder")
 
-#: Real default-profile plugins with nothing to do in this simulator (it has no volumes,
-#: container images, scheduling gates or dynamic resources). A configuration may name them; they are no-ops.
-NOT_SIMULATED = ("SchedulingGates", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",
-                 "VolumeZone", "ImageLocality", "DynamicResources", "EBSLimits", "GCEPDLimits", "AzureDiskLimits")
+#: Real default-profile plugins with nothing to do in this simulator (it has no per-node volume
+#: limits, container images, scheduling gates or dynamic resources). A configuration may name them; they are no-ops.
+NOT_SIMULATED = ("SchedulingGates", "NodeVolumeLimits", "ImageLocality", "DynamicResources", "EBSLimits", "GCEPDLimits", "AzureDiskLimits")
