@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generated_file import write_or_check  # noqa: E402  (tools/ is on sys.path when a tool runs)
+
 from labsupport.course import lesson_metadata  # noqa: E402
 
 OUT = ROOT / "instructors" / "lessons.md"
@@ -67,19 +69,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not OUT.is_file() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT.relative_to(ROOT)} is out of date: run `make schedule`", file=sys.stderr)
-            return 1
-        return 0
-    if "--write" in argv:
-        OUT.parent.mkdir(exist_ok=True)
-        OUT.write_text(text, encoding="utf-8")
-        print(f"wrote {OUT.relative_to(ROOT)}")
-        return 0
-    print(text)
-    return 0
+    return write_or_check(render(), OUT, argv)
 
 
 if __name__ == "__main__":
