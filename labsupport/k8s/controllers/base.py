@@ -41,6 +41,7 @@ class Controller:
         self.sim = sim
         self._queue: dict = {}
         self._drain_scheduled = False
+        self._timers: set[tuple] = set()   # (key, time) of enqueue_at calls still waiting
 
     def enqueue(self, key) -> None:
         """Ask for ``sync(key)`` soon (once, however many times it is asked before the sync runs)."""
@@ -50,6 +51,17 @@ class Controller:
         if not self._drain_scheduled:
             self._drain_scheduled = True
             self.sim.schedule(0, self._drain, priority=CONTROLLER_PRIORITY, label=self.name)
+
+    def enqueue_at(self, key, t: float, why: str) -> None:
+        """Ask for ``sync(key)`` at simulated time ``t`` (client-go's ``AddAfter``); one timer per (key, t)."""
+        if (key, t) in self._timers:
+            return
+        self._timers.add((key, t))
+
+        def fire():
+            self._timers.discard((key, t))
+            self.enqueue(key)
+        self.sim.schedule_at(t, fire, label=f"{self.name} {why}")
 
     def _drain(self) -> None:
         self._drain_scheduled = False

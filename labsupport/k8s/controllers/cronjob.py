@@ -113,7 +113,6 @@ class CronJobController(Controller):
 
     def __init__(self, store: APIStore, sim: Simulation) -> None:
         super().__init__(store, sim)
-        self._timers: set[tuple] = set()
         store.watch("CronJob", self._on_cronjob)
         store.watch("Job", self._on_job)
 
@@ -126,16 +125,6 @@ class CronJobController(Controller):
         ref = controller_of(ev.object)
         if ref is not None and ref["kind"] == "CronJob":
             self.enqueue((ev.object["metadata"]["namespace"], ref["name"]))
-
-    def _requeue_at(self, key, t: float) -> None:
-        if (key, t) in self._timers:
-            return
-        self._timers.add((key, t))
-
-        def fire():
-            self._timers.discard((key, t))
-            self.enqueue(key)
-        self.sim.schedule_at(t, fire, label=f"{self.name} next schedule")
 
     def sync(self, key) -> None:
         cj = self.store.get("CronJob", *key)
@@ -191,7 +180,7 @@ class CronJobController(Controller):
         self._cleanup(cj, key)
         nxt = schedule.next(now)
         if nxt is not None and not spec.get("suspend"):
-            self._requeue_at(key, to_seconds(nxt) + NEXT_SCHEDULE_DELTA)
+            self.enqueue_at(key, to_seconds(nxt) + NEXT_SCHEDULE_DELTA, "next schedule")
 
     def _reconcile_active(self, cj: dict, jobs: list[dict]) -> bool:
         status = cj["status"]

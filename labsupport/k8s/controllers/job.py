@@ -160,7 +160,6 @@ class JobController(Controller):
         self.names = NameGenerator(store)
         self._counted: dict[str, dict[str, str]] = {}      # job uid -> pod uid -> phase counted
         self._backoff: dict[str, tuple[int, float]] = {}   # job uid -> (failures after last success, last failure time)
-        self._timers: set[tuple] = set()
         store.watch("Job", self._on_job)
         store.watch("Pod", self._on_pod)
 
@@ -178,16 +177,6 @@ class JobController(Controller):
         ref = controller_of(ev.object)
         if ref is not None and ref["kind"] == "Job":
             self.enqueue((ev.object["metadata"]["namespace"], ref["name"]))
-
-    def _resync_at(self, key, t: float, why: str) -> None:
-        if (key, t) in self._timers:
-            return
-        self._timers.add((key, t))
-
-        def fire():
-            self._timers.discard((key, t))
-            self.enqueue(key)
-        self.sim.schedule_at(t, fire, label=f"{self.name} {why}")
 
     # ------------------------------------------------------------------ sync
     def sync(self, key) -> None:
@@ -244,7 +233,7 @@ class JobController(Controller):
             if now >= status["startTime"] + deadline:
                 fail_job = ("DeadlineExceeded", "Job was active longer than specified deadline")
             else:
-                self._resync_at(key, status["startTime"] + deadline, "activeDeadlineSeconds")
+                self.enqueue_at(key, status["startTime"] + deadline, "activeDeadlineSeconds")
         if indexed:
             complete = len(done_indexes) >= completions
         elif completions is not None:
@@ -299,7 +288,7 @@ class JobController(Controller):
             return []
         wait = pod_failure_backoff(failures) - (self.sim.now - last_failure)
         if failures and wait > 0:
-            self._resync_at(key, last_failure + pod_failure_backoff(failures), "pod failure back-off")
+            self.enqueue_at(key, last_failure + pod_failure_backoff(failures), "pod failure back-off")
             return []
         created = []
         for n in range(want):
@@ -346,4 +335,4 @@ class JobController(Controller):
         if self.sim.now >= due:
             self.store.delete("Job", key[0], key[1], actor="ttl-after-finished-controller")
         else:
-            self._resync_at(key, due, "ttlSecondsAfterFinished")
+            self.enqueue_at(key, due, "ttlSecondsAfterFinished")
