@@ -8,6 +8,17 @@ resources; src/master/validation.cpp), then commit, so a misused offer raises
 ``Cluster.calls_log()``; while the framework is not registered with a leader the call is dropped
 and logged, as the driver drops it.
 
+Task rules of validation.cpp ``task::internal::validateTask`` reproduced (a broken task ends
+``TASK_ERROR`` / ``REASON_TASK_INVALID`` with upstream's message; the rest of the accept goes on):
+``validateTaskID`` (in :class:`~labsupport.mesos.tasks.Task`, at once), ``validateUniqueTaskID``
+(duplicate of a live task; reuse of an unreachable task's ID), "Task uses no resources", and
+resources the offers do not hold (:class:`OfferError`, nothing changes). Rules on fields the
+simulated ``Task`` does not have are not reproduced: ExecutorInfo (every simulated task carries
+a CommandInfo, so "at least one (but not both) of CommandInfo or ExecutorInfo" always holds),
+``kill_policy``, ``max_completion_time``, checks and health checks (Marathon's are validated in
+:mod:`labsupport.mesos.frameworks.marathon_app`), environment variables, container volumes and
+Docker parameters, task resource limits and ``share_cgroups``.
+
 >>> from labsupport import mesos
 >>> c = mesos.Cluster(seed=0)
 >>> c.add_agent("agent-1", resources="cpus:2;mem:512")
@@ -110,6 +121,8 @@ class DriverCalls:
                 refusal = security.task_refusal(fw, item) if security is not None else None
                 if refusal:   # run_tasks ACLs (labsupport.mesos.auth): REASON_TASK_UNAUTHORIZED
                     problem = refusal
+                elif old is not None and old.state == S.TASK_UNREACHABLE:
+                    problem = f"Task reuses the ID of an unreachable task: {item.task_id}"   # validateUniqueTaskID
                 elif item.task_id in live_ids or (old is not None and not old.state.is_terminal):
                     problem = f"Task has duplicate ID: {item.task_id}"   # validation.cpp validateUniqueTaskID
                 elif not item.resources.scalars():

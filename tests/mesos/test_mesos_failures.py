@@ -236,3 +236,23 @@ def test_infinite_failover_timeout_waits_forever():
     assert all(t.state == mesos.TaskState.TASK_RUNNING for t in c.tasks())
     c.reconnect_framework(fid)
     assert c.get("frameworks")[0]["STATE"] == "active"
+
+
+@pytest.mark.parametrize("partition_aware, message", [
+    (True, "Task reuses the ID of an unreachable task: a1-svc"),
+    (False, None),
+], ids=["reusing the ID of an unreachable task is refused with validation.cpp's message",
+        "after TASK_LOST the ID is free again"])
+def test_reusing_the_id_of_an_unreachable_task(partition_aware, message):
+    c, rec, fid = setup(partition_aware)
+    c.fail_agent("a1")
+    c.run(100)                               # a1 is unreachable now
+    rec.on_offers = launch_once(lambda offer: [mesos.Task("a1-svc", "cpus:0.5;mem:64")])
+    c.driver(fid).revive()
+    c.run(2)
+    errors = [u for u in rec.updates if u[:2] == ("a1-svc", "TASK_ERROR")]
+    if message is None:
+        assert errors == [] and rec.states("a1-svc")[-1] == "TASK_RUNNING"
+    else:
+        assert errors and c.master.tasks[(fid, "a1-svc")].state.value == "TASK_UNREACHABLE"
+        assert any(message in r["DETAIL"] for r in c.offers_log().rows)
