@@ -21,7 +21,8 @@ graceful termination                        SIGTERM, the process exits 1 s later
 =========================================  =======  ==========================================
 
 **What the containers do** is read from their ``command``/``args``, the way a learner
-would write a throw-away container (see :func:`container_behaviour`):
+would write a throw-away container (see :func:`container_behaviour`; the script reading itself is
+:mod:`labsupport.core.shell`, shared with the Mesos command tasks):
 
 * no command, or a command that is not one of the forms below (``nginx``, ``python app.py``):
   a server that runs until stopped;
@@ -49,11 +50,10 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
 import shlex
-from typing import NamedTuple
 
 from labsupport.core import Simulation, priorities
+from labsupport.core.shell import Behaviour, script_behaviour
 from labsupport.k8s.objects import is_pod_terminal, set_condition
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory, pod_requests
 from labsupport.k8s.store import DELETED, APIStore, WatchEvent
@@ -89,24 +89,9 @@ BACKOFF_MAX = 300.0
 BACKOFF_RESET_SECONDS = 600.0
 
 
-class Behaviour(NamedTuple):
-    """What a simulated container process does: run ``runs_for`` seconds (None = forever), then exit."""
-
-    runs_for: float | None
-    exit_code: int
-    ignores_sigterm: bool
-
-
-REQUIRED_VAR = re.compile(r"""^:\s+["']?\$\{([A-Za-z_][A-Za-z0-9_]*):\?([^}]*)\}["']?$""")
-
-
 def env_names(container: dict) -> set[str]:
     """Names of the container's ``env`` entries with a non-empty value or a ``valueFrom``."""
     return {e.get("name") for e in container.get("env") or () if e.get("value") or e.get("valueFrom")}
-
-
-_SLEEP = re.compile(r"^sleep\s+(\d+(?:\.\d+)?|infinity)$")
-_EXIT = re.compile(r"^exit(?:\s+(\d+))?$")
 
 
 def container_script(container: dict) -> str | None:
@@ -133,32 +118,7 @@ def container_behaviour(container: dict, default_seconds: float | None = None) -
     script = container_script(container)
     if script is None:
         return Behaviour(default_seconds, 0, False)
-    ignores = bool(re.search(r"trap\s+(''|\"\")\s+(SIG)?TERM", script))
-    elapsed = 0.0
-    for stmt in re.split(r";|&&|\n", script):
-        stmt = stmt.strip()
-        if not stmt or stmt.startswith("#") or stmt.startswith("echo ") or stmt == "echo" or stmt.startswith("trap "):
-            continue
-        m = _SLEEP.match(stmt)
-        if m:
-            if m.group(1) == "infinity":
-                return Behaviour(None, 0, ignores)
-            elapsed += float(m.group(1))
-            continue
-        m = _EXIT.match(stmt)
-        if m:
-            return Behaviour(elapsed, int(m.group(1) or 0), ignores)
-        if stmt == "true":
-            return Behaviour(elapsed, 0, ignores)
-        if stmt == "false":
-            return Behaviour(elapsed, 1, ignores)
-        m = REQUIRED_VAR.match(stmt)
-        if m:  # ': "${NAME:?message}"' -- the shell exits when NAME is unset or empty
-            if m.group(1) not in env_names(container):
-                return Behaviour(elapsed, 1, ignores)
-            continue
-        return Behaviour(default_seconds, 0, ignores)  # a real program: treat as a server
-    return Behaviour(elapsed, 0, ignores)
+    return script_behaviour(script, env_names(container), default_seconds)
 
 
 def crashloop_delay(exits: int) -> float:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labsupport.mesos import events as ev
-from labsupport.mesos.resources import Resources, _ranges_norm, parse_resources  # noqa: F401  (parse_resources: example)
+from labsupport.mesos.resources import Resources, parse_resources  # noqa: F401  (parse_resources: example)
 from labsupport.mesos.tasks import (
     IMAGE_PULL_SECONDS,
     KILL_GRACE_SECONDS,
@@ -42,6 +42,7 @@ from labsupport.mesos.tasks import (
     TaskInfo,
     TaskState,
 )
+from labsupport.mesos.values import normalize_ranges
 
 __all__ = ["Agent", "AgentState"]
 
@@ -193,5 +194,5 @@ class Agent:
         for task in self.live_tasks():
             acc = used.setdefault(task.framework, {})
             for k, v in task.resources.entries.items():
-                acc[k] = _ranges_norm(acc.get(k, ()) + v) if isinstance(v, tuple) else acc.get(k, 0.0) + v
+                acc[k] = normalize_ranges(acc.get(k, ()) + v) if isinstance(v, tuple) else acc.get(k, 0.0) + v
         return used

@@ -37,9 +37,10 @@ from labsupport.mesos.agent import AgentState
 from labsupport.mesos.errors import OfferError
 from labsupport.mesos.messages import StatusUpdate
 from labsupport.mesos.operations import Operation
-from labsupport.mesos.resources import UNRESERVED, Resources, _ranges_norm, _ranges_sub
+from labsupport.mesos.resources import UNRESERVED, Resources
 from labsupport.mesos.scheduler import Filters, Offer
 from labsupport.mesos.tasks import Task, TaskState, TaskStatus
+from labsupport.mesos.values import normalize_ranges, subtract_ranges
 
 if TYPE_CHECKING:
     from labsupport.mesos.master import Framework
@@ -273,11 +274,11 @@ def match_resources(task: Task, avail: dict, pool: Resources, role: str) -> Reso
             need = amount
             for k in keys:
                 have = scratch.get(k, ())
-                got = _ranges_sub(need, _ranges_sub(need, have))   # need & have
+                got = subtract_ranges(need, subtract_ranges(need, have))   # need & have
                 if got:
-                    take[k] = _ranges_norm(take.get(k, ()) + got)
-                    scratch[k] = _ranges_sub(have, got)
-                    need = _ranges_sub(need, got)
+                    take[k] = normalize_ranges(take.get(k, ()) + got)
+                    scratch[k] = subtract_ranges(have, got)
+                    need = subtract_ranges(need, got)
             if need:
                 raise OfferError(f"accept: task {task.task_id!r} asks for {name} {list(amount)} but the offers hold {list(pool.get(name, []) or [])}")
         else:

@@ -47,8 +47,8 @@ from labsupport.mesos.master import Master, OfferRecord
 from labsupport.mesos.metrics import ObservabilityMixin
 from labsupport.mesos.network.api import ClusterNetworking
 from labsupport.mesos.quota import quota_update
-from labsupport.mesos.resources import _ROLE, Resources, parse_attributes, parse_resources
-from labsupport.mesos.roles import validate_role
+from labsupport.mesos.resources import Resources, parse_attributes, parse_resources
+from labsupport.mesos.roles import is_valid_role, validate_role
 from labsupport.mesos.scheduler import Scheduler, offer_number
 from labsupport.mesos.sorter import DRFSorter, RandomSorter
 from labsupport.mesos.tasks import TaskInfo
@@ -219,7 +219,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin, Vol
             raise LabError(f"scheduler: must be an instance of a mesos.Scheduler subclass, got {type(scheduler).__name__}")
         if not isinstance(name, str) or not name.strip():
             raise LabError(f"name: a framework needs a non-empty name, got {name!r}")
-        if not isinstance(role, str) or not _ROLE.match(role):
+        if not is_valid_role(role):
             raise LabError(f"role: {role!r} is not a valid role name: {validate_role(role)}")
         if weight is not None and _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
@@ -242,7 +242,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin, Vol
 
     def set_weight(self, role: str, weight: float) -> None:
         """Set a role's weight (``/weights`` operator endpoint); rescinds outstanding offers if the role has frameworks."""
-        if not isinstance(role, str) or not _ROLE.match(role):
+        if not is_valid_role(role):
             raise LabError(f"role: {role!r} is not a valid role name")
         if _number(weight, "weight") <= 0:
             raise LabError(f"weight: must be > 0, got {weight!r}")
@@ -254,7 +254,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin, Vol
         Checked as Mesos 1.11.0 does (see :mod:`labsupport.mesos.quota`); ``force`` skips the
         consumption and cluster-capacity checks, like the call's ``force`` flag.
         """
-        if not isinstance(role, str) or not _ROLE.match(role):
+        if not is_valid_role(role):
             raise LabError(f"role: Invalid 'QuotaConfig.role': {role!r} is not a valid role name")
         g, lim = quota_update(role, guarantee, limit, self.agents, self.master, force=bool(force))
         self.master.set_quota(role, g, lim)

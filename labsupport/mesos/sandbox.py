@@ -7,7 +7,7 @@ For a command task the command executor (src/launcher/executor.cpp, 1.11.0) logs
 ``stderr``: ``Received SUBSCRIBED event`` (line 190), ``Subscribed executor on <host>`` (194),
 ``Received LAUNCH event``, ``Starting task <id>`` (722), ``Forked command at <pid>`` (740), and when the
 command ends ``Command exited with status <n> (pid: <pid>)`` (1041). The command's own output goes
-to ``stdout`` (``echo`` lines, as in :mod:`labsupport.k8s.observability.logs`) or ``stderr`` (``>&2``,
+to ``stdout`` (``echo`` lines, as in :mod:`labsupport.core.shell`) or ``stderr`` (``>&2``,
 a failing ``${NAME:?message}``).
 
 :func:`command_task` builds a :class:`~labsupport.mesos.tasks.Task` whose run time and exit code are read
@@ -22,9 +22,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from labsupport.core import LabError
+from labsupport.core.shell import request_lines, script_behaviour, script_lines
 from labsupport.core.sim import SIM_EPOCH
-from labsupport.k8s.kubelet import container_behaviour
-from labsupport.k8s.observability.logs import request_lines, script_lines
 from labsupport.mesos.tasks import Task, TaskInfo, TaskState
 
 __all__ = ["command_task", "sandbox_files", "glog_prefix"]
@@ -34,8 +33,7 @@ def command_task(task_id: str, resources, command: str, env: dict[str, str] | No
     """A command task whose ``duration``/``exit_code`` follow its shell ``command`` and ``env``."""
     if not isinstance(command, str) or not command.strip():
         raise LabError(f"command: must be a non-empty shell command, got {command!r}")
-    spec = {"command": ["sh", "-c", command], "env": [{"name": k, "value": v} for k, v in sorted((env or {}).items())]}
-    b = container_behaviour(spec)
+    b = script_behaviour(command, {k for k, v in (env or {}).items() if v})
     prefix = " ".join(f"{k}={v}" for k, v in sorted((env or {}).items()))
     return Task(task_id, resources, command=f"{prefix} {command}".strip() if prefix else command,
                 duration=b.runs_for, exit_code=b.exit_code, task_id=task_id)

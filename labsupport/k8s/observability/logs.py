@@ -22,24 +22,21 @@ and ``--previous`` without an earlier run (``previous terminated container "x" i
 """
 from __future__ import annotations
 
-import re
-import shlex
 from datetime import UTC, datetime
 
 from labsupport.core import LabError
+from labsupport.core.shell import (
+    BASE_LATENCY_MS,
+    CPU_SECONDS_PER_REQUEST,
+    REQUEST_LOG_SECONDS,
+    LogLine,
+    request_lines,
+    script_lines,
+)
 from labsupport.core.sim import SIM_EPOCH
-from labsupport.k8s.kubelet import REQUIRED_VAR, container_behaviour, container_script, env_names
+from labsupport.k8s.kubelet import container_behaviour, container_script, env_names
 
 __all__ = ["LogLine", "container_log", "request_lines", "RunTracker", "script_lines", "rfc3339", "REQUEST_LOG_SECONDS", "CPU_SECONDS_PER_REQUEST", "BASE_LATENCY_MS"]
-
-REQUEST_LOG_SECONDS = 10.0
-CPU_SECONDS_PER_REQUEST = 0.002   # (chosen) 2 ms of CPU per request
-BASE_LATENCY_MS = 20.0            # (chosen) mean latency when not throttled
-
-LogLine = tuple[float, str, str]   # (simulated time, "stdout" | "stderr", text)
-
-_SLEEP = re.compile(r"^sleep\s+(\d+(?:\.\d+)?|infinity)$")
-
 
 def rfc3339(t: float) -> str:
     """Simulated seconds as the RFC 3339 timestamp ``kubectl logs --timestamps`` prints.
@@ -51,58 +48,11 @@ def rfc3339(t: float) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(round((SIM_EPOCH + t) % 1 * 1e9)):09d}Z"
 
 
-def script_lines(script: str, start: float, end: float, env: set[str] | None = None) -> list[LogLine]:
-    """The lines a ``sh -c`` script prints between ``start`` and ``end`` (simulated seconds)."""
-    t = start
-    out: list[LogLine] = []
-    for stmt in re.split(r";|&&|\n", script):
-        stmt = stmt.strip()
-        if t > end:
-            break
-        if stmt.startswith("echo"):
-            stream = "stderr" if re.search(r"\s*1?>&2\s*$", stmt) else "stdout"
-            text = re.sub(r"\s*1?>&2\s*$", "", stmt)[4:].strip()
-            try:
-                text = " ".join(shlex.split(text))
-            except ValueError:
-                pass
-            out.append((t, stream, text))
-            continue
-        m = _SLEEP.match(stmt)
-        if m:
-            if m.group(1) == "infinity":
-                break
-            t += float(m.group(1))
-            continue
-        m = REQUIRED_VAR.match(stmt)
-        if m and m.group(1) not in (env or set()):
-            out.append((t, "stderr", f"sh: {m.group(1)}: {m.group(2) or 'parameter not set or null'}"))
-            break
-    return [line for line in out if line[0] <= end]
-
-
 def _server_lines(container: dict, start: float, end: float, history: list[tuple[float, float, float]] | None) -> list[LogLine]:
     image = container.get("image", "")
     out: list[LogLine] = [(start, "stdout", f"{container.get('name')}: starting {image}"),
                           (start, "stdout", f"{container.get('name')}: listening on :8080")]
     return out + request_lines(start, end, history)
-
-
-def request_lines(start: float, end: float, history: list[tuple[float, float, float]] | None) -> list[LogLine]:
-    """A server's request summary lines from accounting samples ``(t, demand, usage)`` (usage in millicores).
-
-    >>> request_lines(0, 20, [(10.0, 300.0, 200.0)])
-    [(10.0, 'stdout', 'served 1000 requests in the last 10s, mean latency 30 ms')]
-    """
-    out: list[LogLine] = []
-    for t, demand, usage in history or ():
-        if t <= start or t > end:
-            continue
-        requests = int(usage / 1000.0 * REQUEST_LOG_SECONDS / CPU_SECONDS_PER_REQUEST)
-        latency = BASE_LATENCY_MS * (demand / usage if usage and demand > usage else 1.0)
-        if requests:
-            out.append((t, "stdout", f"served {requests} requests in the last {REQUEST_LOG_SECONDS:g}s, mean latency {latency:.0f} ms"))
-    return out
 
 
 def _run_lines(container: dict, start: float, end: float, history) -> list[LogLine]:

@@ -67,9 +67,9 @@ from labsupport.mesos.frameworks.marathon_app import (
     take_host_ports,
 )
 from labsupport.mesos.frameworks.marathon_upgrade import Deployment
-from labsupport.mesos.resources import _ranges_sub
 from labsupport.mesos.scheduler import Offer, SchedulerDriver
 from labsupport.mesos.tasks import Task, TaskState, TaskStatus
+from labsupport.mesos.values import subtract_ranges
 
 __all__ = ["Marathon"]
 
@@ -280,7 +280,7 @@ class Marathon(OfferHygiene):
                     free[k] = free.get(k, 0.0) - v
                 if host_ports:
                     want["ports"] = [(p, p) for p in host_ports]
-                    ports = list(_ranges_sub(tuple(ports), tuple((p, p) for p in host_ports)))
+                    ports = list(subtract_ranges(tuple(ports), tuple((p, p) for p in host_ports)))
                 app.launched += 1
                 task_id = f"{app.id.strip('/').replace('/', '_')}.instance-{app.launched}"
                 env = " ".join(f"PORT{i}={p}" for i, p in enumerate(host_ports))
