@@ -305,7 +305,7 @@ def _judge_app(app: Any) -> tuple[bool, str]:
     res = running[0].resources
     if abs(res["cpus"] - 0.5) > 1e-9 or abs(res["mem"] - 256) > 1e-9:
         return False, (f"each instance has cpus:{res['cpus']:g};mem:{res['mem']:g}; the Deployment requests 500m CPU "
-                       "(cpus 0.5) and 256Mi (mem 256).")
+                       "(cpus 0.5) and 256Mi (mem 256, in MiB).")
     agents = sorted(t.agent for t in running)
     if len(set(agents)) != len(agents):
         return False, (f"instances share agents ({', '.join(agents)}); the Deployment's anti-affinity allows at "
@@ -323,7 +323,8 @@ q6 = JudgedQuestion(
     "q6", _judge_app,
     prompt=("Stretch: translate API_DEPLOYMENT into a Marathon app definition (a dict with id, cmd, cpus, mem, "
             "instances, constraints). It is judged by posting it to Marathon on four agents of 4 cpus each."),
-    hints=["replicas -> instances; requests.cpu 500m -> cpus 0.5; requests.memory 256Mi -> mem 256 (MB).",
+    hints=["replicas -> instances; requests.cpu 500m -> cpus 0.5; requests.memory 256Mi -> mem 256 (MiB: Marathon's "
+           "docs say MB, but Mesos counts 1 MB as 1024 x 1024 bytes).",
            "The command list becomes one shell string in cmd.",
            "Required anti-affinity on kubernetes.io/hostname is Marathon's ['hostname', 'UNIQUE']."],
     solution=('answer = {"id": "/api", "cmd": "./api --port 8080", "cpus": 0.5, "mem": 256, "instances": 3,\n'
