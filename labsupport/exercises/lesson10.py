@@ -143,7 +143,7 @@ TIMELINE = [
     (2016, 4, "Mesos", "DC/OS open-sourced", "dcos-open"),
     (2017, 12, "Kubernetes", "kube-mesos-framework retired", "kube-mesos"),
     (2018, 3, "Kubernetes", "Kubernetes graduates in the CNCF", "cncf-k8s"),
-    (2019, 6, "Mesos", "Twitter announces its move to Kubernetes", "twitter-2019"),
+    (2019, 7, "Mesos", "Twitter announces its move to Kubernetes", "twitter-2019"),
     (2020, 11, "Mesos", "Mesos 1.11.0, the last release", "mesos-1.11"),
     (2021, 4, "Mesos", "Aurora moves to the Apache Attic", "attic-aurora"),
     (2021, 10, "Mesos", "DC/OS end of life (31 Oct)", "dcos-eol"),
