@@ -63,6 +63,9 @@ class _Quiz:
     def __init__(self, question: str, name: str) -> None:
         if not (isinstance(question, str) and question.strip()):
             raise LabError(f"question: must be non-empty text, got {question!r}")
+        if not isinstance(name, str) or (name and not name.isidentifier()):
+            raise LabError(f"name: must be the Python variable the quick check is assigned to (so the printed hint "
+                           f"{name!s}.answer(...) can be typed), such as 'quiz_rbac'; got {name!r}")
         self.question = question
         self.name = name
 

@@ -130,3 +130,22 @@ def test_inside_a_kernel_the_bundle_adds_the_widget_but_keeps_the_plain_text(mon
     bundle = quiz1._repr_mimebundle_()
     assert set(bundle) == {"text/plain", "text/html", "application/vnd.jupyter.widget-view+json"}
     assert bundle["text/plain"] == repr(quiz1)  # nbval compares this; the model id lives only in the widget view
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["quiz 1", "1st", "quiz-rbac", "quiz.answer"],
+    ids=["a name with a space is refused", "a name starting with a digit is refused", "a name with a dash is refused",
+         "a dotted name is refused"],
+)
+def test_a_quiz_name_that_is_not_a_python_variable_raises_naming_the_field(name):
+    with pytest.raises(LabError, match=rf"name: must be the Python variable .*got {name!r}"):
+        make_mc(name=name)
+    with pytest.raises(LabError, match="name: must be the Python variable"):
+        ShortAnswer("?", accept=["x"], explanation="x", name=name)
+
+
+@pytest.mark.parametrize("name, hint", [("quiz_rbac", 'quiz_rbac.answer("a")'), ("", '.answer("a")')],
+                         ids=["a variable name is printed in the hint", "no name prints the bare call"])
+def test_a_quiz_name_that_is_a_python_variable_is_printed_in_the_hint(name, hint):
+    assert repr(make_mc(name=name)).endswith(f"in code: {hint}")

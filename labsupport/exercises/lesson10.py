@@ -2,8 +2,8 @@
 
 * :data:`CLAIMS` -- claims from the seed article (../shared/seed/comparison-article.txt, a vendor's
   comparison of the two systems), each quoted briefly, with the course's verdict, the reason and a dated source;
-* :data:`TIMELINE` -- the dated events of the lesson's timeline figure;
-* :func:`decision_guide` -- the decision guide behind the lesson's widget;
+* :data:`TIMELINE` and :func:`timeline_table` -- the dated events of the lesson's timeline figure, each with its source;
+* :func:`decision_guide` and :func:`explain_decision` -- the decision guide behind the lesson's widget, a source per reason;
 * the questions ``q1`` (a Chronos job as a CronJob), ``q2`` (an operator that keeps N replicas),
   ``q3`` (the fact-check) and ``q4`` (stretch: an Indexed Job with a pod failure policy).
 
@@ -29,6 +29,7 @@ from labsupport.k8s.cron import EPOCH, parse_schedule, parse_time_zone
 from labsupport.mesos.frameworks.chronos import parse_schedule as chronos_schedule
 
 __all__ = ["CLAIMS", "TIMELINE", "VERDICTS", "SOURCES", "CHRONOS_JOB", "BACKUP_CRD", "claims_table", "decision_guide",
+           "explain_decision", "timeline_table",
            "chronos_fire_times", "cronjob_fire_times", "q1", "q2", "q3", "q4"]
 
 VERDICTS = ("accurate", "outdated", "wrong", "contested")
@@ -42,7 +43,9 @@ SOURCES = {
     "marathon": "github.com/mesosphere/marathon (repository archived, read-only)",
     "chronos": "github.com/mesos/chronos README (deprecated; Metronome replaced it in DC/OS), 2020",
     "spark-4": "Apache Spark 4.0.0 release notes (May 2025): Mesos support removed; deprecated since 3.2 (October 2021)",
-    "twitter-2019": "Twitter announced its move from Mesos/Aurora to Kubernetes in 2019 (COURSE_GUIDE 'Facts that changed')",
+    "twitter-2019": "Twitter's compute platform lead David McLaughlin announced the move from Mesos/Aurora to Kubernetes in 2019 "
+                    "(Linux.com, 'Twitter Announced Switch from Mesos to Kubernetes'; Alibaba Cloud blog, 'What Can We Learn from "
+                    "Twitter's Move to Kubernetes', July 2019)",
     "kube-mesos": "github.com/kubernetes-retired/kube-mesos-framework (retired 2017)",
     "cncf-k8s": "CNCF, 'Kubernetes is first CNCF project to graduate' (6 March 2018); Kubernetes was CNCF's seed project (2015)",
     "k8s-components": "kubernetes.io/docs/concepts/overview/components (control plane and nodes; docs for v1.37)",
@@ -57,6 +60,19 @@ SOURCES = {
     "learning": "lesson 10, section 4: CNCF's annual surveys list complexity among the challenges of containers; a Mesos stack "
                 "needed ZooKeeper and a framework per workload (Marathon, Chronos, Aurora); no source backs the article's comparison",
     "kubevirt": "kubevirt.io (VirtualMachine custom resources on Kubernetes; CNCF incubating since 19 April 2022)",
+    "mesos-paper": "Hindman et al., 'Mesos: A Platform for Fine-Grained Resource Sharing in the Data Center', NSDI 2011 (March 2011)",
+    "mesos-tlp": "The Apache Software Foundation, 'The ASF Announces Apache Mesos as a Top-Level Project' (24 July 2013; "
+                 "graduation voted 19 June 2013, incubator.apache.org/projects/mesos.html)",
+    "k8s-10y": "Kubernetes blog, '10 Years of Kubernetes' (6 June 2024): first commit on 6 June 2014; v1.0 and the CNCF in July 2015",
+    "dcos-open": "Mesosphere and partners announce the open-source DC/OS project (April 2016); Linux.com, 'All About the DC/OS "
+                 "Open Source Project' (23 May 2016)",
+    "k8s-1.37": "kubernetes.io/releases: Kubernetes v1.37 (August 2026), the version this course simulates",
+    "k8s-managed": "kubernetes.io/docs/setup/production-environment (managed control planes from cloud providers and "
+                   "certified distributions; docs for v1.37)",
+    "k8s-large": "kubernetes.io/docs/setup/best-practices/cluster-large (tested up to 5,000 nodes, 110 Pods per node, "
+                 "150,000 Pods, 300,000 containers; docs for v1.37)",
+    "batch-fair": "Kueue documentation, fair sharing (weighted dominant resource share); Volcano documentation, drf, hdrf and "
+                  "gang plugins; Hadoop YARN Fair Scheduler (schedulingPolicy drf); all read December 2026",
 }
 
 #: The capstone's claims: id -> quote (brief, from the seed article), verdict(s) accepted, the reason, sources, course cell.
@@ -118,25 +134,37 @@ CLAIMS = [
      "source": ["k8s-ha"], "cell": "lesson 06 (etcd quorum and leases)"},
 ]
 
-#: (year, month, system, event) for the timeline figure; each event's source is in SOURCES.
+#: (year, month, system, event, source) for the timeline figure; ``source`` is a key of :data:`SOURCES`.
 TIMELINE = [
-    (2011, 3, "Mesos", "Mesos paper at NSDI"),
-    (2013, 6, "Mesos", "Mesos graduates to an Apache top-level project"),
-    (2014, 6, "Kubernetes", "Kubernetes open-sourced by Google"),
-    (2015, 7, "Kubernetes", "Kubernetes 1.0; CNCF founded"),
-    (2016, 4, "Mesos", "DC/OS open-sourced"),
-    (2017, 12, "Kubernetes", "kube-mesos-framework retired"),
-    (2018, 3, "Kubernetes", "Kubernetes graduates in the CNCF"),
-    (2019, 6, "Mesos", "Twitter announces its move to Kubernetes"),
-    (2020, 11, "Mesos", "Mesos 1.11.0, the last release"),
-    (2021, 4, "Mesos", "Aurora moves to the Apache Attic"),
-    (2021, 10, "Mesos", "DC/OS end of life (31 Oct)"),
-    (2023, 10, "Kubernetes", "Gateway API v1.0 GA"),
-    (2025, 5, "Mesos", "Spark 4.0 removes Mesos support"),
-    (2025, 8, "Mesos", "ASF board retires Apache Mesos"),
-    (2025, 10, "Mesos", "Mesos moves to the Apache Attic"),
-    (2026, 8, "Kubernetes", "Kubernetes 1.37 (this course)"),
+    (2011, 3, "Mesos", "Mesos paper at NSDI", "mesos-paper"),
+    (2013, 6, "Mesos", "Mesos graduates to an Apache top-level project", "mesos-tlp"),
+    (2014, 6, "Kubernetes", "Kubernetes open-sourced by Google", "k8s-10y"),
+    (2015, 7, "Kubernetes", "Kubernetes 1.0; CNCF founded", "k8s-10y"),
+    (2016, 4, "Mesos", "DC/OS open-sourced", "dcos-open"),
+    (2017, 12, "Kubernetes", "kube-mesos-framework retired", "kube-mesos"),
+    (2018, 3, "Kubernetes", "Kubernetes graduates in the CNCF", "cncf-k8s"),
+    (2019, 7, "Mesos", "Twitter announces its move to Kubernetes", "twitter-2019"),
+    (2020, 11, "Mesos", "Mesos 1.11.0, the last release", "mesos-1.11"),
+    (2021, 4, "Mesos", "Aurora moves to the Apache Attic", "attic-aurora"),
+    (2021, 10, "Mesos", "DC/OS end of life (31 Oct)", "dcos-eol"),
+    (2023, 10, "Kubernetes", "Gateway API v1.0 GA", "gateway-ga"),
+    (2025, 5, "Mesos", "Spark 4.0 removes Mesos support", "spark-4"),
+    (2025, 8, "Mesos", "ASF board retires Apache Mesos", "attic-mesos"),
+    (2025, 10, "Mesos", "Mesos moves to the Apache Attic", "attic-mesos"),
+    (2026, 8, "Kubernetes", "Kubernetes 1.37 (this course)", "k8s-1.37"),
 ]
+
+
+def timeline_table() -> Table:
+    """The timeline's events with the source of each (the figure's data as a table).
+
+    >>> row = timeline_table().rows[0]
+    >>> row["DATE"], row["EVENT"], row["SOURCE"][:14]
+    ('2011-03', 'Mesos paper at NSDI', 'Hindman et al.')
+    """
+    return Table(["DATE", "SYSTEM", "EVENT", "SOURCE"],
+                 [{"DATE": f"{y}-{m:02d}", "SYSTEM": system, "EVENT": event, "SOURCE": SOURCES[src]}
+                  for y, m, system, event, src in TIMELINE], title="Timeline events and their sources")
 
 
 def claims_table() -> Table:
@@ -146,12 +174,18 @@ def claims_table() -> Table:
 
 
 # ------------------------------------------------------------------------------------------- decision guide
-def decision_guide(workloads: str, scale: str, team: str, estate: str, need_support: bool) -> tuple[str, list[str], list[str]]:
-    """A recommendation for 2026, its reasons and the sources (keys of :data:`SOURCES`).
+def decision_guide(workloads: str, scale: str, team: str, estate: str, need_support: bool
+                   ) -> tuple[str, list[str], list[list[str]]]:
+    """A recommendation for 2026, its reasons, and for each reason the keys of :data:`SOURCES` behind it.
 
     ``workloads``: ``"services"``, ``"batch"``, ``"mixed"`` or ``"non-container"``; ``scale``: ``"small"``,
     ``"medium"`` or ``"large"``; ``team``: ``"small"`` or ``"platform"``; ``estate``: ``"none"``, ``"mesos"``
     or ``"hadoop"``; ``need_support``: whether vendor support or security fixes are required.
+    ``reasons[i]`` is backed by ``sources[i]``; :func:`explain_decision` prints them together.
+
+    >>> rec, reasons, sources = decision_guide("services", "small", "small", "none", False)
+    >>> rec, len(reasons) == len(sources), sources[0]
+    ('Kubernetes, managed', True, ['attic-mesos', 'mesos-1.11'])
     """
     for name, value, allowed in (("workloads", workloads, ("services", "batch", "mixed", "non-container")),
                                  ("scale", scale, ("small", "medium", "large")), ("team", team, ("small", "platform")),
@@ -160,27 +194,46 @@ def decision_guide(workloads: str, scale: str, team: str, estate: str, need_supp
             raise LabError(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
     reasons = ["Apache Mesos is retired (Attic, October 2025; last release 1.11.0, November 2020): no security fixes, "
                "so it is not a choice for a new deployment in 2026."]
-    sources = ["attic-mesos", "mesos-1.11"]
+    sources = [["attic-mesos", "mesos-1.11"]]
     rec = "Kubernetes"
     if estate == "mesos":
         rec = "Kubernetes (migrate)"
         reasons.append("An existing Mesos estate runs on unmaintained software (DC/OS end of life 2021, Marathon archived): plan a migration; "
                        "Jobs, CronJobs and DaemonSets cover Chronos and UNIQUE-constraint apps.")
-        sources += ["dcos-eol", "marathon"]
+        sources.append(["dcos-eol", "marathon", "chronos"])
     if team == "small":
         rec += ", managed"
         reasons.append("A small team should not run a control plane: a managed Kubernetes service runs etcd and upgrades for it.")
+        sources.append(["k8s-managed"])
     if need_support:
         reasons.append("Vendor support exists for Kubernetes (managed services, distributions); none is sold for Mesos any more.")
+        sources.append(["k8s-managed", "dcos-eol"])
     if workloads == "non-container":
         reasons.append("Plain commands need an image on Kubernetes (a small base image is enough); VMs run through KubeVirt.")
-        sources.append("kubevirt")
+        sources.append(["mesos-containerizers", "kubevirt"])
     if workloads in ("batch", "mixed") or estate == "hadoop":
         reasons.append("Fair sharing and gang scheduling for batch: Kueue (weighted dominant resource share) or Volcano (drf, gang) on "
                        "Kubernetes; YARN's DRF policy if the estate is Hadoop. Mesos' ideas (DRF, two-level scheduling, offers) live on there.")
+        sources.append(["batch-fair"])
     if scale == "large":
         reasons.append("Kubernetes' tested envelope is 5,000 nodes and 150,000 Pods per cluster; larger fleets run several clusters.")
+        sources.append(["k8s-large"])
     return rec, reasons, sources
+
+
+def explain_decision(workloads: str, scale: str, team: str, estate: str, need_support: bool) -> str:
+    """:func:`decision_guide` as text: the recommendation, then every reason followed by its sources.
+
+    >>> print(explain_decision("services", "small", "platform", "none", False))  # doctest: +ELLIPSIS
+    Recommendation: Kubernetes
+     1. Apache Mesos is retired (Attic, October 2025; last release 1.11.0, November 2020): no security fixes, ...
+        Sources: Apache Attic, 'Apache Mesos' (...), attic.apache.org/projects/mesos.html; Apache Mesos 1.11.0 ...
+    """
+    rec, reasons, sources = decision_guide(workloads, scale, team, estate, need_support)
+    lines = [f"Recommendation: {rec}"]
+    for i, (reason, keys) in enumerate(zip(reasons, sources, strict=True), start=1):
+        lines += [f"{i:2d}. {reason}", "    Sources: " + "; ".join(SOURCES[k] for k in keys)]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------- q1: Chronos -> CronJob

@@ -24,7 +24,7 @@ from typing import Any
 from labsupport.core import LabError, Table
 from labsupport.k8s.auth.bootstrap import bootstrap_objects
 from labsupport.k8s.auth.forbidden import Attributes, ForbiddenError, forbidden_message
-from labsupport.k8s.auth.identity import ADMIN, UserInfo, service_account_user, user_info
+from labsupport.k8s.auth.identity import ADMIN, SERVICE_ACCOUNT_TOKEN_PATH, UserInfo, service_account_user, user_info
 from labsupport.k8s.auth.rbac import RBAC_KINDS, Decision, authorize
 
 __all__ = ["UserClient", "SecurityAPI", "resource_of", "RESOURCE_GROUPS"]
@@ -239,7 +239,31 @@ class SecurityAPI:
         if p is None:
             raise LabError(f'pod: pods "{pod}" not found in namespace "{namespace}"')
         sa = p["spec"].get("serviceAccountName") or "default"
+        if not self.service_account_files(pod, namespace):
+            raise LabError(f'pod: pod "{pod}" has no ServiceAccount token mounted (automountServiceAccountToken: false); '
+                           "code in it cannot call the API server as its ServiceAccount")
         return self.as_user(service_account_user(namespace, sa))
+
+    def service_account_files(self, pod: str, namespace: str = "default") -> dict:
+        """The files of the ``kube-api-access`` projected volume the kubelet mounts in every container of ``pod``
+        at ``/var/run/secrets/kubernetes.io/serviceaccount`` (``{}`` when ``automountServiceAccountToken`` is false).
+
+        The Pod's ``automountServiceAccountToken`` wins over its ServiceAccount's (ServiceAccount admission,
+        plugin/pkg/admission/serviceaccount/admission.go). The token's text stands for the signed, expiring JWT.
+        """
+        p = self.store.get("Pod", namespace, pod)
+        if p is None:
+            raise LabError(f'pod: pods "{pod}" not found in namespace "{namespace}"')
+        sa = p["spec"].get("serviceAccountName") or "default"
+        mount = p["spec"].get("automountServiceAccountToken")
+        if mount is None:
+            account = self.store.get("ServiceAccount", namespace, sa) or {}
+            mount = account.get("automountServiceAccountToken", True)
+        if mount is False:
+            return {}
+        base = SERVICE_ACCOUNT_TOKEN_PATH.rsplit("/", 1)[0]
+        return {f"{base}/ca.crt": "<the cluster's CA certificate>", f"{base}/namespace": namespace,
+                f"{base}/token": f"<signed token of {service_account_user(namespace, sa)}, expires in 1 h, renewed by the kubelet>"}
 
     def can_i(self, verb: str, resource: str, namespace: str | None = "default", as_user: str | None = None,
               groups=None, name: str | None = None) -> Decision:
