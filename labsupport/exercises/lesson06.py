@@ -81,14 +81,14 @@ q1 = NumberQuestion(
     prompt=("4 Pods of shop request 500m CPU each; the HPA targets 50 % average utilization. The load jumps to "
             "3,000m in total. What does the HPA set spec.replicas to at its next sync?"),
     hints=["Utilization is usage divided by the request: 3,000m over 4 Pods is 750m each, 150 % of 500m.",
-           "The formula gives ceil(4 x 150 / 50). Then spec.behavior limits how fast it may grow.",
-           "The default scaleUp policies allow the larger of +100 % and +4 Pods per 15 s."],
-    solution=("answer = 8   # formula: ceil(4 * 150/50) = 12; default scaleUp policy: at most max(4 * 2, 4 + 4) = 8 "
-              "per 15 s; the next sync goes on to 12"),
+           "The formula gives ceil(4 x 150 / 50). Then the HPA limits how fast it may grow.",
+           "This HPA has no spec.behavior: one step may reach at most twice the current replicas or 4, whichever is more."],
+    solution=("answer = 8   # formula: ceil(4 * 150/50) = 12; scale-up limit without spec.behavior: max(2 * 4, 4) = 8 "
+              "per sync (15 s); the next sync goes on to 12"),
     insight=("The formula's 12 arrives one sync later: the default scale-up rate limit doubles the Deployment at most "
              "every 15 s, while scale-down waits for a 300 s stabilization window."),
-    mistakes={_Q1_FORMULA: (f"{_Q1_FORMULA} is what the formula proposes; spec.behavior's default scaleUp policies "
-                            "cap one step at +100 % or +4 Pods (whichever is larger) per 15 s."),
+    mistakes={_Q1_FORMULA: (f"{_Q1_FORMULA} is what the formula proposes; the scale-up limit (no spec.behavior here) "
+                            "caps one step at twice the current replicas or 4, whichever is more."),
               6: "Utilization is measured against the request (500m), not against a whole CPU: each Pod is at 150 %.",
               5: "The HPA does not add one Pod at a time: it computes a target from the utilization ratio.",
               4: "150 % is far outside the 10 % tolerance around the 50 % target: the HPA scales."},
@@ -314,7 +314,8 @@ def _judge_framework(cls: Any) -> tuple[bool, str]:
         return False, f"at one moment only {lowest} tasks ran: start the replacement before (or while) killing the old task."
     if not answers or "accepted" not in (answers[0] or ""):
         return False, f"the tasks moved, but the inverse offer was not accepted ({answers[0] if answers else 'none'}): tell the operator."
-    return True, f"the task left {target} before it went down, 3 tasks ran throughout (at least {lowest}), and the inverse offer was accepted."
+    return True, (f"the task left {target} before it went down, at least {lowest} tasks ran throughout (2 required), "
+                  "and the inverse offer was accepted.")
 
 
 _Q5_SOLUTION = '''\
