@@ -11,7 +11,7 @@ What the learner can break and what follows:
 
 * ``fail_control_plane("cp-1")``: its three processes stop. The API stays up while another
   member's API server runs; if cp-1 led a component, that component does nothing until a
-  replica on another member takes the Lease (15-19.4 s after cp-1's last renewal);
+  replica on another member takes the Lease (15 s to about 23.8 s after cp-1's last renewal; see :mod:`.lease`);
 * ``fail_etcd_member``: with a majority left, etcd elects a new leader within about 1-2 s;
   without it every write fails (``etcdserver: request timed out``), the leaders cannot
   renew and stop leading after ``renewDeadline`` -- running Pods keep running on their nodes.

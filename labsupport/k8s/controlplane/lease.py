@@ -13,8 +13,10 @@ from ``LeaderElectionConfiguration``: ``leaseDuration`` 15 s, ``renewDeadline`` 
   *observed* the change (``observedTime``), not from ``renewTime``. Taking over bumps
   ``leaseTransitions``.
 
-So when a leader dies, nothing takes over for at least 15 s and up to about 19.4 s after
-its last renewal: that is the **failover gap** in which no Pod is scheduled.
+So when a leader dies, nothing takes over for at least 15 s after its last renewal, and for up
+to 15 s plus two jittered retry periods (about 23.8 s): a candidate may see the last renewal up
+to one retry late, and its first try after its own expiry may come up to one retry late. That
+is the **failover gap** in which no Pod is scheduled (``attempts`` records every try).
 
 Simplified: a candidate's request succeeds when its own member runs and etcd has quorum (the
 API servers sit behind one load-balanced endpoint); no Lease release on clean shutdown (a
