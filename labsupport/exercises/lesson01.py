@@ -1,6 +1,7 @@
 """Lesson 01 (architecture): the quick checks of the lesson and the questions of its exercise notebook.
 
-The lesson shows ``quiz1`` .. ``quiz5``; ``exercises/01_architecture.ipynb`` checks
+The lesson shows ``quiz1`` .. ``quiz5`` and ``quiz_lease``, each bound to a variable of the same name (so the
+printed hint ``quiz1.answer("a")`` can be typed as it is); ``exercises/01_architecture.ipynb`` checks
 ``q1`` .. ``q5``. ``q5`` is the stretch task: a controller-like function that reads the
 API store's watch events, judged on a fresh simulated cluster (:func:`_judge_waiting_pods`).
 
@@ -350,13 +351,14 @@ quiz_lease = MultipleChoice(
     "The leading kube-scheduler crashes; two standbys run with the default leader election (Lease 15 s, renew "
     "deadline 10 s, retry 2 s). A new Pod is created 3 s after the crash. What happens to it?",
     choices={"a": "a standby schedules it at once: every copy of kube-scheduler is active",
-             "b": "it stays Pending until a standby takes the Lease, about 15 s after the leader's last renewal",
+             "b": "it stays Pending until a standby takes the Lease, 15 s or a few seconds more after the leader's last renewal",
              "c": "the API server schedules it while no scheduler leads",
              "d": "it is rejected and must be created again"},
     answer="b",
-    explanations={"a": "Only the Lease holder acts; the standbys only try to take the Lease every retry period.",
-                  "b": "Right: like a Mesos standby waiting for ZooKeeper's session timeout, the standby waits for the "
-                       "Lease to expire. Running Pods are not affected.",
+    explanations={"a": "Only the Lease holder acts; the standbys only try to take the Lease every retry period (plus jitter).",
+                  "b": "Right: like a Mesos standby waiting for ZooKeeper's session timeout, the standby waits until the "
+                       "Lease has not changed for 15 s in its own view, then takes it at its next try. Running Pods "
+                       "are not affected.",
                   "c": "The API server stores the Pod; it never picks a node.",
                   "d": "The Pod is stored like any other; it simply waits for a scheduler."},
     name="quiz_lease",

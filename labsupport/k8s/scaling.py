@@ -187,6 +187,11 @@ class ScalingMixin:
         """One row per control-plane member: whether it runs and which components it leads."""
         return self._ha().members_table()
 
+    def leader_election_log(self, component: str = "kube-scheduler", since: float | None = None, until: float | None = None) -> Table:
+        """Every try of every candidate to renew or take ``component``'s Lease, with the time it saw the Lease change
+        and its next try (retry period 2 s plus jitter): why a takeover comes some seconds after the Lease's 15 s."""
+        return self._ha().election_log(component, since, until)
+
     def leadership(self) -> Table:
         """Every change of leadership so far: TIME, COMPONENT, LEADER (``None``: nobody leads, the component is idle)."""
         rows = [{"TIME": round(t, 3), "COMPONENT": c, "LEADER": who} for t, c, who in self._ha().leadership]

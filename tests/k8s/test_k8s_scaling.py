@@ -397,6 +397,26 @@ def test_scheduling_gap_after_the_leader_dies_is_between_lease_duration_and_leas
     assert c.leases()[1]["TRANSITIONS"] == 1
 
 
+@pytest.mark.parametrize("seed", range(4), ids=lambda s: f"seed {s}")
+@pytest.mark.parametrize("component", ["kube-scheduler", "kube-controller-manager"])
+def test_election_log_shows_a_standby_taking_the_lease_at_its_first_try_15_s_after_it_saw_the_last_change(component, seed):
+    c = ha_cluster(seed)
+    c.fail_control_plane("cp-1")
+    c.run(30)
+    log = c.leader_election_log(component, since=c.now - 30)
+    took = [r for r in log if r["RESULT"] == "expired: acquired"]
+    assert len(took) == 1 and took[0]["CANDIDATE"] != "cp-1"
+    winner = took[0]
+    tries = [r for r in log if r["CANDIDATE"] == winner["CANDIDATE"] and r["TIME"] <= winner["TIME"]]
+    # every earlier try found the Lease not yet expired in this candidate's own view, and the waits are 2 s .. 4.4 s
+    assert all(r["RESULT"] == "held, not expired" and r["TIME"] < r["EXPIRED FOR IT AT"] for r in tries[:-1])
+    assert winner["TIME"] >= winner["EXPIRED FOR IT AT"]
+    for earlier, later in zip(tries[:-1], tries[1:], strict=True):
+        assert earlier["NEXT TRY AT"] == later["TIME"]
+        assert RETRY_PERIOD - 1e-3 <= later["TIME"] - earlier["TIME"] <= RETRY_PERIOD * 2.2 + 1e-3
+    assert winner["EXPIRED FOR IT AT"] == pytest.approx(winner["CHANGE SEEN AT"] + LEASE_DURATION, abs=1e-3)
+
+
 def test_api_keeps_working_while_one_api_server_runs_and_refuses_when_none_does():
     c = ha_cluster()
     c.fail_control_plane("cp-1")
@@ -461,8 +481,9 @@ def test_losing_etcd_quorum_stops_the_leaders_after_the_renew_deadline_but_pods_
     (lambda c: k8s.Cluster(seed=0, etcd="3"), "etcd: must be an integer number of members between 1 and 9"),
     (lambda c: k8s.Cluster(seed=0).leases(), "control_plane: this cluster has no simulated HA control plane"),
     (lambda c: k8s.quorum(0), "members: must be an integer >= 1"),
+    (lambda c: c.leader_election_log("etcd"), "component: must be one of kube-controller-manager, kube-scheduler, got 'etcd'"),
 ], ids=["unknown etcd member", "unknown control-plane member", "zero members", "members as a string", "leases without HA",
-        "quorum of nothing"])
+        "quorum of nothing", "election log of an unknown component"])
 def test_ha_errors_name_the_field(call, message):
     c = k8s.Cluster(seed=0, control_plane=3, etcd=3)
     with pytest.raises(LabError, match=message):

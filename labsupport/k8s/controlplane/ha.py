@@ -11,7 +11,7 @@ What the learner can break and what follows:
 
 * ``fail_control_plane("cp-1")``: its three processes stop. The API stays up while another
   member's API server runs; if cp-1 led a component, that component does nothing until a
-  replica on another member takes the Lease (15-19.4 s after cp-1's last renewal);
+  replica on another member takes the Lease (15 s to about 23.8 s after cp-1's last renewal; see :mod:`.lease`);
 * ``fail_etcd_member``: with a majority left, etcd elects a new leader within about 1-2 s;
   without it every write fails (``etcdserver: request timed out``), the leaders cannot
   renew and stop leading after ``renewDeadline`` -- running Pods keep running on their nodes.
@@ -212,6 +212,17 @@ class ControlPlane:
                          "LEADING": e.leader})
         return Table(["LEASE", "HOLDER", "RENEW TIME", "EXPIRES", "TRANSITIONS", "LEADING"], rows,
                      title=f"leases in kube-system at t={self.sim.now:g}s")
+
+    def election_log(self, component: str, since: float | None = None, until: float | None = None) -> Table:
+        """Every leader-election attempt for ``component`` between ``since`` and ``until`` (a read-out of
+        :attr:`LeaderElector.attempts`): who tried, the holder it read, when it saw the Lease last change (its
+        own clock), when the Lease expires in its view (that moment + 15 s), the result, and its next try."""
+        if component not in self.electors:
+            raise LabError(f"component: must be one of {', '.join(COMPONENTS)}, got {component!r}")
+        rows = [a for a in self.electors[component].attempts
+                if (since is None or a["TIME"] >= since) and (until is None or a["TIME"] <= until)]
+        return Table(["TIME", "CANDIDATE", "HOLDER SEEN", "CHANGE SEEN AT", "EXPIRED FOR IT AT", "RESULT", "NEXT TRY AT"], rows,
+                     title=f"leader election of {component}: every try")
 
     def members_table(self) -> Table:
         """One row per control-plane member: which of its processes run and which component it leads."""

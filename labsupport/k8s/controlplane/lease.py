@@ -13,8 +13,10 @@ from ``LeaderElectionConfiguration``: ``leaseDuration`` 15 s, ``renewDeadline`` 
   *observed* the change (``observedTime``), not from ``renewTime``. Taking over bumps
   ``leaseTransitions``.
 
-So when a leader dies, nothing takes over for at least 15 s and up to about 19.4 s after
-its last renewal: that is the **failover gap** in which no Pod is scheduled.
+So when a leader dies, nothing takes over for at least 15 s after its last renewal, and for up
+to 15 s plus two jittered retry periods (about 23.8 s): a candidate may see the last renewal up
+to one retry late, and its first try after its own expiry may come up to one retry late. That
+is the **failover gap** in which no Pod is scheduled (``attempts`` records every try).
 
 Simplified: a candidate's request succeeds when its own member runs and etcd has quorum (the
 API servers sit behind one load-balanced endpoint); no Lease release on clean shutdown (a
@@ -52,7 +54,8 @@ class LeaderElector:
     """One component's election among ``candidates``; ``reachable(member)`` says if its API calls succeed now.
 
     ``on_change(leader_or_None)`` is called whenever leadership starts or stops.
-    ``history`` lists ``(time, member, what)``.
+    ``history`` lists ``(time, member, what)``; ``attempts`` lists every ``tryAcquireOrRenew`` as a dict
+    (TIME, CANDIDATE, HOLDER SEEN, CHANGE SEEN AT, EXPIRED FOR IT AT, RESULT, NEXT TRY AT): a read-out only.
     """
 
     def __init__(self, component: str, candidates: list[str], store: APIStore, sim: Simulation,
@@ -67,6 +70,7 @@ class LeaderElector:
         self.history: list[tuple[float, str, str]] = []
         self._observed: dict[str, tuple[tuple, float]] = {}   # member -> (record it saw, when it saw it changed)
         self._last_renew: float = 0.0
+        self.attempts: list[dict] = []
         self._timers: dict[str, object] = {}
         for i, m in enumerate(self.candidates):
             # replicas start one after another; cp-1 tries first
@@ -104,10 +108,17 @@ class LeaderElector:
             if self.reachable(member):
                 self._write(member, renew=True)
                 self._last_renew = now
+                result = "renewed"
             elif now - self._last_renew >= RENEW_DEADLINE:
                 self._set_leader(None, member, f"failed to renew lease for {RENEW_DEADLINE:g}s: leader election lost")
+                result = "renew failed: stopped leading"
+            else:
+                result = "renew failed"
             self._timers[member] = self.sim.schedule(RETRY_PERIOD, lambda: self._try(member), label=f"{self.component} renew")
+            self._attempt(member, member, None, result, RETRY_PERIOD)
             return
+        holder, seen = None, None
+        result = "API unreachable"
         if self.reachable(member):
             lease = self.lease()
             record = self._record(lease)
@@ -121,9 +132,20 @@ class LeaderElector:
                 self._last_renew = now
                 self._set_leader(member, member, "successfully acquired lease")
                 self._timers[member] = self.sim.schedule(RETRY_PERIOD, lambda: self._try(member), label=f"{self.component} renew")
+                self._attempt(member, holder, seen[1], "expired: acquired", RETRY_PERIOD)
                 return
+            result = "held, not expired"
         wait = RETRY_PERIOD * (1 + self.sim.rng.random() * JITTER_FACTOR)
         self._timers[member] = self.sim.schedule(wait, lambda: self._try(member), label=f"{self.component} leader election")
+        self._attempt(member, holder, seen[1] if seen else None, result, wait)
+
+    def _attempt(self, member: str, holder: str | None, seen_at: float | None, result: str, wait: float) -> None:
+        """Record one attempt for :attr:`attempts` (times rounded to the millisecond)."""
+        now = self.sim.now
+        self.attempts.append({"TIME": round(now, 3), "CANDIDATE": member, "HOLDER SEEN": holder,
+                              "CHANGE SEEN AT": None if seen_at is None else round(seen_at, 3),
+                              "EXPIRED FOR IT AT": None if seen_at is None else round(seen_at + LEASE_DURATION, 3),
+                              "RESULT": result, "NEXT TRY AT": round(now + wait, 3)})
 
     def _write(self, member: str, renew: bool) -> None:
         now = self.sim.now
