@@ -226,7 +226,7 @@ q3 = ClassQuestion(
 
 
 # ----------------------------------------------------------------------------- q4 (stretch): free a dead node's volume
-_WEB = """\
+_DATABASE = """\
 apiVersion: storage.k8s.io/v1
 kind: StorageClass
 metadata: {name: fast}
@@ -235,21 +235,21 @@ volumeBindingMode: WaitForFirstConsumer
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: web}
-spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80}]}
+metadata: {name: postgres}
+spec: {clusterIP: None, selector: {app: postgres}, ports: [{port: 5432}]}
 ---
 apiVersion: apps/v1
 kind: StatefulSet
-metadata: {name: web}
+metadata: {name: postgres}
 spec:
-  serviceName: web
+  serviceName: postgres
   replicas: 2
   podManagementPolicy: Parallel
-  selector: {matchLabels: {app: web}}
+  selector: {matchLabels: {app: postgres}}
   template:
-    metadata: {labels: {app: web}}
+    metadata: {labels: {app: postgres}}
     spec:
-      containers: [{name: web, image: "nginx:1.27"}]
+      containers: [{name: postgres, image: "postgres:17"}]
   volumeClaimTemplates:
   - metadata: {name: data}
     spec: {accessModes: [ReadWriteOnce], storageClassName: fast, resources: {requests: {storage: 1Gi}}}
@@ -257,16 +257,16 @@ spec:
 
 
 def dead_node_cluster(seed: int = 0) -> tuple[k8s.Cluster, str, str]:
-    """Three nodes in zone a run web-0 and web-1; the node of web-0 has been dead for 7 minutes.
+    """Three nodes in zone a run postgres-0 and postgres-1; the node of postgres-0 has been dead for 7 minutes.
 
     Returns (cluster, dead node, Pod stuck Terminating there).
     """
     cluster = k8s.Cluster(seed=seed, storage={"csi.example.com": {"zones": ["a"], "provision_seconds": 5}})
     for i in range(3):
         cluster.add_node(f"node-{i + 1}", labels={ZONE: "a"})
-    cluster.apply(_WEB)
+    cluster.apply(_DATABASE)
     cluster.run(60)
-    pod = next(p for p in cluster.pods() if p.name == "web-0")
+    pod = next(p for p in cluster.pods() if p.name == "postgres-0")
     cluster.fail_node(pod.node)
     cluster.run(420)
     return cluster, pod.node, pod.name
@@ -304,8 +304,8 @@ def _force(cluster, node, pod):
 
 q4 = JudgedQuestion(
     "q4", _judge_recovery,
-    prompt=("Stretch: web-0 is stuck Terminating on a node that has been dead for 7 minutes (ex.dead_node_cluster()). "
-            "Write recover(cluster, node, pod) so that web-0 runs on another node within 120 s, with its volume, "
+    prompt=("Stretch: postgres-0 is stuck Terminating on a node that has been dead for 7 minutes (ex.dead_node_cluster()). "
+            "Write recover(cluster, node, pod) so that postgres-0 runs on another node within 120 s, with its volume, "
             "without the volume ever being attached to two nodes."),
     hints=["Try cluster.force_delete_pod(pod) first and watch cluster.volumes() and the events: what does the "
            "attach/detach controller wait for?",

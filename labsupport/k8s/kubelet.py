@@ -569,6 +569,9 @@ class Kubelet:
                 c.restarts += 1
                 self._container_started(p, run, i)
                 self._post(p, run)
+                # the kubelet records Started on every (re)start (kuberuntime_container.go startContainer);
+                # the identical message makes the event correlator raise the one Event's COUNT
+                self.store.record_event(p, "Started", f"Started container {c.spec.get('name')}", source=self.actor)
 
             self._later(run, delay, restart)
             return

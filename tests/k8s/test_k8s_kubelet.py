@@ -53,6 +53,21 @@ def test_a_crashing_container_restarts_with_the_documented_back_off():
     assert c.get("pods").rows[0]["STATUS"] in ("CrashLoopBackOff", "Running")
 
 
+RESTARTS_SEEN = [(30, 1), (60, 2), (120, 3)]
+
+
+@pytest.mark.parametrize("seconds, restarts", RESTARTS_SEEN,
+                         ids=[f"after {s}s and {r} restarts the Started event counts {r + 1} starts" for s, r in RESTARTS_SEEN])
+def test_every_restart_records_a_started_event_that_the_correlator_counts(seconds, restarts):
+    # kuberuntime_container.go startContainer records "Started container <name>" on every start
+    c = cluster(1)
+    c.apply(pod("crash", command=["sh", "-c", "sleep 5; exit 1"]))
+    c.run(START + seconds)
+    assert c.pods()[0].restarts == restarts
+    started = [r for r in c.events().rows if r["REASON"] == "Started" and r["OBJECT"] == "pod/crash"]
+    assert [(r["COUNT"], r["MESSAGE"]) for r in started] == [(restarts + 1, "Started container c")]
+
+
 def test_back_off_resets_after_ten_minutes_of_running():
     c = cluster(1)
     c.apply(pod("slow", command=["sh", "-c", "sleep 700; exit 1"]))

@@ -30,12 +30,15 @@ __all__ = ["StatefulDatabase"]
 class StatefulDatabase(Scheduler):
     """One database task on reserved resources with a persistent volume ``volume`` (role ``role``).
 
-    ``task_seconds``: each incarnation ends after that long (a crash, for the lesson); None runs until killed.
+    ``task_seconds``: each incarnation ends after that long; None runs until killed. ``exit_code``: how it ends
+    (0: ``TASK_FINISHED``; anything else: ``TASK_FAILED``, a crash).
     ``launched`` lists task ids in order; ``agent`` is where the volume lives once created.
     """
 
-    def __init__(self, role: str = "db", volume: str = "data", size_mb: int = 1000, task_seconds: float | None = None) -> None:
+    def __init__(self, role: str = "db", volume: str = "data", size_mb: int = 1000, task_seconds: float | None = None,
+                 exit_code: int = 0) -> None:
         self.role, self.volume, self.size_mb, self.task_seconds = role, volume, size_mb, task_seconds
+        self.exit_code = exit_code
         self.launched: list[str] = []
         self.agent: str | None = None
         self.running = False
@@ -47,13 +50,13 @@ class StatefulDatabase(Scheduler):
         """Reserve, create the volume, launch: the operations for a fresh agent."""
         r = self.role
         return [Reserve(f"cpus({r}):1;mem({r}):512;disk({r}):{self.size_mb}"), Create(f"disk({r})[{self.volume}]:{self.size_mb}"),
-                Task(f"db-{len(self.launched) + 1}", self._resources(), duration=self.task_seconds)]
+                Task(f"db-{len(self.launched) + 1}", self._resources(), duration=self.task_seconds, exit_code=self.exit_code)]
 
     def relaunch(self, offer):
         """The step that makes it stateful: an offer carrying our volume -> launch on it again, else nothing."""
         if self.volume not in offer.resources.volumes():
             return None
-        return [Task(f"db-{len(self.launched) + 1}", self._resources(), duration=self.task_seconds)]
+        return [Task(f"db-{len(self.launched) + 1}", self._resources(), duration=self.task_seconds, exit_code=self.exit_code)]
 
     def resource_offers(self, driver, offers) -> None:
         for o in offers:
