@@ -239,7 +239,7 @@ q5 = MappingQuestion(
             "reserved for a role, and how many ports it offers."),
     hints=["Tokens are separated by ';'. A role in parentheses is a static reservation: it still counts in the total.",
            "Port ranges are inclusive at both ends: [31000-31099] holds 100 ports.",
-           "Check with mesos.parse_resources(RESOURCES_Q5): r['cpus'], r.reserved(), r['ports']."],
+           "Check with mesos.parse_resources(ex.RESOURCES_Q5): r['cpus'], r.reserved(), r['ports']."],
     solution='answer = {"cpus": 8 + 4, "reserved_cpus": 4, "ports": (31099 - 31000 + 1) + (8080 - 8080 + 1)}',
     insight=("Only frameworks subscribed to role analytics are offered the 4 reserved cpus; everyone may be offered "
              "the 8 unreserved ones."),
