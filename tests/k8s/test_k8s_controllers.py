@@ -168,6 +168,35 @@ def test_quota_refusal_shows_as_failed_create_with_the_api_server_message():
     assert c.get("quota").rows[0]["REQUEST"] == "pods: 2/10, requests.cpu: 200m/250m"
 
 
+@pytest.mark.timeout(120)
+def test_a_deployment_larger_than_one_burst_over_a_full_quota_does_not_hang_the_run():
+    """Found by the fuzzer: replicas > burstReplicas (500) with every create refused re-synced the ReplicaSet
+    at the same instant forever. Upstream returns the error and the workqueue retries with back-off."""
+    c = cluster(1)
+    c.apply({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "10"}}})
+    c.apply(deployment(replicas=600, cpu="1m"))
+    c.run(60)
+    assert len(c.pods()) == 10
+    failed = [r for r in c.events() if r["REASON"] == "FailedCreate"]
+    assert len(failed) == 1 and 3 < failed[0]["COUNT"] < 30   # 5 ms doubling: about a dozen retries in a minute
+
+
+def test_a_controller_that_never_settles_is_stopped_with_a_message_naming_it():
+    from labsupport.k8s.controllers.base import MAX_SYNCS_PER_INSTANT, Controller
+
+    class Restless(Controller):
+        name = "restless-controller"
+
+        def sync(self, key):
+            self.enqueue(key)
+
+    c = cluster(1)
+    restless = Restless(c.store, c.sim)
+    restless.enqueue("k")
+    with pytest.raises(RuntimeError, match=rf"restless-controller: k was synced {MAX_SYNCS_PER_INSTANT} times at t=0 without settling"):
+        c.run(1)
+
+
 def test_a_pod_over_quota_is_refused_at_apply():
     c = cluster(1)
     c.apply({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "1"}}})

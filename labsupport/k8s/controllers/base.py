@@ -25,10 +25,13 @@ from __future__ import annotations
 from labsupport.core import Simulation, priorities
 from labsupport.k8s.store import APIStore
 
-__all__ = ["Controller", "CONTROLLER_PRIORITY"]
+__all__ = ["Controller", "CONTROLLER_PRIORITY", "MAX_SYNCS_PER_INSTANT"]
 
 #: Event-queue priority of controller work (larger = later among events due at the same time).
 CONTROLLER_PRIORITY = priorities.CONTROLLER   # the tie-break table: labsupport.core.priorities
+#: a key synced more often than this at one simulated instant is a controller that never settles (a bug):
+#: the drain stops with an error, recorded as a component failure, instead of hanging the kernel
+MAX_SYNCS_PER_INSTANT = 10_000
 
 
 class Controller:
@@ -65,9 +68,14 @@ class Controller:
 
     def _drain(self) -> None:
         self._drain_scheduled = False
+        syncs: dict = {}
         while self._queue:
             key = next(iter(self._queue))
             del self._queue[key]
+            syncs[key] = syncs.get(key, 0) + 1
+            if syncs[key] > MAX_SYNCS_PER_INSTANT:   # a controller bug, not a learner's: stop it, never hang the kernel
+                raise RuntimeError(f"{self.name}: {key} was synced {MAX_SYNCS_PER_INSTANT} times at t={self.sim.now:g} "
+                                   "without settling")
             self.sync(key)
 
     def sync(self, key) -> None:  # pragma: no cover - abstract

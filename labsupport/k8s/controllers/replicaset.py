@@ -205,9 +205,11 @@ class ReplicaSetController(Controller):
         want = rs["spec"].get("replicas", 1)
         diff = len(active) - want
         if diff < 0:
-            active += self._create(rs, min(-diff, BURST_REPLICAS), key)
-            if -diff > BURST_REPLICAS:
-                self.enqueue(key)
+            asked = min(-diff, BURST_REPLICAS)
+            made = self._create(rs, asked, key)
+            active += made
+            if -diff > BURST_REPLICAS and len(made) == asked:
+                self.enqueue(key)   # the next burst; after a refused create only the rate-limited retry comes back
         elif diff > 0:
             victims = self._delete(rs, active, min(diff, BURST_REPLICAS))
             gone = {id(p) for p in victims}
