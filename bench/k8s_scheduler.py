@@ -5,6 +5,13 @@ with the default profile; then ``explain()`` of one more Pod over all 5,000 node
 
     python bench/k8s_scheduler.py                      # the full size
     python bench/k8s_scheduler.py --nodes 500 --pods 15000 --deployments 10
+    python bench/k8s_scheduler.py --deployments 150    # 150 Deployments of 1,000
+    LABSUPPORT_FAST=0 python bench/k8s_scheduler.py --nodes 500 --pods 15000 --deployments 10   # reference path
+
+In the same run it times ``bench/numpy_scheduler.py``'s bare numpy full-scan loop (LeastAllocated +
+BalancedAllocation over every node, one Pod at a time) with the same nodes and Pod count, and prints
+the simulator's time as a multiple of that loop's (wall and CPU; ``--no-baseline`` skips it). The
+cluster opts in to the big-run garbage-collector handling (``gc_pause=True``, labsupport.k8s.bigrun).
 
 Everything goes through ``k8s.Cluster``: apply Deployments -> deployment controller -> ReplicaSets ->
 replicaset controller -> Pods -> scheduler (filter, score, bind) -> kubelets. Wall-clock time is
@@ -32,6 +39,10 @@ import sys
 import time
 
 from labsupport import k8s
+from labsupport.core import fast
+
+sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
+import numpy_scheduler  # noqa: E402  (bench/numpy_scheduler.py)
 
 
 def deployment(name: str, replicas: int) -> dict:
@@ -51,6 +62,7 @@ def main(argv=None) -> int:
     ap.add_argument("--step", type=float, default=1.0, help="simulated seconds per cluster.run() call while waiting")
     ap.add_argument("--gc-threshold", type=int, default=None, metavar="N",
                     help="gc.set_threshold(N, 10, 10) (default: Python's own, 700; matters only outside Cluster.run)")
+    ap.add_argument("--no-baseline", action="store_true", help="do not time the numpy full-scan loop")
     args = ap.parse_args(argv)
 
     gc_time = [0.0, 0.0, 0]   # total seconds, start of the running collection, full collections
@@ -65,7 +77,7 @@ def main(argv=None) -> int:
     gc.callbacks.append(gc_clock)
     t0 = time.perf_counter()
     # a /24 per node needs a cluster CIDR of /11 or wider for 5,000 nodes (the default /16 has room for 256 nodes)
-    cluster = k8s.Cluster(seed=args.seed, cluster_cidr="10.0.0.0/8")
+    cluster = k8s.Cluster(seed=args.seed, cluster_cidr="10.0.0.0/8", gc_pause=True)
     for i in range(args.nodes):
         cluster.add_node(f"node-{i:05d}", cpu="4", memory="32Gi", pods=110)
     # one-off cost, not throughput: the first apply() loads the JSON-schema validator
@@ -90,7 +102,7 @@ def main(argv=None) -> int:
 
     probe = {"metadata": {"name": "probe", "labels": {"app": "probe"}},
              "spec": {"containers": [{"name": "c", "resources": {"requests": {"cpu": "100m", "memory": "500Mi"}}}]}}
-    # Cluster.run pauses the cyclic collector; the first allocating call afterwards would pay the
+    # Cluster(gc_pause=True).run pauses the cyclic collector; the first allocating call afterwards would pay the
     # deferred full collection. Pay it here, visibly, so explain() is timed on its own.
     tc = time.perf_counter()
     gc.collect()
@@ -103,7 +115,9 @@ def main(argv=None) -> int:
     maxrss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     sched_s = t3 - t1
-    print(f"nodes {args.nodes}, deployments {args.deployments} x {per} replicas = {total} Pods, seed {args.seed}")
+    base = None if args.no_baseline else numpy_scheduler.timed(args.nodes, total)
+    print(f"nodes {args.nodes}, deployments {args.deployments} x {per} replicas = {total} Pods, seed {args.seed}; "
+          f"fast paths {'on' if fast.enabled() else 'OFF'} ({', '.join(k for k, v in fast.status().items() if v and k.startswith('k8s'))})")
     print(f"add nodes (+warm-up) {t1 - t0:7.2f} s")
     print(f"apply -> all bound   {sched_s:7.2f} s   ({bound} bound, {sched.attempts} scheduling attempts, "
           f"simulated {cluster.now:.0f} s)")
@@ -111,7 +125,11 @@ def main(argv=None) -> int:
     print(f"  CPU time           {c3 - c1:7.2f} s   (this process; less sensitive to other load on the machine)")
     print(f"throughput           {bound / sched_s:7.0f} Pods/s wall clock, {bound / (c3 - c1):.0f} Pods/s per CPU second "
           "(whole control plane)")
-    print(f"deferred full GC     {deferred_gc:7.2f} s (after the run; Cluster.run pauses the collector)")
+    if base is not None:
+        print(f"numpy full-scan loop {base[0]:7.2f} s   (CPU {base[1]:.2f} s; {total} Pods, one at a time over {args.nodes} nodes, "
+              "bench/numpy_scheduler.py)")
+        print(f"simulator / loop     {sched_s / base[0]:7.2f} x wall clock, {(c3 - c1) / base[1]:.2f} x CPU time   (issue 20 target <= 0.7)")
+    print(f"deferred full GC     {deferred_gc:7.2f} s (after the run; Cluster(gc_pause=True).run pauses the collector)")
     print(f"explain() over {len(explanation.rows)} nodes {min(explain_times):6.3f} s best of 3, "
           f"{max(explain_times):.3f} s worst (chosen {explanation.chosen})")
     print(f"peak RSS             {maxrss_kib / 2**20:7.2f} GiB")

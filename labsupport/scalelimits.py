@@ -67,7 +67,7 @@ def kubernetes_envelope(scale: float = 0.01, seed: int = 0, progress: bool = Fal
     pods = max(1, round(K8S_TESTED["pods"] * scale))
     deployments = 100 if pods >= 100 else pods
     bar = _Progress(deployments, "k8s", progress)
-    cluster = k8s.Cluster(seed=seed, cluster_cidr="10.0.0.0/8")
+    cluster = k8s.Cluster(seed=seed, cluster_cidr="10.0.0.0/8", gc_pause=True)   # up to 150,000 Pods: labsupport.k8s.bigrun
     for i in range(nodes):
         cluster.add_node(f"node-{i + 1}", cpu="4", memory="32Gi", pods=110)
     start_rv = cluster.store.log[-1].resource_version if cluster.store.log else 0

@@ -44,6 +44,7 @@ PATHS: dict[str, str] = {
     "k8s.batch": "kube-scheduler decides a run of identical Pods in one vectorised pass instead of one cycle each",
     "k8s.plugin_memos": "scheduler plugins remember per-signature answers (tolerations, selectors, requests)",
     "k8s.gc": "k8s Cluster.run pauses CPython's cyclic garbage collector and freezes long-lived objects",
+    "k8s.scoring": "kube-scheduler's scoring formulas take float shortcuts equal to Go's integer maths",
     "mesos.settled_agents": "the allocator skips agents whose last visit offered nothing until something changes",
     "mesos.shuffle": "the allocator shuffles agents with an inlined Fisher-Yates drawing the same numbers",
 }

@@ -43,11 +43,10 @@ web    2/2     2            2           10s
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import gc
 import ipaddress
 import threading
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +56,7 @@ from labsupport.core.failures import Failures, object_in_traceback
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
 from labsupport.k8s.auth.client import SecurityAPI
+from labsupport.k8s.bigrun import paused_gc
 from labsupport.k8s.controllers.cronjob import CronJobController
 from labsupport.k8s.controllers.daemonset import DaemonSetController
 from labsupport.k8s.controllers.deployment import REVISION, DeploymentController, _bounds, strip_hash
@@ -80,23 +80,10 @@ from labsupport.k8s.storage import StorageMixin
 from labsupport.k8s.store import APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
 
-__all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR", "GC_FREEZE_THRESHOLD"]
+__all__ = ["Cluster", "PodView", "DEFAULT_CLUSTER_CIDR"]
 
 DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
-#: New GC-tracked objects after one :meth:`Cluster.run` above which they are frozen (about 0.2 s of collector scan).
-GC_FREEZE_THRESHOLD = 1_000_000
 _SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
-
-
-def _collect_frozen(state: dict) -> None:
-    """A big cluster was dropped: unfreeze what :meth:`Cluster.run` froze and collect its cycles now.
-
-    ``state`` is the dropped Cluster's ``__dict__``: cleared first, so its store, controllers and
-    kubelets (which reference each other) are garbage when the collection runs.
-    """
-    state.clear()
-    gc.unfreeze()
-    gc.collect()
 
 
 @dataclass(frozen=True)
@@ -147,11 +134,13 @@ class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
     ``control_plane`` / ``etcd``: simulate an HA control plane of that many members (``cp-1``..)
     and etcd members (``etcd-1``..), with leader Leases (see :mod:`labsupport.k8s.scaling`);
     None (the default) keeps the single, never-failing control plane of the earlier lessons.
+    ``gc_pause=True``: a big cluster (thousands of nodes) pauses Python's garbage collector while it
+    runs, see :mod:`labsupport.k8s.bigrun`; it changes no result, only how fast a big run goes.
     """
 
     def __init__(self, seed: int = 0, scheduler_config: Any = None, *, cluster_cidr: str = DEFAULT_CLUSTER_CIDR, log_limit: int | None = None,
                  control_plane: int | None = None, etcd: int | None = None, proxy_mode: str = "iptables",
-                 storage: Mapping[str, Any] | None = None) -> None:
+                 storage: Mapping[str, Any] | None = None, gc_pause: bool = False) -> None:
         from labsupport.k8s.network import PROXY_MODES, ClusterNetwork
         from labsupport.k8s.scheduler import Scheduler
 
@@ -190,7 +179,8 @@ class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
         self.network = ClusterNetwork(self, proxy_mode)  # labsupport.k8s.network (issue 13)
         self.apiserver.network = self.network
         self._node_count = 0
-        self._gc_frozen = False
+        #: opt-in for big runs: pause (and maybe freeze) the garbage collector in run() (labsupport.k8s.bigrun)
+        self.gc_pause = bool(gc_pause)
         #: held by every API request of :meth:`serve` and by run/apply/delete/scale, so no request sees half a step
         self.api_lock = threading.RLock()
         self._server = None
@@ -219,33 +209,14 @@ class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
     def run(self, seconds: float) -> None:
         """Advance simulated time by ``seconds``, running everything that falls due.
 
-        CPython's cyclic garbage collector is paused while the simulation runs and restored
-        afterwards: a large cluster holds millions of long-lived dicts that every full
-        collection would scan again (most of the run time at 150,000 Pods), while what the
-        simulation drops is freed by reference counting anyway.
-
-        A run that leaves more than :data:`GC_FREEZE_THRESHOLD` new container objects behind
-        moves every tracked object to the collector's permanent generation (``gc.freeze()``, O(1)),
-        so the next cell does not pay a multi-second scan of objects that stay alive anyway. When this Cluster
-        is dropped they go back to the collector (``gc.unfreeze()``) and one full collection frees
-        its cyclic garbage there and then (the pause comes with the ``del`` or the reassignment).
+        A cluster created with ``gc_pause=True`` pauses the garbage collector meanwhile (:mod:`labsupport.k8s.bigrun`).
         """
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
             raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc(self) if self.gc_pause else contextlib.nullcontext():
             with self.api_lock:
                 self.sim.run(seconds)
             self.failures.raise_new()
-        finally:
-            if enabled:
-                if gc.get_count()[0] > GC_FREEZE_THRESHOLD:
-                    gc.freeze()
-                    if not self._gc_frozen:
-                        self._gc_frozen = True
-                        weakref.finalize(self, _collect_frozen, vars(self)).atexit = False  # nothing to do at exit
-                gc.enable()
 
     # ------------------------------------------------------------ nodes
     def add_node(self, name: str, cpu: Any = "4", memory: Any = "8Gi", pods: Any = 110, labels: Mapping[str, str] | None = None,

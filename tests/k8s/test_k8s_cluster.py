@@ -8,7 +8,7 @@ import pytest
 from k8s_helpers import cluster, deployment
 
 from labsupport import k8s
-from labsupport.core import LabError
+from labsupport.core import LabError, fast
 
 SERVICE = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
 
@@ -126,11 +126,19 @@ def test_a_pod_bound_to_a_node_without_kubelet_stays_pending():
     assert {p.name: p.status for p in c.pods()} == {"ghost": "Pending", "real": "ContainerCreating"}
 
 
+def big_cluster(nodes=1):
+    """A cluster that opts in to the big-run garbage-collector handling (labsupport.k8s.bigrun)."""
+    c = k8s.Cluster(seed=0, gc_pause=True)
+    for i in range(nodes):
+        c.add_node(f"node-{i + 1}")
+    return c
+
+
 def test_a_big_run_freezes_its_objects_and_discarding_the_cluster_unfreezes_them(monkeypatch):
-    monkeypatch.setattr(k8s.cluster, "GC_FREEZE_THRESHOLD", 0)   # every run counts as big
+    monkeypatch.setattr(k8s.bigrun, "GC_FREEZE_THRESHOLD", 0)   # every run counts as big
     assert gc.isenabled() and gc.get_freeze_count() == 0
     try:
-        c = cluster(1)
+        c = big_cluster()
         c.apply(deployment(replicas=2))
         c.run(5)
         assert gc.isenabled() and gc.get_freeze_count() > 0         # no collector scan of them after the run
@@ -143,8 +151,24 @@ def test_a_big_run_freezes_its_objects_and_discarding_the_cluster_unfreezes_them
         gc.unfreeze()
 
 
+@pytest.mark.parametrize("make, switch", [
+    (lambda: cluster(1), "on"),
+    (big_cluster, "off"),
+], ids=["a cluster that did not opt in leaves the collector alone",
+        "with the k8s.gc fast path switched off an opted-in cluster leaves it alone too"])
+def test_run_touches_the_garbage_collector_only_when_asked(monkeypatch, make, switch):
+    monkeypatch.setattr(k8s.bigrun, "GC_FREEZE_THRESHOLD", 0)
+    seen = []
+    monkeypatch.setattr(k8s.bigrun.gc, "disable", lambda: seen.append("disable"))
+    with fast.on() if switch == "on" else fast.off("k8s.gc"):
+        c = make()
+        c.apply(deployment(replicas=2))
+        c.run(5)
+    assert seen == [] and gc.isenabled() and gc.get_freeze_count() == 0
+
+
 def test_a_small_run_leaves_the_garbage_collector_alone():
-    c = cluster(1)
+    c = big_cluster()
     c.apply(deployment(replicas=2))
     c.run(30)
     assert gc.isenabled() and gc.get_freeze_count() == 0

@@ -8,6 +8,8 @@ Note for labsupport/k8s/__init__.py (owned by the API helper): export ``Schedule
 * :mod:`.plugins` -- one small class per in-tree plugin; :mod:`.scoring` -- the formulas;
 * :mod:`.config` -- KubeSchedulerConfiguration parsing; :mod:`.queue` -- the scheduling queue;
 * :mod:`.cache` -- the numpy node cache; :mod:`.preemption` -- DefaultPreemption.
+* :mod:`.fastpath` -- the speed tricks (batched binds, memos), behind :mod:`labsupport.core.fast`;
+  everything else is the reference path.
 """
 from labsupport.k8s.scheduler.cache import NodeCache
 from labsupport.k8s.scheduler.config import Profile, SchedulerConfig, SchedulerConfigError, parse_scheduler_config

@@ -25,6 +25,7 @@ import numpy as np
 
 from labsupport.k8s.extended_resources import is_scalar_resource_name, parse_scalar
 from labsupport.k8s.quantity import parse_count, parse_cpu, parse_memory
+from labsupport.k8s.scheduler import fastpath
 from labsupport.k8s.scheduler.podinfo import LABEL_ZONE, PodInfo, selector_matches
 
 __all__ = ["NodeCache"]
@@ -296,20 +297,17 @@ class NodeCache:
         PodTopologySpread does not: ``countPodsMatchSelector`` skips Pods with a deletionTimestamp).
         """
         ns_key = None if namespaces is None else tuple(sorted(namespaces))
+
+        def matching(groups: dict) -> list[tuple]:
+            return [gk for gk in groups if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
+
+        # fast path k8s.plugin_memos: the matching label groups per selector (forgotten when a new group appears)
         memo_key = (ns_key, repr(selector))
-        groups = self._selector_memo.get(memo_key)
-        if groups is None:
-            groups = [gk for gk in self.label_groups
-                      if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
-            self._selector_memo[memo_key] = groups
+        groups = fastpath.remembered(self._selector_memo, memo_key, lambda: matching(self.label_groups), limit=10_000)
         extra = []
         if include_terminating and self.terminating_groups:
-            tkey = ("terminating", memo_key)
-            extra = self._selector_memo.get(tkey)
-            if extra is None:
-                extra = [gk for gk in self.terminating_groups
-                         if (ns_key is None or gk[0] in ns_key) and selector_matches(selector, self._group_labels[gk])]
-                self._selector_memo[tkey] = extra
+            extra = fastpath.remembered(self._selector_memo, ("terminating", memo_key),
+                                        lambda: matching(self.terminating_groups), limit=10_000)
         if len(groups) == 1 and not extra:
             return self.label_groups[groups[0]]  # read-only view: callers must not modify it
         out = np.zeros(self._cap, dtype=np.int64)

@@ -94,7 +94,8 @@ class Framework:
         self.filter_plugins = [get(n) for n in profile.filters]
         self.score_plugins = [(get(n), w) for n, w in profile.score_weights.items()]
         self.weights = dict(profile.score_weights)
-        self._memo: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        #: scratch space of :mod:`labsupport.k8s.scheduler.fastpath` (stays empty on the reference path)
+        self.fast_memo: dict[str, object] = {}
 
     def invalidate(self) -> None:
         """Drop plugin memos that depend on objects other than Nodes and Pods (Services, ReplicaSets)."""
@@ -148,47 +149,12 @@ class Framework:
         feasible[remaining] = True
         return FilterOutcome(idx, feasible, rejections)
 
-    def _per_node(self, kind: str, state: CycleState, compute) -> np.ndarray:
-        """A per-slot result for this Pod signature, recomputed only on slots whose cache stamp changed."""
-        cache = self.cache
-        key = (kind, state.pod.signature)
-        ent = self._memo.get(key)
-        if ent is None or len(ent[0]) != len(cache.stamp):
-            if len(self._memo) > 256:
-                self._memo.clear()
-            ent = self._memo[key] = (np.zeros(len(cache.stamp), dtype=np.int64), np.full(len(cache.stamp), -1, dtype=np.int64))
-        values, stamps = ent
-        n = len(cache.names)
-        stale = np.flatnonzero(stamps[:n] != cache.stamp[:n])
-        if stale.size:
-            values[stale] = compute(stale)
-            stamps[stale] = cache.stamp[stale]
-        return values
-
-    def feasible_per_node(self, state: CycleState, active: list[Plugin], idx: np.ndarray) -> np.ndarray:
-        """``run_filters(state, idx, active).feasible``, remembered per Pod signature and node.
-
-        Only for Pods whose verdicts are node-local (:meth:`node_local`): a node's verdict then
-        changes only when that node or its Pods change, so only those nodes are filtered again.
-        """
-        values = self._per_node("filter", state, lambda stale: self.run_filters(state, stale, active).feasible)
-        return values[idx] != 0
-
-    def run_scores(self, state: CycleState, idx: np.ndarray, remember: bool = False) -> ScoreOutcome:
-        """PreScore, Score, NormalizeScore, then the weighted sum (skipped plugins add nothing).
-
-        ``remember=True`` (node-local Pods only) keeps the raw scores of plugins whose score depends
-        on one node alone and whose NormalizeScore is the identity (NodeResourcesFit,
-        NodeResourcesBalancedAllocation) and recomputes them only for nodes that changed.
-        """
+    def run_scores(self, state: CycleState, idx: np.ndarray) -> ScoreOutcome:
+        """PreScore, Score, NormalizeScore, then the weighted sum (skipped plugins add nothing)."""
         normalized: dict[str, np.ndarray] = {}
         raw: dict[str, np.ndarray] = {}
         for pl, _w in self.score_plugins:
             if not pl.pre_score(state, idx):
-                continue
-            if remember and pl.per_node_score:
-                r = self._per_node(pl.name, state, lambda stale, pl=pl: pl.score(state, stale))[idx]
-                raw[pl.name] = normalized[pl.name] = r
                 continue
             r = pl.score(state, idx)
             raw[pl.name] = r

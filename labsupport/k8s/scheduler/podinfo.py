@@ -22,6 +22,7 @@ from typing import Any
 from labsupport.k8s import objects
 from labsupport.k8s.extended_resources import scalar_requests
 from labsupport.k8s.quantity import pod_requests
+from labsupport.k8s.scheduler import fastpath
 
 __all__ = [
     "PodInfo",
@@ -225,12 +226,8 @@ _EMPTY: dict = {}
 _NONE: tuple = ()
 
 
-def _requests_key(spec: Mapping) -> Any:
-    # Pods stamped from one template have equal resources; memoise the parse on their repr.
-    try:
-        return repr((spec.get("containers"), spec.get("initContainers"), spec.get("overhead")))
-    except Exception:  # pragma: no cover - exotic objects
-        return None
+def _requests_key(spec: Mapping) -> str:
+    return repr((spec.get("containers"), spec.get("initContainers"), spec.get("overhead")))
 
 
 @dataclass(slots=True)
@@ -306,13 +303,12 @@ class PodInfo:
         meta = pod.get("metadata") or {}
         spec = pod.get("spec") or {}
         status = pod.get("status") or {}
-        rkey = _requests_key(spec)
-        cached = _REQ_CACHE.get(rkey) if rkey is not None else None
-        if cached is None:
+        def parse() -> tuple:
             r = pod_requests(pod)
-            cached = ((r["cpu"], r["memory"]), _nonzero(pod), scalar_requests(spec))
-            if rkey is not None and len(_REQ_CACHE) < 10000:
-                _REQ_CACHE[rkey] = cached
+            return (r["cpu"], r["memory"]), _nonzero(pod), scalar_requests(spec)
+
+        # fast path k8s.plugin_memos: Pods stamped from one template parse to the same requests
+        cached = fastpath.remembered(_REQ_CACHE, _requests_key(spec), parse, limit=10_000)
         aff = spec.get("affinity") or {}
         na = aff.get("nodeAffinity") or {}
         required = (na.get("requiredDuringSchedulingIgnoredDuringExecution") or {})

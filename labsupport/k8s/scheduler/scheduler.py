@@ -36,10 +36,13 @@ Differences from kube-scheduler 1.37 (on purpose, to keep the model small):
 * InterPodAffinity: a non-empty ``namespaceSelector`` is not evaluated (only ``{}`` = all
   namespaces, or the ``namespaces`` list); TaintToleration: no alpha Gt/Lt operators.
 
-Runs of identical Pods (one ReplicaSet's replicas) are decided together when that
-provably gives the same bindings as one cycle each (see :meth:`Scheduler._schedule_batch`
-and ``tests/k8s/scheduler/test_sched_scheduler.py``); set ``scheduler.batching = False``
-to watch the one-Pod-per-cycle path.
+This module is the *reference path*: one Pod per cycle, as kube-scheduler does it. At 150,000
+Pods a few speed tricks give the same answers sooner; they live in
+:mod:`labsupport.k8s.scheduler.fastpath` behind the switch :mod:`labsupport.core.fast`
+(``with fast.off(): ...`` or ``LABSUPPORT_FAST=0`` runs this path alone). The one this module calls
+is ``k8s.batch``: runs of identical Pods (one ReplicaSet's replicas) are decided together when that
+provably gives the same bindings as one cycle each. ``scheduler.batching = False`` (or ``True``)
+overrides the switch for one scheduler.
 
 :meth:`Scheduler.explain` runs steps 2-4 over *all* nodes with the same plugin code,
 without binding and without touching the cluster's random generator (ties use a copy).
@@ -58,6 +61,7 @@ import yaml
 
 from labsupport.core import LabError, Simulation
 from labsupport.k8s.errors import NotFoundError
+from labsupport.k8s.scheduler import fastpath
 from labsupport.k8s.scheduler.cache import NodeCache
 from labsupport.k8s.scheduler.config import SchedulerConfigError, parse_scheduler_config
 from labsupport.k8s.scheduler.explain import Explanation
@@ -68,7 +72,7 @@ from labsupport.k8s.scheduler.queue import QueuedPodInfo, SchedulingQueue
 from labsupport.k8s.scheduler.scoring import num_feasible_nodes_to_find
 from labsupport.k8s.scheduler.status import Status, fit_error_message
 
-__all__ = ["Scheduler", "ExplainError", "select_host", "select_hosts", "NO_NODES_MESSAGE"]
+__all__ = ["Scheduler", "ExplainError", "select_host", "NO_NODES_MESSAGE"]
 
 NO_NODES_MESSAGE = "no nodes available to schedule pods"
 _TERMINAL = ("Succeeded", "Failed")
@@ -89,23 +93,6 @@ def select_host(total: np.ndarray, rng: random.Random) -> int:
     if len(ties) == 1:
         return int(ties[0])
     return int(ties[rng.randrange(len(ties))])
-
-
-def select_hosts(total: np.ndarray, rng: random.Random) -> list[int]:
-    """:func:`select_host` for each row of ``total``, in row order (the same ``rng`` calls as row by row).
-
-    >>> select_hosts(np.array([[1, 3, 2], [4, 4, 0]]), random.Random(0))[0]
-    1
-    """
-    best = total.max(axis=1, keepdims=True)
-    is_best = total == best
-    n_ties = is_best.sum(axis=1)
-    first = is_best.argmax(axis=1)
-    out = first.tolist()
-    for i in np.flatnonzero(n_ties > 1).tolist():
-        ties = np.flatnonzero(is_best[i])
-        out[i] = int(ties[rng.randrange(len(ties))])
-    return out
 
 
 class Scheduler:
@@ -139,11 +126,12 @@ class Scheduler:
         self.queue = SchedulingQueue(sim, self.config.pod_initial_backoff_seconds, self.config.pod_max_backoff_seconds,
                                      on_active=self._kick)
         self.next_start_node_index = 0
-        #: decide runs of identical Pods together when that cannot change any decision (see _schedule_batch)
-        self.batching = True
-        self._epoch = 0            # bumped by every cache change that is not our own bind
+        #: None: follow the ``k8s.batch`` fast path switch; True / False: batch (or not) on this scheduler only
+        self.batching: bool | None = None
+        #: bumped by every cache change that is not our own bind (a batch stops binding when it moves)
+        self.epoch = 0
         self._drain_pending = False
-        self._selector_memo: dict[tuple, dict | None] = {}
+        self._selector_memo: dict[tuple, dict | None] = {}   # fast path k8s.plugin_memos
         self._ring: tuple[int, np.ndarray] | None = None
         #: scheduling attempts and binds so far (for benchmarks and lessons)
         self.attempts = 0
@@ -163,7 +151,8 @@ class Scheduler:
         """Scheduler names this scheduler serves (``spec.schedulerName`` of its Pods)."""
         return list(self.frameworks)
 
-    def _percentage(self, fw: Framework) -> int:
+    def percentage(self, fw: Framework) -> int:
+        """The profile's percentageOfNodesToScore (or the configuration's)."""
         p = fw.profile.percentage_of_nodes_to_score
         return self.config.percentage_of_nodes_to_score if p is None else p
 
@@ -172,11 +161,11 @@ class Scheduler:
         if ev.type == "DELETED":
             self.cache.remove_node(ev.object["metadata"]["name"])
             self._ring = None
-            self._epoch += 1
+            self.epoch += 1
             return
         if self.cache.set_node(ev.object):
             self._ring = None
-            self._epoch += 1
+            self.epoch += 1
             self.queue.move_all_to_active_or_backoff()
 
     def _pod_added(self, obj: Mapping) -> None:
@@ -185,7 +174,7 @@ class Scheduler:
         if spec.get("nodeName"):
             if phase not in _TERMINAL:
                 self.cache.add_pod(PodInfo.from_dict(obj), spec["nodeName"])
-                self._epoch += 1
+                self.epoch += 1
         elif (spec.get("schedulerName") or "default-scheduler") in self.frameworks and meta.get("deletionTimestamp") is None:
             self.queue.add(PodInfo.from_dict(obj))
 
@@ -200,7 +189,7 @@ class Scheduler:
             self.queue.delete(key)
             self.cache.nominated.pop(key, None)
             if self.cache.remove_pod(key) is not None:
-                self._epoch += 1
+                self.epoch += 1
                 self.queue.move_all_to_active_or_backoff()
             return
         # MODIFIED
@@ -210,18 +199,18 @@ class Scheduler:
             if key in self.cache.pod_slot:
                 if (obj.get("status") or {}).get("phase") in _TERMINAL:
                     self.cache.remove_pod(key)
-                    self._epoch += 1
+                    self.epoch += 1
                     self.queue.move_all_to_active_or_backoff()
                 elif meta.get("deletionTimestamp") is not None:
                     self.cache.mark_terminating(key)
-                    self._epoch += 1
+                    self.epoch += 1
                 else:
                     cached = self.cache.pods[self.cache.pod_slot[key]][key]
                     if cached.group is not None and frozenset((meta.get("labels") or {}).items()) != cached.group[1]:
                         # labels changed (kubectl label): re-count the Pod for spreading and affinity
                         self.cache.remove_pod(key)
                         self.cache.add_pod(PodInfo.from_dict(obj), spec["nodeName"])
-                        self._epoch += 1
+                        self.epoch += 1
                         self.queue.move_all_to_active_or_backoff()
             else:
                 self._pod_added(obj)
@@ -242,8 +231,9 @@ class Scheduler:
         """``helper.DefaultSelector``: the selectors of Services, ReplicationControllers, ReplicaSets and
         StatefulSets that select the Pod, ANDed together (None if there are none)."""
         key = (pod.namespace, frozenset(pod.labels.items()))
-        if key in self._selector_memo:
-            return self._selector_memo[key]
+        return fastpath.remembered(self._selector_memo, key, lambda: self._selectors_of(pod), limit=10_000)
+
+    def _selectors_of(self, pod: PodInfo) -> dict | None:
         reqs: list[dict] = []
         for kind in ("Service", "ReplicationController"):
             for o in self.store.list(kind, pod.namespace):
@@ -256,9 +246,7 @@ class Scheduler:
                 if sel and (sel.get("matchLabels") or sel.get("matchExpressions")) and selector_matches(sel, pod.labels):
                     reqs += [{"key": k, "operator": "In", "values": [v]} for k, v in sorted((sel.get("matchLabels") or {}).items())]
                     reqs += list(sel.get("matchExpressions") or ())
-        out = {"matchExpressions": reqs} if reqs else None
-        self._selector_memo[key] = out
-        return out
+        return {"matchExpressions": reqs} if reqs else None
 
     # -------------------------------------------------------------- the loop
     def _kick(self) -> None:
@@ -268,69 +256,12 @@ class Scheduler:
 
     def _drain(self) -> None:
         self._drain_pending = False
-        while True:
-            q = self.queue.pop()
-            if q is None:
-                return
-            fw = self.frameworks.get(q.pod.scheduler_name)
-            n = self.cache.num_nodes
-            if self.batching and fw is not None and n:
-                limit = n // num_feasible_nodes_to_find(self._percentage(fw), n) - 1
-                more = self.queue.pop_same(q, limit) if limit > 0 else []
-                if more:
-                    self._schedule_batch(fw, [q] + more)
-                    continue
+        while (q := self.queue.pop()) is not None:
+            if fastpath.batching_enabled(self) and fastpath.try_batch(self, self.frameworks.get(q.pod.scheduler_name), q):
+                continue
             self.schedule_one(q)
 
-    def _schedule_batch(self, fw: Framework, batch: list[QueuedPodInfo]) -> None:
-        """Decide a run of identical Pods (equal :attr:`PodInfo.signature`) with one vectorised pass.
-
-        Exactly what one cycle per Pod would do, as long as (a) every plugin judges a node by
-        that node alone (:meth:`Framework.node_local`) and (b) the Pods' node windows do not
-        overlap: cycle *i* looks at the next ``numFeasibleNodesToFind`` feasible nodes after
-        cycle *i-1*'s, so binding Pod *i-1* (in its own window) changes nothing cycle *i* reads.
-        The Filters run once over all nodes from ``nextStartNodeIndex``; row *i* of the score
-        matrix is cycle *i*'s window; ties are broken row by row with ``sim.rng``, in the same
-        order as sequential cycles. Otherwise, or if the cluster changes while binding, the
-        remaining Pods get ordinary cycles.
-        """
-        cache = self.cache
-        live = []
-        for q in batch:
-            obj = self.store.get("Pod", q.pod.namespace, q.pod.name)
-            if obj is None or (obj.get("spec") or {}).get("nodeName") or obj["metadata"].get("deletionTimestamp") is not None:
-                self.queue.done(q)
-            else:
-                live.append((q, obj))
-        n = cache.num_nodes
-        to_find = num_feasible_nodes_to_find(self._percentage(fw), n)
-        decided: list[tuple[QueuedPodInfo, dict, str, int]] = []
-        if len(live) >= 2 and 2 * to_find <= n:
-            state = fw.new_state(live[0][0].pod)
-            active = fw.run_pre_filter(state)
-            if fw.node_local(state):
-                start = self.next_start_node_index % n
-                region = self._window(n)[start:start + n]
-                f = np.flatnonzero(fw.feasible_per_node(state, active, region))
-                k = min(len(live), len(f) // to_find)
-                if k >= 2:
-                    rows = region[f[:k * to_find]].reshape(k, to_find)
-                    ends = f[to_find - 1:k * to_find:to_find] + 1
-                    total = fw.run_scores(state, rows, remember=True).total
-                    for i, pick in enumerate(select_hosts(total, self.sim.rng)):
-                        decided.append((live[i][0], live[i][1], cache.names[int(rows[i, pick])], start + int(ends[i])))
-        epoch = self._epoch
-        for q, obj, node, next_start in decided:
-            if self._epoch != epoch:
-                break
-            self.attempts += 1
-            self.next_start_node_index = next_start % n
-            self._assume_and_bind(fw, q, obj, node)
-            live.pop(0)
-        for q, _obj in live:
-            self.schedule_one(q)
-
-    def _window(self, n: int) -> np.ndarray:
+    def node_ring(self, n: int) -> np.ndarray:
         """Node slots in NodeTree order, twice over, so ``ring[start:start + n]`` walks all ``n`` from ``start``."""
         gen = self.cache.generation
         if self._ring is None or self._ring[0] != gen:
@@ -349,7 +280,7 @@ class Scheduler:
         self.attempts += 1
         node, statuses, message = self._schedule_pod(fw, pod)
         if node is not None:
-            return self._assume_and_bind(fw, q, obj, node)
+            return self.assume_and_bind(fw, q, obj, node)
         self._handle_failure(fw, q, obj, statuses, message)
         return None
 
@@ -364,8 +295,8 @@ class Scheduler:
             s = cache.slot[pod.nominated_node_name]
             if fw.run_filters(state, np.array([s]), active).feasible[0]:
                 return pod.nominated_node_name, {}, ""
-        ring = self._window(n)
-        to_find = num_feasible_nodes_to_find(self._percentage(fw), n)
+        ring = self.node_ring(n)
+        to_find = num_feasible_nodes_to_find(self.percentage(fw), n)
         start = self.next_start_node_index % n
         parts, outcomes = [], []
         found = pos = 0
@@ -396,7 +327,7 @@ class Scheduler:
         scores = fw.run_scores(state, feasible)
         return cache.names[int(feasible[select_host(scores.total, self.sim.rng)])], {}, ""
 
-    def _assume_and_bind(self, fw: Framework, q: QueuedPodInfo, obj: dict, node: str) -> str | None:
+    def assume_and_bind(self, fw: Framework, q: QueuedPodInfo, obj: dict, node: str) -> str | None:
         pod = q.pod
         pod.node_name = node
         self.cache.add_pod(pod, node)            # assume: the cache counts the Pod before the API confirms

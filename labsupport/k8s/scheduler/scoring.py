@@ -18,6 +18,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from labsupport.core import fast
+
 __all__ = [
     "MAX_NODE_SCORE",
     "least_requested_score",
@@ -54,7 +56,7 @@ def least_requested_score(requested, capacity) -> np.ndarray:
     [75, 0, 0]
     """
     req, cap = _arr(requested), _arr(capacity)
-    if cap.size and cap.min() > 0:
+    if fast.enabled("k8s.scoring") and cap.size and cap.min() > 0:
         # Fast exact path: operands stay below 2**53, so float division then truncation equals Go's
         # integer division (a non-integer quotient is at least 1/capacity away from an integer).
         return (np.maximum(cap - req, 0) * float(MAX_NODE_SCORE) / cap).astype(np.int64)
@@ -78,7 +80,7 @@ def most_requested_score(requested, capacity) -> np.ndarray:
 
 
 def _weighted_resource_average(per_resource: Sequence[np.ndarray], capacity: Sequence[np.ndarray], weights: Sequence[int]) -> np.ndarray:
-    if all(np.size(c) and np.min(c) > 0 for c in capacity):
+    if fast.enabled("k8s.scoring") and all(np.size(c) and np.min(c) > 0 for c in capacity):   # no resource to leave out
         num = sum(s * w for s, w in zip(per_resource, weights, strict=True))
         return num // sum(weights)
     num = np.zeros(np.shape(per_resource[0]), dtype=np.int64)
@@ -181,8 +183,8 @@ def balanced_allocation_score(requested: Sequence, capacity: Sequence) -> np.nda
     >>> balanced_allocation_score([[3000], [2 * 2**30]], [[4000], [8 * 2**30]]).tolist()
     [75]
     """
-    if len(requested) == 2:
-        # the common case (cpu, memory): std = |f1 - f2| / 2 over the resources the node has
+    if fast.enabled("k8s.scoring") and len(requested) == 2:
+        # fast path for the common case (cpu, memory): std = |f1 - f2| / 2 over the resources the node has
         (r1, r2), (c1, c2) = (_arr(r) for r in requested), (_arr(c) for c in capacity)
         both = bool(c1.size and c1.min() > 0 and c2.min() > 0)
         f1 = np.minimum(r1 / (c1 if both else np.where(c1 == 0, 1, c1)), 1.0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from labsupport.k8s.scheduler import scoring
+from labsupport.k8s.scheduler import fastpath, scoring
 from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
 from labsupport.k8s.scheduler.podinfo import node_matches_required_affinity, node_selector_term_matches
 from labsupport.k8s.scheduler.status import Code
@@ -36,20 +36,22 @@ from labsupport.k8s.scheduler.status import Code
 __all__ = ["NodeAffinity", "required_affinity_mask"]
 
 
-def required_affinity_mask(cache, pod, memo: dict | None = None) -> np.ndarray:
-    """Per node slot: does the node satisfy the Pod's nodeSelector and required node affinity."""
+def required_affinity_mask(cache, pod, slots: np.ndarray, memo: dict | None = None) -> np.ndarray:
+    """Per node slot of ``slots``: does the node satisfy the Pod's nodeSelector and required node affinity.
+
+    ``memo`` (a plugin's memo dict) lets the fast path ``k8s.plugin_memos`` remember the answer per selector.
+    """
+    def compute(slots: np.ndarray) -> np.ndarray:
+        out = np.zeros(np.shape(slots), dtype=bool)
+        for pos, s in enumerate(np.ravel(slots).tolist()):
+            name = cache.names[s]
+            out.flat[pos] = name is not None and node_matches_required_affinity(pod, name, cache.labels[s])
+        return out
+
+    if memo is None:
+        return compute(slots)
     key = ("req", cache.generation, repr((pod.node_selector, pod.required_node_terms)))
-    if memo is not None and key in memo:
-        return memo[key]
-    out = np.zeros(len(cache.alive), dtype=bool)
-    for s, name in enumerate(cache.names):
-        if name is not None:
-            out[s] = node_matches_required_affinity(pod, name, cache.labels[s])
-    if memo is not None:
-        if len(memo) > 256:
-            memo.clear()
-        memo[key] = out
-    return out
+    return fastpath.per_slot(memo, key, cache, compute, slots)
 
 
 class NodeAffinity(Plugin):
@@ -62,31 +64,33 @@ class NodeAffinity(Plugin):
 
     def __init__(self, cache, args=None) -> None:
         super().__init__(cache, args)
-        self._memo: dict = {}
+        self._memo: dict = {}   # fast path k8s.plugin_memos (see fastpath.per_slot)
 
     def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         pod = state.pod
         if not pod.node_selector and pod.required_node_terms is None:
             return None
-        mask = ~required_affinity_mask(self.cache, pod, self._memo)[idx]
+        mask = ~required_affinity_mask(self.cache, pod, idx, self._memo)
         return Rejection(mask, Code.UNSCHEDULABLE_AND_UNRESOLVABLE, (self.REASON,)) if mask.any() else None
 
     def pre_score(self, state: CycleState, idx: np.ndarray) -> bool:
         return bool(state.pod.preferred_node_terms)
 
+    def _preferred_weight(self, terms, slots: np.ndarray) -> np.ndarray:
+        """Per node slot: the summed weight of the preferred terms the node matches."""
+        c = self.cache
+        out = np.zeros(np.shape(slots), dtype=np.int64)
+        for pos, s in enumerate(np.ravel(slots).tolist()):
+            name = c.names[s]
+            if name is not None:
+                out.flat[pos] = sum(int(t.get("weight", 0)) for t in terms
+                                    if node_selector_term_matches(t.get("preference") or {}, name, c.labels[s]))
+        return out
+
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
-        c, terms = self.cache, state.pod.preferred_node_terms
-        key = ("pref", c.generation, repr(terms))
-        per_slot = self._memo.get(key)
-        if per_slot is None:
-            per_slot = np.zeros(len(c.alive), dtype=np.int64)
-            for s, name in enumerate(c.names):
-                if name is None:
-                    continue
-                per_slot[s] = sum(int(t.get("weight", 0)) for t in terms
-                                  if node_selector_term_matches(t.get("preference") or {}, name, c.labels[s]))
-            self._memo[key] = per_slot
-        return per_slot[idx]
+        terms = state.pod.preferred_node_terms
+        key = ("pref", self.cache.generation, repr(terms))
+        return fastpath.per_slot(self._memo, key, self.cache, lambda slots: self._preferred_weight(terms, slots), idx)
 
     def normalize(self, state: CycleState, idx: np.ndarray, raw: np.ndarray) -> np.ndarray:
         return scoring.default_normalize_score(raw, reverse=False)

@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from labsupport.k8s.scheduler import scoring
+from labsupport.k8s.scheduler import fastpath, scoring
 from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
 from labsupport.k8s.scheduler.plugins.nodeaffinity import required_affinity_mask
 from labsupport.k8s.scheduler.podinfo import LABEL_HOSTNAME, LABEL_ZONE, selector_matches, tolerates_all
@@ -55,14 +55,12 @@ from labsupport.k8s.scheduler.status import Code, Status
 __all__ = ["PodTopologySpread", "SYSTEM_DEFAULT_CONSTRAINTS", "Constraint"]
 
 
-def cache_everywhere(cache, key: str) -> bool:
-    """Does every live node carry label ``key``? (memoised with the cache's domain index)"""
-    memo = cache.__dict__.setdefault("_everywhere", {})
-    hit = memo.get((cache.generation, key))
-    if hit is None:
-        ids = cache.domains(key)[0]
-        hit = memo[(cache.generation, key)] = bool((ids[cache.alive] >= 0).all())
-    return hit
+def cache_everywhere(cache, key: str, memo: dict | None = None) -> bool:
+    """Does every live node carry label ``key``? (``memo``: remembered per cache generation, k8s.plugin_memos)"""
+    def compute() -> bool:
+        return bool((cache.domains(key)[0][cache.alive] >= 0).all())
+
+    return compute() if memo is None else fastpath.remembered(memo, ("everywhere", cache.generation, key), compute, limit=1024)
 
 #: plugin.go systemDefaultConstraints
 SYSTEM_DEFAULT_CONSTRAINTS = (
@@ -106,18 +104,12 @@ class PodTopologySpread(Plugin):
         self.default_selector = default_selector
         self.defaulting_type = self.args.get("defaultingType", "System")
         self.default_constraints = list(self.args.get("defaultConstraints") or ())
-        self._memo: dict = {}
+        self._memo: dict = {}   # fast path k8s.plugin_memos
 
     # ------------------------------------------------------------------ helpers
     def _constraints(self, pod, hard: bool) -> tuple[list[Constraint], bool]:
         """(constraints, system_defaulted) of the wanted kind (``filterTopologySpreadConstraints`` / ``buildDefaultConstraints``)."""
-        key = (hard, pod.signature)
-        hit = self._memo.get(key)
-        if hit is None:
-            if len(self._memo) > 1024:
-                self._memo.clear()
-            hit = self._memo[key] = self._build_constraints(pod, hard)
-        return hit
+        return fastpath.remembered(self._memo, (hard, pod.signature), lambda: self._build_constraints(pod, hard), limit=1024)
 
     def invalidate(self) -> None:
         """Forget memoised constraints (the Services / ReplicaSets selecting Pods changed)."""
@@ -144,7 +136,7 @@ class PodTopologySpread(Plugin):
         for other in constraints:
             mask &= cache.domains(other.key)[0] >= 0
         if c.honor_affinity and (pod.node_selector or pod.required_node_terms is not None):
-            mask &= required_affinity_mask(cache, pod, self._memo)
+            mask[:len(cache.names)] &= required_affinity_mask(cache, pod, np.arange(len(cache.names)), self._memo)
         if c.honor_taints:
             self._drop_untolerated(pod, mask)
         return mask
@@ -218,7 +210,7 @@ class PodTopologySpread(Plugin):
             return False
         require_all = bool(pod.spread_constraints) or not system_defaulted
         ignored = None                    # None: no node is ignored
-        if require_all and not all(cache_everywhere(cache, c.key) for c in constraints):
+        if require_all and not all(cache_everywhere(cache, c.key, self._memo) for c in constraints):
             ignored = np.zeros(np.shape(idx), dtype=bool)
             for c in constraints:
                 ignored |= cache.domains(c.key)[0][idx] < 0
@@ -249,7 +241,7 @@ class PodTopologySpread(Plugin):
                     for other in constraints:
                         eligible &= cache.domains(other.key)[0] >= 0
                 if c.honor_affinity and (pod.node_selector or pod.required_node_terms is not None):
-                    eligible &= required_affinity_mask(cache, pod, self._memo)
+                    eligible[:len(cache.names)] &= required_affinity_mask(cache, pod, np.arange(len(cache.names)), self._memo)
                 if c.honor_taints:
                     self._drop_untolerated(pod, eligible)
                 el = np.flatnonzero(eligible & (ids >= 0))
@@ -264,7 +256,7 @@ class PodTopologySpread(Plugin):
         parts, ignored = state.data[self.name + "/score"]
         total = None
         for c, ids, per_node, weight in parts:
-            if cache_everywhere(self.cache, c.key):
+            if cache_everywhere(self.cache, c.key, self._memo):
                 part = scoring.score_for_count(per_node[idx], c.max_skew, weight)  # every node has the key
             else:
                 part = np.where(ids[idx] >= 0, scoring.score_for_count(per_node[idx], c.max_skew, weight), 0.0)

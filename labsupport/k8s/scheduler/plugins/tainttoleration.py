@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from labsupport.k8s.scheduler import scoring
+from labsupport.k8s.scheduler import fastpath, scoring
 from labsupport.k8s.scheduler.plugins.base import CycleState, Plugin, Rejection
 from labsupport.k8s.scheduler.podinfo import tolerates_all
 from labsupport.k8s.scheduler.status import Code
@@ -59,40 +59,40 @@ class TaintToleration(Plugin):
 
     def __init__(self, cache, args=None) -> None:
         super().__init__(cache, args)
-        self._memo: dict = {}
+        self._memo: dict = {}   # fast path k8s.plugin_memos (see fastpath.per_slot)
 
-    def _per_slot(self, kind: str, tolerations: list) -> np.ndarray:
-        """Per node slot: untolerated hard taint (bool) or intolerable soft taint count, memoised per tolerations."""
+    def _untolerated(self, tolerations, slots: np.ndarray) -> np.ndarray:
+        """Per node slot: 1 if a NoSchedule/NoExecute taint is not tolerated, else 0."""
         c = self.cache
-        key = (kind, c.generation, repr(tolerations))
-        hit = self._memo.get(key)
-        if hit is None:
-            if len(self._memo) > 256:
-                self._memo.clear()
-            tainted = np.flatnonzero(c.hard_tainted if kind == "hard" else c.soft_tainted)
-            out = np.zeros(len(c.alive), dtype=np.int64)
-            for s in tainted.tolist():
-                if kind == "hard":
-                    out[s] = first_untolerated_taint(c.taints[s], tolerations) is not None
-                else:
-                    out[s] = count_intolerable_prefer_no_schedule(c.taints[s], tolerations)
-            hit = self._memo[key] = out
-        return hit
+        out = np.zeros(np.shape(slots), dtype=np.int64)
+        flat = np.ravel(slots)
+        for pos in np.flatnonzero(c.hard_tainted[flat]).tolist():
+            out.flat[pos] = first_untolerated_taint(c.taints[int(flat[pos])], tolerations) is not None
+        return out
+
+    def _intolerable(self, tolerations, slots: np.ndarray) -> np.ndarray:
+        """Per node slot: how many PreferNoSchedule taints the Pod does not tolerate."""
+        c = self.cache
+        out = np.zeros(np.shape(slots), dtype=np.int64)
+        flat = np.ravel(slots)
+        for pos in np.flatnonzero(c.soft_tainted[flat]).tolist():
+            out.flat[pos] = count_intolerable_prefer_no_schedule(c.taints[int(flat[pos])], tolerations)
+        return out
 
     def filter(self, state: CycleState, idx: np.ndarray) -> Rejection | None:
         if not self.cache.hard_tainted[idx].any():
             return None
-        mask = self._per_slot("hard", state.pod.tolerations)[idx] > 0
+        tols = state.pod.tolerations
+        key = ("hard", self.cache.generation, repr(tols))
+        mask = fastpath.per_slot(self._memo, key, self.cache, lambda slots: self._untolerated(tols, slots), idx) > 0
         return Rejection(mask, Code.UNSCHEDULABLE_AND_UNRESOLVABLE, (self.REASON,)) if mask.any() else None
 
     def score(self, state: CycleState, idx: np.ndarray) -> np.ndarray:
-        if not self.cache.soft_tainted.any() or not self.cache.soft_tainted[idx].any():
-            state.data[self.name] = "all-zero"
+        if not self.cache.soft_tainted[idx].any():
             return np.zeros(np.shape(idx), dtype=np.int64)
-        state.data[self.name] = None
-        return self._per_slot("soft", state.pod.tolerations)[idx]
+        tols = state.pod.tolerations
+        key = ("soft", self.cache.generation, repr(tols))
+        return fastpath.per_slot(self._memo, key, self.cache, lambda slots: self._intolerable(tols, slots), idx)
 
     def normalize(self, state: CycleState, idx: np.ndarray, raw: np.ndarray) -> np.ndarray:
-        if state.data.get(self.name) == "all-zero":   # no intolerable taint anywhere: every node gets 100
-            return np.full(np.shape(idx), scoring.MAX_NODE_SCORE, dtype=np.int64)
         return scoring.default_normalize_score(raw, reverse=True)
