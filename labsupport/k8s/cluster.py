@@ -76,6 +76,7 @@ from labsupport.k8s.operator import OperatorRunner
 from labsupport.k8s.printers import human_duration, pod_status, print_table
 from labsupport.k8s.quantity import format_cpu, format_memory, parse_count, parse_cpu, parse_memory
 from labsupport.k8s.scaling import ScalingMixin
+from labsupport.k8s.semantics import replicas_limit_problems
 from labsupport.k8s.storage import StorageMixin
 from labsupport.k8s.store import APIStore, WriteRecord
 from labsupport.k8s.validation import _DNS1123_SUBDOMAIN
@@ -326,6 +327,8 @@ class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
             raise LabError(f"kind: only deployments, replicasets and statefulsets can be scaled here, got {kind!r}")
         if isinstance(replicas, bool) or not isinstance(replicas, int) or not 0 <= replicas <= 2**31 - 1:
             raise LabError(f"replicas: must be an integer between 0 and 2147483647, got {replicas!r}")
+        for problem in replicas_limit_problems(replicas, "replicas"):
+            raise LabError(problem)
         obj = self._get(k, name, namespace)
         if obj["spec"].get("replicas") != replicas:
             with self.api_lock:

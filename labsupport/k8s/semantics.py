@@ -15,6 +15,12 @@ validation, so ``spec: null`` ends as "spec.containers: Required value" exactly 
 Simplified: only the fields the simulator models are checked; warnings the API server returns
 (duplicate container ports, deprecated fields) are not raised.
 
+One rule is the simulator's own, not the API server's: ``spec.replicas`` (and an HPA's
+``maxReplicas``) above :data:`SIMULATED_MAX_REPLICAS`, 150,000 -- the number of Pods per cluster
+Kubernetes is tested with. The API server takes any int32, and the ReplicaSet controller then
+creates Pods without end; in a notebook that would fill the kernel's memory, so it is refused
+with a message saying it is this simulator's limit.
+
 >>> pod = {"kind": "Pod", "spec": {"containers": [{"name": "a", "image": "x", "ports": [{"containerPort": 80, "name": "web"}]},
 ...                                               {"name": "a", "image": " x", "ports": [{"containerPort": 70000, "name": "web"}]}]}}
 >>> for p in pod_spec_problems(pod["spec"], "spec"): print(p)
@@ -30,7 +36,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["extra_problems", "normalize_nulls", "pod_spec_problems", "selector_problems"]
+__all__ = ["SIMULATED_MAX_REPLICAS", "extra_problems", "normalize_nulls", "pod_spec_problems", "replicas_limit_problems",
+           "selector_problems"]
+
+#: the most replicas one object may ask for here: Kubernetes' tested 150,000 Pods per cluster
+#: (https://kubernetes.io/docs/setup/best-practices/cluster-large/)
+SIMULATED_MAX_REPLICAS = 150_000
 
 _IANA_SVC_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -204,6 +215,7 @@ def _hpa_extra(spec: Mapping) -> list[str]:
     mx = spec.get("maxReplicas")
     if isinstance(mx, int) and not isinstance(mx, bool) and mx < 1:
         out.append(f"spec.maxReplicas: must be greater than or equal to 1, got {mx}")
+    out += replicas_limit_problems(mx, "spec.maxReplicas")
     for direction in ("scaleUp", "scaleDown"):
         rules = (spec.get("behavior") or {}).get(direction) or {}
         sp = rules.get("selectPolicy")
@@ -213,6 +225,18 @@ def _hpa_extra(spec: Mapping) -> list[str]:
             if p.get("type") not in ("Pods", "Percent"):
                 out.append(f"spec.behavior.{direction}.policies[{j}].type: Unsupported value: {p.get('type')!r} (supported: 'Pods', 'Percent')")
     return out
+
+
+def replicas_limit_problems(replicas: Any, path: str) -> list[str]:
+    """The simulator's own limit (module docstring), beyond the API server's int32.
+
+    >>> replicas_limit_problems(2147483647, "spec.replicas")
+    ['spec.replicas: 2147483647 is more than this simulator runs (at most 150000, the Pods per cluster Kubernetes is tested with); a real API server would accept it']
+    """
+    if isinstance(replicas, int) and not isinstance(replicas, bool) and replicas > SIMULATED_MAX_REPLICAS:
+        return [f"{path}: {replicas} is more than this simulator runs (at most {SIMULATED_MAX_REPLICAS}, the Pods per "
+                "cluster Kubernetes is tested with); a real API server would accept it"]
+    return []
 
 
 def extra_problems(obj: Mapping) -> list[str]:
@@ -233,7 +257,9 @@ def extra_problems(obj: Mapping) -> list[str]:
         else:
             out += pod_spec_problems(tmpl.get("spec") or {}, "spec.template.spec")
         out += selector_problems(spec.get("selector") or {}, "spec.selector")
-    elif kind == "Service":
+    if kind in ("Deployment", "ReplicaSet", "StatefulSet"):
+        out += replicas_limit_problems(spec.get("replicas"), "spec.replicas")
+    if kind == "Service":
         out += _service_extra(spec)
     elif kind == "HorizontalPodAutoscaler":
         out += _hpa_extra(spec)

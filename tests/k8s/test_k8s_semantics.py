@@ -4,6 +4,7 @@ import copy
 import pytest
 
 from labsupport import k8s
+from labsupport.core import LabError
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
        "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
@@ -63,6 +64,12 @@ def edit(base, path, value):
     (edit(SVC, ["spec", "ports"], [None]), "document 1 (Service \"web\"): spec.ports[0]: missing required field 'port'"),
     (edit(HPA, ["spec", "scaleTargetRef", "name"], ""), "document 1 (HorizontalPodAutoscaler \"web\"): spec.scaleTargetRef.name: Required value"),
     (edit(HPA, ["spec", "minReplicas"], None), None),
+    (edit(DEPLOY, ["spec", "replicas"], 2**31 - 1),
+     "document 1 (Deployment \"web\"): spec.replicas: 2147483647 is more than this simulator runs (at most 150000, the Pods "
+     "per cluster Kubernetes is tested with); a real API server would accept it"),
+    (edit(HPA, ["spec", "maxReplicas"], 1_000_000),
+     "document 1 (HorizontalPodAutoscaler \"web\"): spec.maxReplicas: 1000000 is more than this simulator runs (at most "
+     "150000, the Pods per cluster Kubernetes is tested with); a real API server would accept it"),
 ], ids=[
     "a list as kind is refused", "a null spec means no containers", "an empty container list is refused",
     "a null container is an empty one", "duplicate container names are refused", "a port name must be an IANA name",
@@ -71,6 +78,8 @@ def edit(base, path, value):
     "replicas above int32 are refused", "a Deployment needs a template", "a null rollingUpdate is the default",
     "In needs values", "duplicate Service port names are refused", "targetPort out of range is refused",
     "a null Service port is an empty one", "an HPA target needs a name", "a null minReplicas is the default",
+    "replicas beyond the simulator's 150,000 are refused, saying a real API server would accept them",
+    "an HPA maxReplicas beyond the simulator's 150,000 is refused",
 ])
 def test_semantic_rules_name_the_field(manifest, message):
     c = k8s.Cluster(seed=0)
@@ -83,3 +92,12 @@ def test_semantic_rules_name_the_field(manifest, message):
         c.apply(manifest)
     assert message in str(err.value).splitlines(), str(err.value)
     assert c.store.list("Pod") == [] and c.store.list("Deployment") == []   # all or nothing: nothing was stored
+
+
+def test_scaling_beyond_the_simulators_limit_names_the_limit_and_changes_nothing():
+    c = k8s.Cluster(seed=0)
+    c.add_node("node-1")
+    c.apply(DEPLOY)
+    with pytest.raises(LabError, match=r"^replicas: 150001 is more than this simulator runs \(at most 150000"):
+        c.scale("deployment", "web", 150_001)
+    assert c.store.get("Deployment", "default", "web")["spec"]["replicas"] == 1
