@@ -2,9 +2,10 @@
 
 Each lesson notebook says how many minutes a newcomer needs for its teaching part and for its exercises
 (``teaching_minutes``, ``exercise_minutes``). A schedule fills the day's sessions with those parts in course order:
-a lesson's teaching, then its exercises. A part that does not fit in what is left of a session starts in the next
-one; a part longer than a whole session is split at the session's end. What does not fit in the workshop is listed
-as "after the workshop" (self-paced, with the exercise notebooks' checks).
+a lesson's teaching, then its exercises. A part that does not fit in what is left of a session is split at the
+session's end and goes on after the break, unless less than ``MIN_SPLIT`` minutes are left (then it starts in the
+next session whole). What does not fit in the workshop is listed as "after the workshop" (self-paced, with the
+exercise notebooks' checks); a part begun in class is listed as its rest.
 
     python tools/schedule.py            # print the three schedules (Markdown)
     python tools/schedule.py --write    # write instructors/schedule.md (`make schedule`)
@@ -60,7 +61,7 @@ FORMATS = (
            note="Each day: lunch 12:30-13:30, breaks 10:30 and 15:00 (15 min)."),
 )
 
-#: A part shorter than this is not split across a break: it moves to the next session whole.
+#: A part is not begun in the last minutes of a session: with less than this left, it moves to the next session whole.
 MIN_SPLIT = 20
 
 
@@ -91,7 +92,7 @@ def plan(fmt: Format, lessons: list[dict]) -> tuple[list[tuple[Session, int, int
             clock += minutes
             queue.pop(0)
             part = 1
-        elif left >= MIN_SPLIT and minutes - left >= MIN_SPLIT:
+        elif left >= MIN_SPLIT:
             rows.append((s, clock, s.end, what + f" (part {part})"))
             queue[0] = (what, minutes - left)
             part += 1
@@ -101,6 +102,8 @@ def plan(fmt: Format, lessons: list[dict]) -> tuple[list[tuple[Session, int, int
             if si < len(sessions):
                 clock = sessions[si].start
     later = [what for what, _ in queue]
+    if later and part > 1:
+        later[0] += f" (the rest, from part {part})"
     if not fmt.exercises:
         later += [f"{m['lesson']:02d} {m['title']}: exercises" for m in lessons if m.get("exercise_minutes")]
     return rows, later
