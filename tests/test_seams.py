@@ -18,8 +18,7 @@ MODULES = sorted(p for p in ROOT.rglob("*.py"))
 PRIVATE_IMPORTS_PENDING = {
     # the range arithmetic gets a public module on branch `robust` (issue 10); switch to it after that merge
     ("labsupport/mesos/agent.py", "_ranges_norm"), ("labsupport/mesos/calls.py", "_ranges_norm"),
-    ("labsupport/mesos/calls.py", "_ranges_sub"), ("labsupport/mesos/allocator.py", "_ranges_contain"),
-    ("labsupport/mesos/allocator.py", "_ranges_norm"), ("labsupport/mesos/allocator.py", "_ranges_sub"),
+    ("labsupport/mesos/calls.py", "_ranges_sub"),
     ("labsupport/mesos/frameworks/marathon.py", "_ranges_sub"), ("labsupport/mesos/cluster.py", "_ROLE"),
     # owned by other branches in this wave (k8s deployment util, validation tables, checks rendering)
     ("labsupport/k8s/cluster.py", "_bounds"), ("labsupport/k8s/cluster.py", "_DNS1123_SUBDOMAIN"),
