@@ -8,7 +8,7 @@ everything the kernel does between the browser sending the new value and the new
 being ready to send back. It prints the median and 90th percentile, and splits the median
 into "render" (build and run the cluster, make the Figure objects) and "png" (draw and
 encode the PNG, put it in the Output).
-The target is a median <= 150 ms of wall time; "cpu" is the median CPU time of the
+The target is a median <= 100 ms of wall time (issue 20; it was 150 ms); "cpu" is the median CPU time of the
 process, which other load on a shared machine disturbs less than wall time. Browser-side time (websocket, decoding the image) is
 not included. The load average is printed because other processes on a shared machine
 inflate the figures.
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from labsupport import widgets  # noqa: E402
 
-TARGET_MS = 150.0
+TARGET_MS = 100.0
 
 
 def _cases():

@@ -113,11 +113,20 @@ class LiveFigure(W.VBox):
             for img, f in zip(images, figures, strict=True))
 
 
+    def axes_positions(self, i: int) -> list | None:
+        """The axes positions of the ``i``-th figure from the first render, or ``None`` before it."""
+        return self._layouts[i] if i < len(self._layouts) else None
+
     def _png(self, i: int, fig: Figure) -> bytes:
         """PNG of the ``i``-th figure. The first render lays it out (constrained layout, the slow part);
-        later renders of a figure with the same axes reuse those positions, which keeps a redraw fast."""
+        later renders of a figure with the same axes reuse those positions, which keeps a redraw fast.
+
+        The layout engine is removed (``None``), not set to ``"none"``: ``"none"`` leaves a
+        placeholder engine behind, and ``savefig`` then draws the whole figure twice (a dry run
+        for the layout, then the real one); the PNG is the same byte for byte.
+        """
         if i < len(self._layouts) and len(self._layouts[i]) == len(fig.axes):
-            fig.set_layout_engine("none")
+            fig.set_layout_engine(None)
             for ax, pos in zip(fig.axes, self._layouts[i], strict=True):
                 ax.set_position(pos)
             return png_bytes(fig, dpi=WIDGET_DPI)
@@ -450,7 +459,10 @@ def drf(build: Callable[[int, Mapping[str, float]], Any] = drf_cluster, seed: in
         for r in ("a", "b")
     }
 
+    live: list[LiveFigure] = []
+
     def render() -> list[Figure]:
+        known = live[0].axes_positions(0) if live else None   # skip the layout pass on redraws
         weights = {r: controls[f"weight {r}"].value for r in ("a", "b")}
         cluster = build(seed, weights)
         tasks = {}
@@ -458,6 +470,8 @@ def drf(build: Callable[[int, Mapping[str, float]], Any] = drf_cluster, seed: in
             if not t.state.is_terminal:
                 tasks[t.framework_name] = tasks.get(t.framework_name, 0) + 1
         got = ", ".join(f"{k}: {v} tasks" for k, v in sorted(tasks.items())) or "no tasks"
-        return [drf_shares(cluster, title=f"DRF with weights a={weights['a']:g}, b={weights['b']:g} ({got})")]
+        return [drf_shares(cluster, title=f"DRF with weights a={weights['a']:g}, b={weights['b']:g} ({got})",
+                           position=known[0] if known and len(known) == 1 else None)]
 
-    return LiveFigure(controls, render)
+    live.append(LiveFigure(controls, render))
+    return live[0]

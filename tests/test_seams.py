@@ -16,9 +16,6 @@ MODULES = sorted(p for p in ROOT.rglob("*.py"))
 
 #: private names still imported across modules, each with why; remove an entry when its import goes.
 PRIVATE_IMPORTS_PENDING = {
-    # the allocator still uses the old aliases of labsupport.mesos.values' range functions (its fast paths are being reworked)
-    ("labsupport/mesos/allocator.py", "_ranges_contain"),
-    ("labsupport/mesos/allocator.py", "_ranges_norm"), ("labsupport/mesos/allocator.py", "_ranges_sub"),
     # owned by other branches in this wave (k8s deployment util, validation tables, checks rendering)
     ("labsupport/k8s/cluster.py", "_bounds"), ("labsupport/k8s/cluster.py", "_DNS1123_SUBDOMAIN"),
     ("labsupport/quiz.py", "_inline_html"),

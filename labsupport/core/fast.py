@@ -47,6 +47,8 @@ PATHS: dict[str, str] = {
     "k8s.scoring": "kube-scheduler's scoring formulas take float shortcuts equal to Go's integer maths",
     "mesos.settled_agents": "the allocator skips agents whose last visit offered nothing until something changes",
     "mesos.shuffle": "the allocator shuffles agents with an inlined Fisher-Yates drawing the same numbers",
+    "mesos.agent_visit": "the allocator reads a role's frameworks lazily, stops at the role's first offer on an agent "
+                         "and hands over a whole agent without arithmetic",
 }
 
 _disabled: set[str] = set()

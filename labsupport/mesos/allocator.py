@@ -1,19 +1,23 @@
 """The hierarchical allocator: who is offered which agent's resources, every allocation interval.
 
-Mechanism only; the ordering policy comes from a :mod:`labsupport.mesos.sorter`. This is the
-loop of ``HierarchicalAllocatorProcess::__generateOffers`` in
+Mechanism only; the ordering policy comes from a :mod:`labsupport.mesos.sorter`. ``_stage`` is
+the loop of ``HierarchicalAllocatorProcess::__generateOffers`` in
 src/master/allocator/mesos/hierarchical.cpp (Mesos 1.11.0), reduced to what the course needs:
 
 1. visit the agents in a random order (the C++ code shuffles them too, so no agent is
-   always first), drawn from the cluster's seeded RNG (:func:`_shuffle`: the permutation
-   ``random.Random.shuffle`` would give, in half the time);
+   always first), drawn from the cluster's seeded RNG;
 2. on each agent walk the roles in role-sorter order, then the frameworks of that role in
    framework-sorter order, skipping suppressed frameworks;
-3. offer the first eligible framework *all* of the agent's available resources that its role may
-   use (unreserved ones plus those reserved to the role), unless a decline filter covers
-   them (``RefusedOfferFilter``: the new offer holds nothing the framework did not refuse);
+3. offer a framework *all* of the agent's available resources that its role may use
+   (unreserved ones plus those reserved to the role or an ancestor: ``allocatableTo``), unless
+   a decline filter covers them (``RefusedOfferFilter``: the new offer holds nothing the
+   framework did not refuse); the role's next frameworks get what is left, if anything;
 4. skip amounts too small to be useful: at least ``MIN_CPUS`` cpus or ``MIN_MEM`` MB of mem
    (src/master/constants.hpp, the default ``--min_allocatable_resources``).
+
+One reordering: the framework sorter is asked for a role only when the agent holds something
+the role could be offered (upstream sorts first and then finds nothing). The offers are the
+same; a random sorter draws fewer numbers.
 
 Decline filters last ``max(allocation_interval, refuse_seconds)`` (refuse_seconds capped at 365
 days), so a filter survives at least one batch allocation (``recoverResources``, MESOS-4302).
@@ -38,17 +42,12 @@ a role sees the reservations of its ancestors (``allocatableTo``).
 Not modelled: revocable resources, shared volumes, ``--min_allocatable_resources`` other than
 the default, limits on reserved resources.
 
-Internals are plain dicts ``{(name, role, volume): amount}`` so one round over 10,000 agents and
-1,000 frameworks stays well under a second in CPython (see bench/mesos_allocation.py).
-
-One shortcut the C++ code does not take: an agent whose visit offered nothing stays *settled*
-until something that could change that happens (resources come back to it, a decline filter on
-it expires, a framework is added, re-activated or revived). Settled agents are skipped; the
-outcome is the same, because a visit that offered nothing would offer nothing again (a subset of
-filtered or too-small resources stays filtered or too small). With quota set, every agent is
-visited, since quota caps depend on the whole cluster. Offering to a role stops after its first
-offer on an agent; upstream goes on to the role's next framework, which can only get what the
-first one was not allowed (limits and headroom already at zero), so nothing more.
+Resources are plain dicts ``{(name, role, volume): amount}`` (:mod:`labsupport.mesos.entries`).
+Three shortcuts the C++ code does not take live in :mod:`labsupport.mesos.allocator_fast`, each
+behind :mod:`labsupport.core.fast` and tested to give the same offers: an inlined shuffle
+(``mesos.shuffle``), skipping agents whose last visit offered nothing (``mesos.settled_agents``)
+and a leaner agent visit (``mesos.agent_visit``). With ``LABSUPPORT_FAST=0`` this module is all
+that runs.
 
 >>> import random
 >>> a = HierarchicalAllocator(random.Random(0))
@@ -57,98 +56,40 @@ first one was not allowed (limits and headroom already at zero), so nothing more
 >>> a.add_agent("a2", {("cpus", "*", ""): 4.0, ("mem", "*", ""): 1024.0})
 >>> sorted((fid, agent) for fid, agent, _ in a.allocate(now=0.0))   # DRF: one agent each
 [('f1', 'a1'), ('f2', 'a2')]
+>>> from labsupport.core import fast
+>>> with fast.off():                                                   # the reference path: the same
+...     b = HierarchicalAllocator(random.Random(0))
+...     b.add_framework("f1", role="*"); b.add_framework("f2", role="*")
+...     b.add_agent("a1", {("cpus", "*", ""): 4.0, ("mem", "*", ""): 1024.0})
+...     b.add_agent("a2", {("cpus", "*", ""): 4.0, ("mem", "*", ""): 1024.0})
+...     sorted((fid, agent) for fid, agent, _ in b.allocate(now=0.0))
+[('f1', 'a1'), ('f2', 'a2')]
 """
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from labsupport.core import fast
+from labsupport.mesos.allocator_fast import FastAgentVisit, SettledAgents, fisher_yates
+from labsupport.mesos.entries import (
+    MIN_CPUS,
+    MIN_MEM,
+    add_into,
+    allocatable,
+    allocatable_to,
+    contains,
+    scalars_of,
+    subtract_into,
+)
 from labsupport.mesos.quota import QuotaRound, ancestors
-from labsupport.mesos.resources import UNRESERVED, _ranges_contain, _ranges_norm, _ranges_sub
-from labsupport.mesos.sorter import make_sorter
+from labsupport.mesos.resources import UNRESERVED
+from labsupport.mesos.sorter import DRFSorter, make_sorter
 
 __all__ = ["MAX_REFUSE_SECONDS", "MIN_CPUS", "MIN_MEM", "HierarchicalAllocator", "ancestors", "scalars_of"]
 
-MIN_CPUS = 0.01
-MIN_MEM = 32.0
 MAX_REFUSE_SECONDS = 365 * 86400.0   # recoverResources caps refuse_seconds at 365 days
-
-Entries = dict  # {(name, role, volume): float | ranges}
-
-
-def scalars_of(entries: Mapping) -> dict[str, float]:
-    """Sum the scalar entries per resource name (what the sorters compare)."""
-    out: dict[str, float] = {}
-    for k, v in entries.items():
-        if v.__class__ is not tuple:
-            n = k[0]
-            out[n] = out.get(n, 0.0) + v
-    return out
-
-
-def _add_into(dst: dict, src: Mapping) -> None:
-    for k, v in src.items():
-        if v.__class__ is tuple:
-            dst[k] = _ranges_norm(dst.get(k, ()) + v)
-        else:
-            dst[k] = round(dst.get(k, 0.0) + v, 3)
-
-
-def _contains(big: Mapping, small: Mapping) -> bool:
-    for k, v in small.items():
-        have = big.get(k)
-        if have is None:
-            return False
-        if v.__class__ is tuple:
-            if not _ranges_contain(have, v):
-                return False
-        elif v > have + 1e-9:
-            return False
-    return True
-
-
-def _shuffle(rng: random.Random, items: list) -> None:
-    """Shuffle ``items`` in place exactly as ``rng.shuffle(items)`` does, drawing the same numbers.
-
-    ``random.Random.shuffle`` (CPython Lib/random.py) is Fisher-Yates: for ``i`` from the end,
-    swap ``items[i]`` with ``items[j]``, ``j = _randbelow(i + 1)``, where ``_randbelow(n)`` draws
-    ``getrandbits(n.bit_length())`` until the value is below ``n``. This is that loop with the
-    method calls inlined and ``bit_length`` computed once per run of ``n`` with the same bit
-    count: same permutation, same RNG state afterwards, so runs stay identical for a seed
-    (half the time of ``rng.shuffle`` for 1,000 agents). A subclass of ``random.Random`` may draw differently:
-    it gets ``rng.shuffle``.
-
-    >>> a, b = list(range(10)), list(range(10))
-    >>> _shuffle(random.Random(5), a); random.Random(5).shuffle(b)
-    >>> a == b
-    True
-    """
-    if type(rng) is not random.Random:
-        rng.shuffle(items)
-        return
-    getrandbits = rng.getrandbits
-    top = len(items)                      # n = i + 1 runs from len(items) down to 2
-    while top > 1:
-        k = top.bit_length()
-        low = max(2, 1 << (k - 1))        # every n in [low, top] has k bits
-        for n in range(top, low - 1, -1):
-            j = getrandbits(k)
-            while j >= n:
-                j = getrandbits(k)
-            items[n - 1], items[j] = items[j], items[n - 1]
-        top = low - 1
-
-
-def _allocatable(entries: Mapping) -> bool:
-    cpus = mem = 0.0
-    for k, v in entries.items():
-        if k[0] == "cpus":
-            cpus += v
-        elif k[0] == "mem":
-            mem += v
-    return cpus >= MIN_CPUS or mem >= MIN_MEM
 
 
 @dataclass
@@ -165,7 +106,7 @@ class _Agent:
     allocated: dict = field(default_factory=dict)  # fid -> scalars
 
 
-class HierarchicalAllocator:
+class HierarchicalAllocator(FastAgentVisit):
     """Roles, frameworks, agents' available resources, decline filters and quota; ``allocate()`` makes offers."""
 
     def __init__(self, rng: random.Random, role_sorter: str = "drf", framework_sorter: str = "drf",
@@ -182,9 +123,8 @@ class HierarchicalAllocator:
         self.guarantees: dict[str, dict[str, float]] = {}
         self.limits: dict[str, dict[str, float]] = {}
         self.filters: dict[str, dict[str, list]] = {}   # fid -> agent -> [(entries, expires)]
-        self._unsettled: set[str] = set()                 # agents whose next visit might offer something
-        self._expiries: list[tuple[float, bool, str]] = []   # heap of (filter expiry, sticky, agent)
-        self._visible: dict[str, frozenset] = {}          # role -> reservation roles it may be offered
+        self.settled = SettledAgents()                    # fast path mesos.settled_agents (bookkeeping)
+        self._visible: dict[str, frozenset] = {}          # fast path mesos.agent_visit: role -> roles it sees
 
     # -- membership ----------------------------------------------------------------------------
     def add_framework(self, fid: str, role: str) -> None:
@@ -195,7 +135,7 @@ class HierarchicalAllocator:
             self.framework_sorters[role] = s
             self.role_sorter.add(role, self.weights.get(role, 1.0))
         self.framework_sorters[role].add(fid)
-        self._unsettled.update(self.agents)
+        self.settled.wake_all(self.agents)
 
     def remove_framework(self, fid: str) -> None:
         fw = self.frameworks.pop(fid, None)
@@ -211,7 +151,7 @@ class HierarchicalAllocator:
     def set_active(self, fid: str, active: bool) -> None:
         self.frameworks[fid].active = active
         if active:
-            self._unsettled.update(self.agents)
+            self.settled.wake_all(self.agents)
 
     def add_agent(self, agent: str, available: Mapping, used: Mapping[str, Mapping] | None = None) -> None:
         """Add an agent with ``available`` (idle) entries and ``used`` entries per framework."""
@@ -223,7 +163,7 @@ class HierarchicalAllocator:
             if fid in self.frameworks:
                 self._charge(fid, ag, sc)
         self.agents[agent] = ag
-        self._unsettled.add(agent)
+        self.settled.wake(agent)
         for n, v in ag.total.items():
             self.total[n] = self.total.get(n, 0.0) + v
         self._total_changed()
@@ -267,7 +207,7 @@ class HierarchicalAllocator:
                 table[role] = value
             else:
                 table.pop(role, None)
-        self._unsettled.update(self.agents)
+        self.settled.wake_all(self.agents)
 
     def suppress(self, fid: str) -> None:
         self.frameworks[fid].suppressed = True
@@ -276,7 +216,7 @@ class HierarchicalAllocator:
         """Unsuppress and drop every decline filter of the framework (``REVIVE``)."""
         self.frameworks[fid].suppressed = False
         self.filters.pop(fid, None)
-        self._unsettled.update(self.agents)
+        self.settled.wake_all(self.agents)
 
     def consumed(self, role: str) -> dict[str, float]:
         """Scalars the role and its subroles hold (offered + used)."""
@@ -295,20 +235,14 @@ class HierarchicalAllocator:
                     out[k[0]] = out.get(k[0], 0.0) + v
         return out
 
-    def _roles_visible(self, role: str) -> frozenset:
-        seen = self._visible.get(role)
-        if seen is None:
-            seen = self._visible[role] = frozenset([UNRESERVED, role, *ancestors(role)])
-        return seen
-
     # -- resources coming back -----------------------------------------------------------------
     def recover(self, agent: str, fid: str, entries: Mapping, *, now: float = 0.0, refuse_seconds: float = 0.0) -> None:
         """Resources offered to / used by ``fid`` return to the agent; optionally filter them."""
         ag = self.agents.get(agent)
         if ag is None or not entries:
             return
-        _add_into(ag.available, entries)
-        self._unsettled.add(agent)
+        add_into(ag.available, entries)
+        self.settled.wake(agent)
         fw = self.frameworks.get(fid)
         if fw is None:
             return
@@ -327,7 +261,7 @@ class HierarchicalAllocator:
             sticky = timeout <= self.allocation_interval      # still applies to an allocation at its expiry
             expires = now + timeout
             self.filters.setdefault(fid, {}).setdefault(agent, []).append((dict(entries), expires, sticky))
-            heapq.heappush(self._expiries, (expires, sticky, agent))
+            self.settled.filter_added(agent, expires, sticky)
 
     def _charge(self, fid: str, ag: _Agent, sc: Mapping[str, float]) -> None:
         role = self.frameworks[fid].role
@@ -347,67 +281,72 @@ class HierarchicalAllocator:
         live = [f for f in flist if f[1] > now or (f[2] and f[1] == now)]
         if len(live) != len(flist):
             per_agent[agent] = live
-        return any(_contains(f[0], cand) for f in live)
+        return any(contains(f[0], cand) for f in live)
 
     # -- the allocation round ------------------------------------------------------------------
     def allocate(self, now: float, agents: list[str] | None = None) -> list[tuple[str, str, dict]]:
         """One allocation round; returns ``[(framework_id, agent, entries)]`` in allocation order."""
         order = sorted(self.agents if agents is None else (a for a in agents if a in self.agents))
-        _shuffle(self.rng, order)
-        expiries = self._expiries
-        while expiries and (expiries[0][0] < now or (expiries[0][0] == now and not expiries[0][1])):
-            self._unsettled.add(heapq.heappop(expiries)[2])
+        self._shuffle(order)
+        self.settled.expire(now)
         out: list[tuple[str, str, dict]] = []
         if not (self.guarantees or self.limits):
-            unsettled = self._unsettled
-            order = [a for a in order if a in unsettled]
+            deterministic = isinstance(self.role_sorter, DRFSorter) and self._fw_sorter_kind == "drf"
+            order = self.settled.to_visit(order, deterministic)
             self._stage(order, now, out, None)
         else:
             q = QuotaRound(self)
             if any(r in self.framework_sorters for r in self.guarantees):
                 self._stage(order, now, out, q, stage1=True)
                 order = list(order)
-                _shuffle(self.rng, order)          # upstream reshuffles to spread stage 1's effect
+                self._shuffle(order)               # upstream reshuffles to spread stage 1's effect
             self._stage(order, now, out, q)
-        self._unsettled.difference_update(order)
+        self.settled.visited(order)
         return out
 
+    def _shuffle(self, order: list[str]) -> None:
+        """``std::random_shuffle`` of the agents, drawn from the cluster's seeded RNG."""
+        if fast.enabled("mesos.shuffle"):
+            fisher_yates(self.rng, order)
+        else:
+            self.rng.shuffle(order)
+
     def _stage(self, order: list[str], now: float, out: list, q: QuotaRound | None, stage1: bool = False) -> None:
-        agents, frameworks, sorters = self.agents, self.frameworks, self.framework_sorters
+        """One stage of ``__generateOffers``: every agent in ``order``, role by role, framework by framework."""
+        if fast.enabled("mesos.agent_visit"):
+            self._stage_fast(order, now, out, q, stage1)
+            return
         for agent in order:
-            ag = agents[agent]
-            avail = ag.available
-            if not avail:
-                continue
-            for role in self.role_sorter.sort():      # a snapshot: offers below re-sort the roles
+            ag = self.agents[agent]
+            if not ag.available:
+                continue                                   # nothing free on this agent
+            for role in self.role_sorter.sort():           # a snapshot: offers below re-sort the roles
+                if not ag.available:
+                    break                                  # nothing left on this agent
                 if stage1 and not q.unsatisfied(role):
-                    continue
-                visible = self._roles_visible(role)
-                cand = {k: v for k, v in avail.items() if k[1] in visible}
-                if not cand or not _allocatable(cand):
-                    continue
-                if q is not None:
-                    cand = q.offerable(role, cand, stage1)
-                    if not cand or not _allocatable(cand):
+                    continue                               # stage 1 serves roles below their guarantee
+                if not self._offerable(role, ag, q, stage1):
+                    continue                               # nothing on this agent for this role
+                for fid in self.framework_sorters[role].sort():
+                    if stage1 and not q.unsatisfied(role):
+                        break                              # the guarantee is met
+                    fw = self.frameworks[fid]
+                    if fw.suppressed or not fw.active:
                         continue
-                for fid in sorters[role].ordered():   # lazy: we stop right after an offer
-                    fw = frameworks[fid]
-                    if fw.suppressed or not fw.active or self._filtered(fid, agent, cand, now):
+                    if not allocatable_to(ag.available, role):
+                        break                              # nothing left for the role
+                    to_offer = self._offerable(role, ag, q, stage1)
+                    if not to_offer or self._filtered(fid, agent, to_offer, now):
                         continue
-                    for k, v in cand.items():
-                        left = avail[k]
-                        if v.__class__ is tuple:
-                            left = _ranges_sub(left, v)
-                        else:
-                            left = round(left - v, 3)
-                        if left:
-                            avail[k] = left
-                        else:
-                            del avail[k]
+                    subtract_into(ag.available, to_offer)
                     if q is not None:
-                        q.offered(role, cand, stage1)
-                    self._charge(fid, ag, scalars_of(cand))
-                    out.append((fid, agent, cand))
-                    break
-                if not avail:
-                    break
+                        q.offered(role, to_offer, stage1)
+                    self._charge(fid, ag, scalars_of(to_offer))
+                    out.append((fid, agent, to_offer))
+
+    def _offerable(self, role: str, ag: _Agent, q: QuotaRound | None, stage1: bool) -> dict:
+        """What ``role`` could be offered on the agent now (``toOffer``), or ``{}`` if too little."""
+        to_offer = allocatable_to(ag.available, role)
+        if q is not None and to_offer:
+            to_offer = q.offerable(role, to_offer, stage1)
+        return to_offer if to_offer and allocatable(to_offer) else {}

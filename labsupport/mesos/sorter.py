@@ -28,13 +28,14 @@ in a pre-order walk, so ``eng``'s subtree is visited as one block, placed among 
 """
 from __future__ import annotations
 
-import bisect
-import math
 import random
+from bisect import bisect_left, insort
 from collections.abc import Iterator, Mapping
+from operator import itemgetter
 from typing import Protocol
 
 from labsupport.mesos.drf import dominant_share
+from labsupport.mesos.random_sorter import RandomSorter
 
 __all__ = ["DRFSorter", "RandomSorter", "Sorter", "make_sorter"]
 
@@ -52,24 +53,6 @@ class Sorter(Protocol):
     def share(self, name: str) -> float: ...
     def sort(self) -> list[str]: ...
     def ordered(self) -> Iterator[str]: ...
-
-
-class _Base:
-    def __init__(self) -> None:
-        self.total: dict[str, float] = {}
-        self.weights: dict[str, float] = {}
-        self.allocations: dict[str, dict[str, float]] = {}
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.weights
-
-    def allocation(self, name: str) -> dict[str, float]:
-        """Scalars currently allocated (offered or used) to ``name``."""
-        return dict(self.allocations[name])
-
-    def share(self, name: str) -> float:
-        """The weighted dominant share of ``name`` (see :func:`labsupport.mesos.drf.dominant_share`)."""
-        return dominant_share(self.allocations[name], self.total, self.weights[name])
 
 
 class _Node:
@@ -94,8 +77,10 @@ class DRFSorter:
     Mirrors ``DRFComparator`` (``Node::compareDRF``) in
     src/master/allocator/mesos/sorter/drf/sorter.hpp: lower share first; equal shares go to the
     node that received fewer allocations; then the smaller path. Every level of the role tree
-    is sorted this way among siblings (see the module docstring). Shares are recomputed lazily
-    when the cluster total changes (the C++ ``dirty`` flag).
+    is sorted this way among siblings (see the module docstring). As upstream, an allocation
+    keeps each level sorted as it goes (``allocated``); anything else (resources coming back,
+    weights, the cluster total, clients added or removed) marks the tree *dirty*, and the next
+    ``sort()`` recomputes every share and sorts every level again.
 
     Simplified: upstream's inactive (suppressed) leaves are not modelled here; the allocator
     skips suppressed frameworks itself. Counts are never decremented, as upstream.
@@ -207,8 +192,9 @@ class DRFSorter:
 
     def update(self, name: str, old: Mapping[str, float], new: Mapping[str, float]) -> None:
         """An allocation changed shape (e.g. a reservation was made); the allocation count stays."""
-        self._walk_up(name, old, 0)
-        self._walk_up(name, new, 2)
+        self._add_up(name, old, -1)
+        self._add_up(name, new, +1)
+        self._dirty = True
 
     def set_weight(self, name: str, weight: float) -> None:
         """Weight of a path (``eng`` weighs the whole ``eng`` subtree among its siblings)."""
@@ -220,41 +206,44 @@ class DRFSorter:
         self._dirty = True
 
     def allocated(self, name: str, scalars: Mapping[str, float]) -> None:
-        """Record an allocation (an offer) to ``name`` and its ancestors; bumps their allocation counts."""
-        self._walk_up(name, scalars, 1)
+        """Record an allocation (an offer) to ``name`` and its ancestors; bumps their allocation counts.
 
-    def unallocated(self, name: str, scalars: Mapping[str, float]) -> None:
-        """Resources of ``name`` came back (declined, or a task ended)."""
-        if name in self.clients:
-            self._walk_up(name, scalars, 0)
-
-    def _walk_up(self, name: str, scalars: Mapping[str, float], count: int) -> None:
-        """Add (``count`` 1: and bump the allocation count; 2: without) or subtract (``count`` 0)
-        ``scalars`` on the client's node and every ancestor, keeping each parent's ``order``
-        sorted (hot path: written out by hand)."""
+        Unless the tree is dirty, each node moves to its new place among its siblings, as
+        ``DRFSorter::allocated`` does (hot path: written out by hand).
+        """
         node, root, dirty, total, weights = self.clients[name], self.root, self._dirty, self.total, self.weights
         while node is not root:
-            parent = node.parent
-            keys, order = parent.keys, parent.order
-            if not dirty:
-                del order[bisect.bisect_left(order, keys[node.name])]
             alloc = node.alloc
-            if count:
-                for r, v in scalars.items():
-                    alloc[r] = alloc.get(r, 0.0) + v
-                node.count += count == 1
-            else:
-                for r, v in scalars.items():
-                    left = alloc.get(r, 0.0) - v
-                    if left > 1e-9:
-                        alloc[r] = left
-                    else:
-                        alloc.pop(r, None)
+            for r, v in scalars.items():
+                alloc[r] = alloc.get(r, 0.0) + v
+            node.count += 1
             key = (dominant_share(alloc, total, weights.get(node.path, 1.0)), node.count, node.path, node.name)
-            keys[node.name] = key
-            if not dirty:
-                bisect.insort(order, key)
+            parent = node.parent
+            if not dirty:                     # move the node from its old place to its new one
+                order = parent.order
+                del order[bisect_left(order, parent.keys[node.name])]
+                insort(order, key)
+            parent.keys[node.name] = key
             node = parent
+
+    def unallocated(self, name: str, scalars: Mapping[str, float]) -> None:
+        """Resources of ``name`` came back (declined, or a task ended); the tree becomes dirty, as upstream."""
+        if name in self.clients:
+            self._add_up(name, scalars, -1)
+            self._dirty = True
+
+    def _add_up(self, name: str, scalars: Mapping[str, float], sign: int) -> None:
+        """Add (``sign`` +1) or subtract (-1) ``scalars`` on the client's node and every ancestor."""
+        node = self.clients[name]
+        while node is not self.root:
+            alloc = node.alloc
+            for r, v in scalars.items():
+                left = alloc.get(r, 0.0) + sign * v
+                if sign > 0 or left > 1e-9:
+                    alloc[r] = left
+                else:
+                    alloc.pop(r, None)
+            node = node.parent
 
     def allocation(self, name: str) -> dict[str, float]:
         """Scalars currently allocated (offered or used) to client ``name`` itself."""
@@ -281,19 +270,25 @@ class DRFSorter:
         return dominant_share(node.alloc, self.total, self.weights.get(node.path, 1.0))
 
     def sort(self) -> list[str]:
-        """Client names, the one to offer to first at the front."""
-        return list(self.ordered())
+        """Client names, the one to offer to first at the front (``DRFSorter::sort``).
+
+        If the tree is dirty, recompute every share and sort every level; then list the active
+        leaves in a pre-order walk.
+        """
+        if self._dirty:
+            self._resort(self.root)
+            self._dirty = False
+        return list(self._walk(self.root))
 
     def ordered(self) -> Iterator[str]:
-        """Like ``sort()`` but lazy (no list of every client is built); stop iterating once you change the sorter."""
+        """Like ``sort()`` but lazy, for the allocator's fast path ``mesos.agent_visit``: no list of
+        every client is built. Stop iterating once you change the sorter."""
         if self._dirty:
             self._resort(self.root)
             self._dirty = False
         if self._nested or self._inactive:
-            yield from self._walk(self.root)
-        else:                                      # flat: every child of the root is a client
-            for key in self.root.order:
-                yield key[2]
+            return self._walk(self.root)
+        return map(itemgetter(2), self.root.order)   # flat: every child of the root is an active client
 
     def _walk(self, node: _Node) -> Iterator[str]:
         children = node.children
@@ -314,13 +309,13 @@ class DRFSorter:
         key = self._key(node)
         parent.keys[node.name] = key
         if not self._dirty:
-            bisect.insort(parent.order, key)
+            insort(parent.order, key)
 
     def _unkey(self, node: _Node) -> None:
         parent = node.parent
         key = parent.keys.pop(node.name, None)
         if key is not None and not self._dirty:
-            del parent.order[bisect.bisect_left(parent.order, key)]
+            del parent.order[bisect_left(parent.order, key)]
 
     def _resort(self, node: _Node) -> None:
         node.keys = {name: self._key(child) for name, child in node.children.items()}
@@ -328,63 +323,6 @@ class DRFSorter:
         for child in node.children.values():
             if child.children:
                 self._resort(child)
-
-
-class RandomSorter(_Base):
-    """Orders clients by a weighted random shuffle on every ``sort()``, ignoring allocations.
-
-    Mirrors src/master/allocator/sorter/random/sorter.cpp, whose ``weightedShuffle`` puts a
-    client first with probability proportional to its weight. We draw the same distribution with
-    the Efraimidis-Spirakis keys ``u ** (1 / w)`` (largest first), using the cluster's seeded RNG.
-
-    >>> s = RandomSorter(random.Random(1)); s.set_total({"cpus": 1})
-    >>> for n in "abc": s.add(n)
-    >>> sorted(s.sort())
-    ['a', 'b', 'c']
-    """
-
-    def __init__(self, rng: random.Random | None = None) -> None:
-        super().__init__()
-        self.rng = rng or random.Random(0)
-
-    def add(self, name: str, weight: float = 1.0) -> None:
-        self.weights.setdefault(name, float(weight))
-        self.allocations.setdefault(name, {})
-
-    def remove(self, name: str) -> None:
-        self.weights.pop(name, None)
-        self.allocations.pop(name, None)
-
-    def set_weight(self, name: str, weight: float) -> None:
-        self.weights[name] = float(weight)
-
-    def set_total(self, total: Mapping[str, float]) -> None:
-        self.total = dict(total)
-
-    def allocated(self, name: str, scalars: Mapping[str, float]) -> None:
-        alloc = self.allocations[name]
-        for r, v in scalars.items():
-            alloc[r] = alloc.get(r, 0.0) + v
-
-    def unallocated(self, name: str, scalars: Mapping[str, float]) -> None:
-        if name not in self.allocations:
-            return
-        alloc = self.allocations[name]
-        for r, v in scalars.items():
-            left = alloc.get(r, 0.0) - v
-            if left > 1e-9:
-                alloc[r] = left
-            else:
-                alloc.pop(r, None)
-
-    def sort(self) -> list[str]:
-        rng = self.rng
-        keyed = [(-math.log(rng.random() or 1e-300) / self.weights[n], n) for n in sorted(self.weights)]
-        return [n for _, n in sorted(keyed)]
-
-    def ordered(self) -> Iterator[str]:
-        """``sort()`` as an iterator, the interface the allocator uses."""
-        return iter(self.sort())
 
 
 def make_sorter(kind: str, rng: random.Random) -> DRFSorter | RandomSorter:

@@ -27,11 +27,14 @@ LINESTYLES = ("-", "--", "-.", ":")
 LINE_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
-def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weighted: bool = True) -> Figure:
+def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weighted: bool = True,
+               position: Any = None) -> Figure:
     """Draw dominant shares from a mesos ``Cluster`` or a list of ``(time, {name: share})`` / :class:`ShareSample`.
 
     For a cluster, ``by`` is ``"role"`` (what the role sorter compares) or ``"framework"``.
     ``weighted`` only changes the axis label (a list of samples carries whatever shares you computed).
+    ``position``: the axes' position from an earlier drawing of the same figure (a widget's
+    redraw); it is used instead of laying the figure out again (same picture, a fraction of the time).
     """
     samples = shares_of(history, by=by)
     names = sorted({n for s in samples for n in s.shares})
@@ -56,7 +59,7 @@ def drf_shares(history: Any, *, by: str = "role", title: str | None = None, weig
     if names:
         ax.legend(loc="upper left", fontsize=8, title="role / framework")
     ax.set_title(title or "DRF: dominant share per client over time")
-    _label_ends(fig, ax, times[-1] if times else 0.0, ends)
+    _label_ends(fig, ax, times[-1] if times else 0.0, ends, position)
     return fig
 
 
@@ -83,11 +86,15 @@ def spread(ys: list[float], gap: float) -> list[float]:
     return out
 
 
-def _label_ends(fig: Figure, ax, t_end: float, ends: dict[str, list[str]]) -> None:
+def _label_ends(fig: Figure, ax, t_end: float, ends: dict[str, list[str]], position: Any = None) -> None:
     """Write "name share" at the lines' right end: equal shares share one label ("a, b 0.67"), close ones are spread."""
     if not ends:
         return
-    fig.draw_without_rendering()                         # fixes the layout, so data -> pixels is final
+    if position is None:
+        fig.draw_without_rendering()                     # fixes the layout, so data -> pixels is final
+    else:
+        fig.set_layout_engine(None)                      # the layout is known already
+        ax.set_position(position)
     to_pt = 72.0 / fig.dpi
     rows = sorted((float(share), ", ".join(names)) for share, names in ends.items())
     at = [ax.transData.transform((t_end, y))[1] * to_pt for y, _ in rows]

@@ -5,7 +5,7 @@ import pytest
 
 from labsupport import mesos
 from labsupport.core import LabError
-from labsupport.mesos.allocator import _shuffle
+from labsupport.mesos.allocator_fast import fisher_yates
 from tests.mesos.helpers import Recorder
 
 
@@ -166,7 +166,7 @@ def test_fast_shuffle_gives_the_same_order_and_rng_state_as_random_shuffle(size)
     for seed in range(20):
         ours, theirs = random.Random(seed), random.Random(seed)
         a, b = list(range(size)), list(range(size))
-        _shuffle(ours, a)
+        fisher_yates(ours, a)
         theirs.shuffle(b)
         assert a == b
         assert ours.getstate() == theirs.getstate()
