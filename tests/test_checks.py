@@ -314,8 +314,8 @@ def test_a_judge_that_returns_the_wrong_shape_is_an_authoring_error():
 def test_hints_come_in_order_and_asking_past_the_last_says_so():
     assert str(ex.q2.hint()).startswith("Hint 1 of 2 for q2\n  The scheduler counts requests")
     assert str(ex.q2.hint(2)).startswith("Hint 2 of 2 for q2\n  Allocatable minus")
-    assert str(ex.q2.hint(3)) == ("q2 has only 2 hints\n  `q2.hint(2)` was the last one. "
-                                  "`q2.solution()` shows a worked answer.")
+    assert str(ex.q2.hint(3)) == ("q2 has only 2 hints\n  `ex.q2.hint(2)` was the last one. "   # typed as in the notebooks
+                                  "`ex.q2.solution()` shows a worked answer.")
     assert str(ex.q2.solution()) == "Solution to q2\n  answer = 4 - (1 + 0.5)  # = 2.5 CPUs"
 
 
@@ -349,8 +349,8 @@ def test_bad_question_definitions_name_the_field(make, field):
 def test_a_question_displays_its_prompt_and_how_to_use_it():
     text = repr(ex.q2)
     assert text.startswith("q2 (number question)\n  node-a has 4 allocatable CPUs")
-    assert "`q2.check(answer)`" in text and "`q2.hint()` .. `q2.hint(2)`" in text
-    assert "<code>q2.check(answer)</code>" in ex.q2._repr_html_()
+    assert "`ex.q2.check(answer)`" in text and "`ex.q2.hint()` .. `ex.q2.hint(2)`" in text
+    assert "<code>ex.q2.check(answer)</code>" in ex.q2._repr_html_()
 
 
 # --- results render as words, in text and HTML ---------------------------------------------------

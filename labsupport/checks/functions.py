@@ -74,7 +74,7 @@ class FunctionQuestion(Question):
             return Judgement(
                 False,
                 f"Expected a function, got {describe(answer)}.",
-                nudge=f"Pass the function itself, `{self.name}.check(my_function)`, not the result of calling it.",
+                nudge=f"Pass the function itself, `{self.call}.check(my_function)`, not the result of calling it.",
             )
         codes = learner_code_objects(answer)
         fname = getattr(answer, "__name__", "")

@@ -54,7 +54,7 @@ class ClassQuestion(JudgedQuestion):
             return Judgement(
                 False,
                 f"Expected a class, got {describe(answer)}.",
-                nudge=(f"Pass the class itself, `{self.name}.check(MyClass)`, not an instance `MyClass()`."
-                       if instance else f"Define a class with `class ...:` and pass it to `{self.name}.check`."),
+                nudge=(f"Pass the class itself, `{self.call}.check(MyClass)`, not an instance `MyClass()`."
+                       if instance else f"Define a class with `class ...:` and pass it to `{self.call}.check`."),
             )
         return self._call_judge(self.judge, answer, answer, f"running your class {answer.__name__}")

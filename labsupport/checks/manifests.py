@@ -63,10 +63,9 @@ class ManifestQuestion(JudgedQuestion):
     kind: ClassVar[str] = "manifest question"
 
     def __init__(self, name: str, judge: Judge, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "nudge", "Compare your YAML with the example in the lesson, field by field; `" + name + ".hint()` helps."
-        )
         super().__init__(name, judge, **kwargs)
+        if not kwargs.get("nudge"):
+            self.nudge = f"Compare your YAML with the example in the lesson, field by field; `{self.call}.hint()` helps."
 
     def _not_attempted(self, answer: Any) -> bool:
         return super()._not_attempted(answer) or (isinstance(answer, str) and PLACEHOLDER_NAME in answer)

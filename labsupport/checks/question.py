@@ -13,6 +13,7 @@ Subclasses only implement ``_judge``; see :mod:`labsupport.checks.values` and fr
 """
 from __future__ import annotations
 
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -142,6 +143,12 @@ class Question:
     #: True when plain keys of ``mistakes`` are whole answers (so they double as wrong examples).
     mistakes_are_answers: ClassVar[bool] = True
 
+    @property
+    def call(self) -> str:
+        """How a learner types this question: ``ex.q1`` for a question of an exercise module (every exercise
+        notebook imports ``labsupport.exercises.lessonNN as ex``), else its plain name ``q1``."""
+        return f"ex.{self.name}" if self.defined_in.startswith("labsupport.exercises.") else self.name
+
     def __init__(
         self,
         name: str,
@@ -164,6 +171,8 @@ class Question:
         if not (isinstance(solution, str) and solution.strip()):
             raise LabError(f"solution of {name}: must be non-empty text, got {solution!r}")
         self.name = name
+        #: how a learner types this question in code (see :attr:`call`)
+        self.defined_in = _defining_module()
         self.prompt = prompt
         self.hints = tuple(hints)
         self.solution_text = solution
@@ -205,7 +214,7 @@ class Question:
             return Result(
                 Verdict.NOT_ATTEMPTED,
                 f"{self.name}: replace `{PLACEHOLDER_NAME}` with your answer, then run this cell again.",
-                nudge=f"`{self.name}.hint()` gives a hint if you are unsure where to start.",
+                nudge=f"`{self.call}.hint()` gives a hint if you are unsure where to start.",
             )
         try:
             with time_limit(_learner_name(answer)):
@@ -214,13 +223,13 @@ class Question:
             return Result(
                 Verdict.ERROR,
                 f"{self.name}: {e} Your code never returned; look for a loop that does not end.",
-                nudge=f"Fix the loop and run the check again; `{self.name}.hint()` gives a hint.",
+                nudge=f"Fix the loop and run the check again; `{self.call}.hint()` gives a hint.",
             )
         except LearnerCodeError as e:
             return Result(
                 Verdict.ERROR,
                 f"{self.name}: {e}",
-                nudge=e.nudge or f"Fix the error and run the check again; `{self.name}.hint()` gives a hint.",
+                nudge=e.nudge or f"Fix the error and run the check again; `{self.call}.hint()` gives a hint.",
             )
         if judgement.passed:
             return Result(Verdict.CORRECT, f"{self.name}: {judgement.message}", insight=self.insight)
@@ -236,7 +245,7 @@ class Question:
                 hit = False
             if hit:
                 return message
-        return self.nudge or f"Stuck? `{self.name}.hint()` gives a hint."
+        return self.nudge or f"Stuck? `{self.call}.hint()` gives a hint."
 
     def hint(self, n: int = 1) -> Note:
         """Hint number ``n`` (1 = the gentlest); asking past the last one says so."""
@@ -244,11 +253,11 @@ class Question:
             raise LabError(f"hint: n must be a whole number 1 or more, got {n!r}") from None
         total = len(self.hints)
         if total == 0:
-            return Note(f"{self.name} has no hints", f"`{self.name}.solution()` shows a worked answer.")
+            return Note(f"{self.name} has no hints", f"`{self.call}.solution()` shows a worked answer.")
         if n > total:
             return Note(
                 f"{self.name} has only {total} hint{'s' if total > 1 else ''}",
-                f"`{self.name}.hint({total})` was the last one. `{self.name}.solution()` shows a worked answer.",
+                f"`{self.call}.hint({total})` was the last one. `{self.call}.solution()` shows a worked answer.",
             )
         return Note(f"Hint {n} of {total} for {self.name}", self.hints[n - 1])
 
@@ -257,9 +266,9 @@ class Question:
         return Note(f"Solution to {self.name}", self.solution_text)
 
     def _describe(self) -> Note:
-        hints = f"`{self.name}.hint()` .. `{self.name}.hint({len(self.hints)})`, " if self.hints else ""
+        hints = f"`{self.call}.hint()` .. `{self.call}.hint({len(self.hints)})`, " if self.hints else ""
         body = (self.prompt + "\n" if self.prompt else "") + (
-            f"Check with `{self.name}.check(answer)`; {hints}`{self.name}.solution()`."
+            f"Check with `{self.call}.check(answer)`; {hints}`{self.call}.solution()`."
         )
         return Note(f"{self.name} ({self.kind})", body)
 
@@ -292,3 +301,11 @@ def _learner_name(answer: Any) -> str:
     """How a check names the learner's work in a time-limit message: ``pack`` for a function or class."""
     name = getattr(answer, "__name__", "")
     return name if isinstance(name, str) and name.isidentifier() else "your answer"
+
+
+def _defining_module() -> str:
+    """The module that built a question (the first caller outside labsupport.checks)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("labsupport.checks"):
+        frame = frame.f_back
+    return frame.f_globals.get("__name__", "") if frame is not None else ""

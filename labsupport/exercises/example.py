@@ -12,7 +12,7 @@ and give a ``solution_value`` the check must accept.
   Next: 1.5 CPUs is what the two Pods request together; the question asks what is left on the node.
 >>> print(ex.q2.hint(3))
 q2 has only 2 hints
-  `q2.hint(2)` was the last one. `q2.solution()` shows a worked answer.
+  `ex.q2.hint(2)` was the last one. `ex.q2.solution()` shows a worked answer.
 """
 from __future__ import annotations
 
