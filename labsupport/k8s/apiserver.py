@@ -226,9 +226,12 @@ class APIServer:
             kind, meta = obj["kind"], obj["metadata"]
             last_applied = json.dumps(obj, sort_keys=True, separators=(",", ":"))
             raw = copy_json(obj)  # what the learner wrote: the three-way merge must not see server defaults
-            apply_defaults(obj)
-            ns = meta.get("namespace")
             where = _describe(i, obj)
+            try:
+                apply_defaults(obj)
+            except ManifestError as e:   # a default that cannot be made (a Secret's data that is not base64)
+                raise ManifestError(f"{where}: {e}") from None
+            ns = meta.get("namespace")
             if kind not in self.store.cluster_scoped:
                 nso = self.store.get("Namespace", None, ns)
                 if nso is None and ns not in new_namespaces:
@@ -311,7 +314,10 @@ class APIServer:
             if key not in obj and key not in ("apiVersion", "kind", "metadata", "status"):
                 merged.pop(key, None)
         merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = last_applied
-        apply_defaults(merged)
+        try:
+            apply_defaults(merged)
+        except ManifestError as e:
+            raise ManifestError(f"{where}: {e}") from None
         problems = semantic_problems(merged)   # the merged object must be valid too, as the API server checks the update
         if problems:
             raise ManifestError(f"{where}: " + "\n".join(problems[:10]))

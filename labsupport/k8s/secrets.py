@@ -4,7 +4,7 @@
   ``stringData`` is a write-only convenience merged into ``data`` on write, its keys winning
   (pkg/apis/core/v1/conversion.go, ``Convert_v1_Secret_To_core_Secret``); ``type`` defaults to
   ``Opaque``. Bad base64 is refused as the API server's decoder refuses it
-  (``Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte N``).
+  (``data.<key>: Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte N``).
 * Pods consume them as env (``valueFrom.secretKeyRef`` / ``configMapKeyRef``, ``envFrom``) or as
   files in a volume (one file per key): :func:`container_env`, :func:`volume_files` show what the
   process sees -- plain text.
@@ -77,7 +77,7 @@ def normalize_secret(obj: dict) -> dict:
         try:
             _b64decode_strict(value)
         except ValueError as e:
-            raise ManifestError(f'Secret in version "v1" cannot be handled as a Secret: {e} (data.{key})') from None
+            raise ManifestError(f'data.{key}: Secret in version "v1" cannot be handled as a Secret: {e}') from None
     string_data = obj.pop("stringData", None) or {}
     if string_data:
         data = obj.setdefault("data", {})

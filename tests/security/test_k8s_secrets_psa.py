@@ -32,8 +32,8 @@ def test_string_data_is_merged_into_base64_data_and_wins():
 
 
 @pytest.mark.parametrize("value, message", [
-    ("abc", 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0 (data.k)'),
-    ("s3cret!!", 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 6 (data.k)'),
+    ("abc", 'document 1 (Secret "x"): data.k: Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0'),
+    ("s3cret!!", 'document 1 (Secret "x"): data.k: Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 6'),
 ], ids=["length not a multiple of 4", "a character outside the alphabet"])
 def test_bad_base64_is_refused(value, message):
     c = k8s.Cluster(seed=0)
@@ -129,3 +129,11 @@ def test_enforce_refuses_a_pod_and_a_deployment_fails_to_create():
     c.run(5)
     assert not c.pods("prod")
     assert "violates PodSecurity" in str(c.events("prod"))
+
+
+def test_bad_base64_in_an_update_names_the_document_and_keeps_the_old_secret():
+    c = k8s.Cluster(seed=0)
+    c.apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "data": {"k": "YWJj"}})
+    with pytest.raises(k8s.ManifestError, match=r'^document 1 \(Secret "x"\): data\.k: Secret in version "v1" cannot be handled'):
+        c.apply({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "x"}, "data": {"k": "abc"}})
+    assert c.store.get("Secret", "default", "x")["data"] == {"k": "YWJj"}
