@@ -218,6 +218,8 @@ def _hpa_extra(spec: Mapping) -> list[str]:
     out += replicas_limit_problems(mx, "spec.maxReplicas")
     for direction in ("scaleUp", "scaleDown"):
         rules = (spec.get("behavior") or {}).get(direction) or {}
+        if "policies" in rules and not rules["policies"]:   # validateScalingRules
+            out.append(f"spec.behavior.{direction}.policies: Required value: must specify at least one Policy")
         sp = rules.get("selectPolicy")
         if sp is not None and sp not in ("Max", "Min", "Disabled"):
             out.append(f"spec.behavior.{direction}.selectPolicy: Unsupported value: {sp!r} (supported: 'Max', 'Min', 'Disabled')")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from labsupport.core import LabError
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import AgentState
-from labsupport.mesos.errors import OfferError
+from labsupport.mesos.errors import OfferError, SchedulerError
 from labsupport.mesos.messages import StatusUpdate
 from labsupport.mesos.operations import Operation
 from labsupport.mesos.resources import UNRESERVED, Resources
@@ -62,6 +62,8 @@ class DriverCalls:
             raise OfferError(f"{call}: offer_ids must be a list of offer ids, got {offer_ids!r}") from None
         if not ids:
             raise OfferError(f"{call}: offer_ids is empty")
+        if any(not isinstance(i, str) for i in ids):
+            raise OfferError(f"{call}: offer_ids must be offer ids (strings such as 'O1') or Offer objects, got {offer_ids!r}")
         if len(set(ids)) != len(ids):
             raise OfferError(f"{call}: offer_ids lists the same offer twice: {ids}")
         offers = []
@@ -221,6 +223,8 @@ class DriverCalls:
 
     def kill(self, fid: str, task_id: str) -> None:
         fw = self.live_framework(fid)
+        if not isinstance(task_id, str):
+            raise SchedulerError(f"kill: task_id must be a task id string, got {task_id!r}")
         task = self.tasks.get((fid, task_id))
         if task is None:
             if self._reachable(fw, "kill"):

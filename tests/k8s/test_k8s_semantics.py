@@ -67,6 +67,8 @@ def edit(base, path, value):
     (edit(DEPLOY, ["spec", "replicas"], 2**31 - 1),
      "document 1 (Deployment \"web\"): spec.replicas: 2147483647 is more than this simulator runs (at most 150000, the Pods "
      "per cluster Kubernetes is tested with); a real API server would accept it"),
+    (edit(HPA, ["spec", "behavior"], {"scaleDown": {"stabilizationWindowSeconds": 60, "policies": []}}),
+     "document 1 (HorizontalPodAutoscaler \"web\"): spec.behavior.scaleDown.policies: Required value: must specify at least one Policy"),
     (edit(HPA, ["spec", "maxReplicas"], 1_000_000),
      "document 1 (HorizontalPodAutoscaler \"web\"): spec.maxReplicas: 1000000 is more than this simulator runs (at most "
      "150000, the Pods per cluster Kubernetes is tested with); a real API server would accept it"),
@@ -79,6 +81,7 @@ def edit(base, path, value):
     "In needs values", "duplicate Service port names are refused", "targetPort out of range is refused",
     "a null Service port is an empty one", "an HPA target needs a name", "a null minReplicas is the default",
     "replicas beyond the simulator's 150,000 are refused, saying a real API server would accept them",
+    "an empty list of HPA scaling policies is refused (found by the fuzzer)",
     "an HPA maxReplicas beyond the simulator's 150,000 is refused",
 ])
 def test_semantic_rules_name_the_field(manifest, message):

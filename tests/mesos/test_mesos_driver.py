@@ -32,6 +32,8 @@ def held(c, res="cpus:4;mem:4096;disk:1000"):
     (lambda d, o: d.accept([o.id], [mesos.Reserve("cpus(other):1")]), "framework's role '*'"),
     (lambda d, o: d.accept([o.id], [mesos.Task("a", "cpus:3"), mesos.Task("b", "cpus:3")]), "task 'b' asks for cpus:3"),
     (lambda d, o: d.decline(["O99"]), "unknown offer id"),
+    (lambda d, o: d.decline([[o.id]]), "decline: offer_ids must be offer ids (strings such as 'O1') or Offer objects, got [['O1']]"),
+    (lambda d, o: d.kill(["t1"]), "kill: task_id must be a task id string, got ['t1']"),
 ], ids=[
     "an unknown offer id",
     "an empty list of offers",
@@ -43,6 +45,8 @@ def held(c, res="cpus:4;mem:4096;disk:1000"):
     "reserving for another role",
     "two tasks that together exceed the offer",
     "declining an unknown offer",
+    "a list inside the list of offer ids (found by the fuzzer)",
+    "killing a list instead of a task id (found by the fuzzer)",
 ])
 def test_offer_misuse_raises_and_changes_nothing(misuse, fragment):
     c = one_agent()
