@@ -80,6 +80,7 @@ from labsupport.mesos.entries import (
     allocatable,
     allocatable_to,
     contains,
+    release_scalars,
     scalars_of,
     subtract_into,
 )
@@ -249,13 +250,7 @@ class HierarchicalAllocator(FastAgentVisit):
         sc = scalars_of(entries)
         self.framework_sorters[fw.role].unallocated(fid, sc)
         self.role_sorter.unallocated(fw.role, sc)
-        mine = ag.allocated.get(fid, {})
-        for n, v in sc.items():
-            left = mine.get(n, 0.0) - v
-            if left > 1e-9:
-                mine[n] = left
-            else:
-                mine.pop(n, None)
+        release_scalars(ag.allocated.get(fid, {}), sc)
         if refuse_seconds > 0:
             timeout = max(self.allocation_interval, min(refuse_seconds, MAX_REFUSE_SECONDS))
             sticky = timeout <= self.allocation_interval      # still applies to an allocation at its expiry

@@ -23,7 +23,7 @@ from labsupport.mesos.quota import ancestors
 from labsupport.mesos.resources import UNRESERVED
 from labsupport.mesos.values import normalize_ranges, ranges_contain, subtract_ranges
 
-__all__ = ["MIN_CPUS", "MIN_MEM", "add_into", "allocatable", "allocatable_to", "contains", "scalars_of",
+__all__ = ["MIN_CPUS", "MIN_MEM", "add_into", "allocatable", "allocatable_to", "contains", "release_scalars", "scalars_of",
            "subtract_into"]
 
 MIN_CPUS = 0.01      # src/master/constants.hpp: the default --min_allocatable_resources
@@ -57,6 +57,22 @@ def subtract_into(dst: dict, src: Mapping) -> None:
             dst[k] = left
         else:
             del dst[k]
+
+
+def release_scalars(held: dict, scalars: Mapping[str, float]) -> None:
+    """``held -= scalars`` for bookkeeping of what someone holds: a name not held counts as 0, and an amount
+    that falls to 1e-9 or below is dropped (a sorter's or an agent's record of a framework's allocation).
+
+    >>> held = {"cpus": 2.0, "mem": 512.0}
+    >>> release_scalars(held, {"cpus": 2.0, "mem": 256.0}); held
+    {'mem': 256.0}
+    """
+    for name, amount in scalars.items():
+        left = held.get(name, 0.0) - amount
+        if left > 1e-9:
+            held[name] = left
+        else:
+            held.pop(name, None)
 
 
 def contains(big: Mapping, small: Mapping) -> bool:

@@ -16,6 +16,7 @@ import random
 from collections.abc import Iterator, Mapping
 
 from labsupport.mesos.drf import dominant_share
+from labsupport.mesos.entries import release_scalars
 
 __all__ = ["RandomSorter"]
 
@@ -72,13 +73,7 @@ class RandomSorter:
     def unallocated(self, name: str, scalars: Mapping[str, float]) -> None:
         if name not in self.allocations:
             return
-        alloc = self.allocations[name]
-        for r, v in scalars.items():
-            left = alloc.get(r, 0.0) - v
-            if left > 1e-9:
-                alloc[r] = left
-            else:
-                alloc.pop(r, None)
+        release_scalars(self.allocations[name], scalars)
 
     def sort(self) -> list[str]:
         rng = self.rng
