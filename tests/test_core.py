@@ -116,3 +116,23 @@ def test_in_a_notebook_a_bad_manifest_shows_the_learners_line_and_the_message_on
     assert "spec.containers[0].resources.requests.cpu: '1.5.3' is not a valid quantity" in error["evalue"]
     assert "labsupport" not in text.replace("from labsupport", ""), text
     assert nb.cells[2].outputs[0]["data"]["text/plain"] == "0"  # the cluster is still there, unchanged
+
+
+@pytest.mark.parametrize("make", [lambda: __import__("labsupport.k8s", fromlist=["Cluster"]).Cluster(seed=0),
+                                  lambda: __import__("labsupport.mesos", fromlist=["Cluster"]).Cluster(seed=0)],
+                         ids=["a Kubernetes cluster", "a Mesos cluster"])
+@pytest.mark.parametrize("seconds, message", [
+    (10**12, "seconds: at most 604800 (one simulated week) per run() call, got 1000000000000; call run() again to go on"),
+    (-1, "seconds: must be a number >= 0, got -1"),
+    ("60", "seconds: must be a number >= 0, got '60'"),
+], ids=["a run longer than a simulated week is refused (found by the fuzzer: it kept the kernel busy for ages)",
+        "a negative run is refused", "a string is refused"])
+def test_run_refuses_what_would_hang_or_make_no_sense_and_the_cluster_goes_on(make, seconds, message):
+    from labsupport.core import LabError
+
+    c = make()
+    with pytest.raises(LabError) as err:
+        c.run(seconds)
+    assert str(err.value) == message
+    c.run(5)
+    assert c.now == 5.0

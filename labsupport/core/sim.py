@@ -18,11 +18,34 @@ from typing import Any
 
 from labsupport.core.errors import LabError
 
-__all__ = ["BASELINE_MEMORY_BYTES", "Event", "SIM_EPOCH", "Simulation"]
+__all__ = ["BASELINE_MEMORY_BYTES", "Event", "MAX_RUN_SECONDS", "SIM_EPOCH", "Simulation", "check_run_seconds"]
 
 #: Simulated time 0 as Unix seconds (2026-01-01T00:00:00Z), used wherever a real component prints wall-clock
 #: times (kubectl's API answers, log timestamps, Prometheus samples): the same simulated instant, the same text.
 SIM_EPOCH = 1767225600.0
+
+#: the longest simulated stretch one ``cluster.run()`` call may cover: one simulated week. Periodic work (the
+#: Mesos allocator every second, kubelet heartbeats, pings) makes a run's cost grow with its length, so
+#: ``run(10**12)`` would keep the kernel busy for ages; a longer stretch is several calls.
+MAX_RUN_SECONDS = 7 * 24 * 3600.0
+
+
+def check_run_seconds(seconds: object) -> float:
+    """The ``seconds`` of a ``cluster.run()`` call, checked: a number from 0 to :data:`MAX_RUN_SECONDS`.
+
+    >>> check_run_seconds(60)
+    60.0
+    >>> check_run_seconds(10**12)
+    Traceback (most recent call last):
+    ...
+    labsupport.core.errors.LabError: seconds: at most 604800 (one simulated week) per run() call, got 1000000000000; call run() again to go on
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
+        raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
+    if seconds > MAX_RUN_SECONDS:
+        raise LabError(f"seconds: at most {MAX_RUN_SECONDS:.0f} (one simulated week) per run() call, got {seconds!r}; "
+                       "call run() again to go on")
+    return float(seconds)
 #: (chosen) a small server process's memory working set when no memory load is set, in both simulators.
 BASELINE_MEMORY_BYTES = 12 * 2**20
 

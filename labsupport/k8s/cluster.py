@@ -53,6 +53,7 @@ from typing import Any
 
 from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.core.failures import Failures, object_in_traceback
+from labsupport.core.sim import check_run_seconds
 from labsupport.k8s.admission import BUILTIN_PRIORITY_CLASSES, Admission
 from labsupport.k8s.apiserver import APIServer, AppliedObjects, resolve_kind
 from labsupport.k8s.auth.client import SecurityAPI
@@ -212,8 +213,7 @@ class Cluster(ScalingMixin, SecurityAPI, StorageMixin):
 
         A cluster created with ``gc_pause=True`` pauses the garbage collector meanwhile (:mod:`labsupport.k8s.bigrun`).
         """
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds >= 0:
-            raise LabError(f"seconds: must be a number >= 0, got {seconds!r}")
+        seconds = check_run_seconds(seconds)
         with paused_gc(self) if self.gc_pause else contextlib.nullcontext():
             with self.api_lock:
                 self.sim.run(seconds)

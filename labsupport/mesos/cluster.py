@@ -37,6 +37,7 @@ from typing import Any
 
 from labsupport.core import EventRecord, LabError, Simulation, Table
 from labsupport.core.failures import Failures
+from labsupport.core.sim import check_run_seconds
 from labsupport.mesos import events as ev
 from labsupport.mesos.agent import Agent, AgentState
 from labsupport.mesos.auth.mixin import SecurityMixin
@@ -141,7 +142,7 @@ class Cluster(HAMixin, ObservabilityMixin, ClusterNetworking, SecurityMixin, Vol
 
     def run(self, seconds: float) -> None:
         """Advance simulated time by ``seconds``."""
-        self.sim.run(_number(seconds, "seconds"))
+        self.sim.run(check_run_seconds(seconds))
         self.failures.raise_new()
 
     def events(self, source: str | None = None, reason: str | None = None) -> Table:
