@@ -183,7 +183,10 @@ class DriverCalls:
     def _check_roles(self, fw: Framework, roles: Any, call: str) -> None:
         if roles is None:
             return
-        roles = [roles] if isinstance(roles, str) else list(roles)
+        if isinstance(roles, str):
+            roles = [roles]
+        elif not isinstance(roles, (list, tuple, set, frozenset)) or not all(isinstance(r, str) for r in roles):
+            raise LabError(f"{call}: roles must be a role name or a list of role names, got {roles!r}")
         wrong = [r for r in roles if r != fw.role]
         if wrong:
             raise LabError(f"{call}: roles {wrong} are not the framework's role {fw.role!r}")

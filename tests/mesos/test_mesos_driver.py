@@ -34,6 +34,8 @@ def held(c, res="cpus:4;mem:4096;disk:1000"):
     (lambda d, o: d.decline(["O99"]), "unknown offer id"),
     (lambda d, o: d.decline([[o.id]]), "decline: offer_ids must be offer ids (strings such as 'O1') or Offer objects, got [['O1']]"),
     (lambda d, o: d.kill(["t1"]), "kill: task_id must be a task id string, got ['t1']"),
+    (lambda d, o: d.revive(-1), "revive: roles must be a role name or a list of role names, got -1"),
+    (lambda d, o: d.suppress([1]), "suppress: roles must be a role name or a list of role names, got [1]"),
 ], ids=[
     "an unknown offer id",
     "an empty list of offers",
@@ -47,6 +49,8 @@ def held(c, res="cpus:4;mem:4096;disk:1000"):
     "declining an unknown offer",
     "a list inside the list of offer ids (found by the fuzzer)",
     "killing a list instead of a task id (found by the fuzzer)",
+    "reviving a number instead of roles (found by the fuzzer)",
+    "suppressing a list of numbers instead of roles",
 ])
 def test_offer_misuse_raises_and_changes_nothing(misuse, fragment):
     c = one_agent()
