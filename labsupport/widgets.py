@@ -32,7 +32,7 @@ from typing import Any
 import ipywidgets as W
 from matplotlib.figure import Figure
 
-from labsupport.core import LabError
+from labsupport.core import LabError, fast
 from labsupport.plots import drf_shares, explain_chart, placement, png_bytes
 from labsupport.plots import hpa as hpa_chart
 from labsupport.plots import timeline as timeline_chart
@@ -85,10 +85,12 @@ class LiveFigure(W.VBox):
         """Re-simulate and redraw (errors from a bad setting are shown as text, not raised).
 
         The cyclic garbage collector is paused meanwhile (a redraw allocates many short-lived
-        matplotlib objects; collecting them in mid-draw cost ~20% of a redraw) and resumed after.
+        matplotlib objects; collecting them in mid-draw cost ~20% of a redraw) and resumed after:
+        the ``widgets.gc`` fast path of :mod:`labsupport.core.fast`.
         """
-        was_enabled = gc.isenabled()
-        gc.disable()
+        was_enabled = gc.isenabled() and fast.enabled("widgets.gc")
+        if was_enabled:
+            gc.disable()
         try:
             self._redraw()
         finally:

@@ -98,3 +98,12 @@ def test_scheduler_config_is_accepted_by_the_k8s_cluster():
 
     for strategy in widgets.STRATEGIES:
         k8s.Cluster(seed=0, scheduler_config=widgets.scheduler_config(strategy, {"NodeResourcesFit": 4}))
+
+
+def test_the_widgets_gc_fast_path_changes_no_picture():
+    from labsupport.core import fast
+
+    on = widgets.drf(seed=0)
+    with fast.off("widgets.gc"):
+        off = widgets.drf(seed=0)
+    assert on.png == off.png and on.png

@@ -49,6 +49,7 @@ PATHS: dict[str, str] = {
     "mesos.shuffle": "the allocator shuffles agents with an inlined Fisher-Yates drawing the same numbers",
     "mesos.agent_visit": "the allocator reads a role's frameworks lazily, stops at the role's first offer on an agent "
                          "and hands over a whole agent without arithmetic",
+    "widgets.gc": "a widget redraw pauses CPython's cyclic garbage collector while it re-simulates and draws",
 }
 
 _disabled: set[str] = set()
